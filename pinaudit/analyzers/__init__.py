@@ -1,0 +1,63 @@
+"""Analyzers: one per file kind, each turns one file into a FileResult of install sites.
+
+INTERFACE. Every analyzer module exposes::
+
+    def analyze(source: SourceFile, options: ScanOptions) -> FileResult
+
+and must never raise for bad input: unreadable or malformed content becomes a Diagnostic
+(-> PIN001). The registry maps a kind to its module, imported lazily so a one-file pre-commit
+run pays only for the kinds it meets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pinaudit.model import FileResult
+
+KINDS: dict[str, str] = {
+    "dockerfile": "pinaudit.analyzers.dockerfile",
+    "requirements": "pinaudit.analyzers.requirements",
+    "package.json": "pinaudit.analyzers.package_json",
+    "compose": "pinaudit.analyzers.compose",
+    "shell": "pinaudit.analyzers.script",
+    "workflow": "pinaudit.analyzers.workflow",
+}
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    build_args: Mapping[str, str] = field(default_factory=dict)  # --build-arg NAME=VALUE
+    context: Path | None = None  # --context DIR: build context for Dockerfiles (default: its folder)
+    cwd: Path = field(default_factory=Path.cwd)  # paths are displayed relative to this
+    repo_root: Path | None = None  # -r/-c includes must not escape it (None: no limit)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # where to read it (and its neighbours) on disk
+    display: str  # how findings name it: relative to cwd when below it, '/'-separated
+    text: str  # decoded UTF-8 content (discover.py rejected binary / oversized files already)
+    kind: str
+
+
+class Analyzer(Protocol):
+    def analyze(self, source: SourceFile, options: ScanOptions) -> FileResult: ...
+
+
+def get(kind: str) -> Analyzer:
+    module: Analyzer = importlib.import_module(KINDS[kind])  # type: ignore[assignment]
+    return module
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Relative to cwd when below it, else as given; always '/'-separated (SPEC §6)."""
+    try:
+        rel = path.resolve().relative_to(cwd.resolve())
+        return rel.as_posix()
+    except ValueError:
+        return path.as_posix()

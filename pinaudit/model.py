@@ -1,0 +1,195 @@
+"""The install-site model: the values that flow from the analyzers to the rules and beyond.
+
+Every analyzer (Dockerfile, requirements, package.json, compose, shell script, workflow) turns a
+file into :class:`InstallSite` values; rules judge sites and produce :class:`Finding` values;
+``simulate``, ``lock`` and ``fix`` consume the same sites. Everything here is frozen so a value
+can cross a process boundary (``--jobs``) or be cached without anyone mutating it behind us.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Ecosystem(str, enum.Enum):
+    APT = "apt"
+    APK = "apk"
+    YUM = "yum"  # yum, dnf, microdnf, zypper: SPEC §4 groups them
+    PIP = "pip"
+    NPM = "npm"  # npm, yarn, pnpm, npx, corepack
+    IMAGE = "image"
+    GEM = "gem"
+    GO = "go"
+    CARGO = "cargo"
+    DOWNLOAD = "download"
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use info, warning or error)") from None
+
+
+class Category(str, enum.Enum):
+    UNPINNED = "unpinned"
+    UPGRADE = "upgrade"
+    MUTABLE_IMAGE = "mutable-image"
+    NO_LOCKFILE = "no-lockfile"
+    LOCKFILE_DRIFT = "lockfile-drift"
+    NO_HASH = "no-hash"
+    LOCAL_INSTALL = "local-install"
+    UNVERIFIED_DOWNLOAD = "unverified-download"
+    MISSING_FILE = "missing-file"
+    PARSE_ERROR = "parse-error"
+
+
+class Action(str, enum.Enum):
+    """What a site makes the build do; rules dispatch on it."""
+
+    INSTALL = "install"  # a named package (or image) is fetched
+    UPGRADE = "upgrade"  # apt-get upgrade, apk upgrade, yum update, pip install -U <all>...
+    LOCKLESS_INSTALL = "lockless-install"  # npm install / yarn / pnpm install without a frozen lockfile
+    REQUIREMENTS = "requirements"  # pip install -r FILE: package None, spec = FILE as written
+    MANIFEST = "manifest"  # a package.json as a whole (PIN306: dependencies and no lockfile)
+    DOWNLOAD_EXEC = "download-exec"  # curl | sh, bash <(curl), downloaded file executed later
+    DOWNLOAD = "download"  # ADD <url> (bytes fetched into the image)
+
+
+class Pin(str, enum.Enum):
+    """How firmly a site fixes what it fetches; the ecosystem module decides, rules only read."""
+
+    IMMUTABLE = "immutable"  # the bytes are fixed: hashed requirement, image digest, commit id, checksum
+    EXACT = "exact"  # the version is fixed (==1.2.3, pkg=1.2-1, @1.2.3, image:1.2)
+    PARTIAL = "partial"  # OS-package wildcard/prefix pin: apt pkg=1.2*, apk pkg~1.2, module streams
+    UNPINNED = "unpinned"  # no version, a range, a tag such as latest
+    LOCAL = "local"  # a local path (.deb file, pip install ., file: dependency)
+    UNKNOWN = "unknown"  # depends on a variable we could not resolve: never guess a verdict
+
+
+class LockState(str, enum.Enum):
+    """For manifest dependencies (package.json): what the lockfile says about this entry."""
+
+    NOT_APPLICABLE = "n/a"
+    NO_LOCKFILE = "no-lockfile"
+    LOCKED = "locked"  # a lockfile pins a version the spec admits
+    DRIFT = "drift"  # missing from the lockfile, or locked to a version the spec does not admit
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A physical source range: 1-based lines and columns, end column exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 1, length: int = 0) -> Span:
+        return cls(line, column, line, column + length)
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: str  # as displayed: relative to the current directory when below it, '/'-separated
+    span: Span
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+
+@dataclass(frozen=True)
+class InstallSite:
+    """One package (or one package-manager invocation without packages) that a build fetches."""
+
+    ecosystem: Ecosystem
+    action: Action
+    package: str | None  # as written (normalised only for display when the ecosystem says so)
+    spec: str | None  # the token as written, e.g. "curl=7.88*", "requests>=2", "python:3.11"
+    pin: Pin
+    location: Location  # the package token itself (or the command word when package is None)
+    installer: str  # the command or file kind that installs: "apt-get", "pip", "FROM", "package.json"
+    version: str | None = None  # the exact version when pin is EXACT or IMMUTABLE
+    global_install: bool = False  # npm -g, pipx, yarn global: no project lockfile governs it
+    hashed: bool = False  # pip: the requirement carries --hash or the install uses --require-hashes
+    lock: LockState = LockState.NOT_APPLICABLE
+    detail: str = ""  # a clause for messages: "from variable $PKGS, which is not set", "-t bookworm selects a suite"
+    via: Location | None = None  # where the build installs it, when the site lives in another file
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A parser's complaint. Becomes a PIN001 finding (error for a file, warning for one RUN)."""
+
+    location: Location
+    message: str
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """``# pinaudit: ignore=CODES`` covering physical lines [first_line, last_line] of one file."""
+
+    path: str
+    codes: frozenset[str]  # empty means every code
+    first_line: int
+    last_line: int
+    comment_line: int  # where the pragma is written, for --warn-unused-ignores
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one analyzer made of one file."""
+
+    path: str
+    kind: str  # "dockerfile", "requirements", "package.json", "compose", "shell", "workflow"
+    sites: tuple[InstallSite, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    ignore_file: bool = False  # '# pinaudit: ignore-file'
+    skipped: tuple[str, ...] = ()  # what could not be audited and why (SHELL ["pwsh"], ...)
+    related: tuple[str, ...] = ()  # other files this one pulled in (requirements via -r), for dedup
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    category: Category
+    ecosystem: Ecosystem | None
+    package: str | None
+    spec: str | None
+    location: Location
+    message: str
+    fix: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.location.path, self.location.span.line, self.location.span.column, self.rule, self.package or "")
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    files: int
+    install_sites: int
+    skipped: tuple[str, ...] = ()
+    sites: tuple[InstallSite, ...] = field(default=(), repr=False)
+
+    def by_severity(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            counts[f.severity.label] += 1
+        return counts

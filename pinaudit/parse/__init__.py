@@ -1,0 +1,1 @@
+"""Front-ends: turn file text into structures with positions mapped to physical lines."""

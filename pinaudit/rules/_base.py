@@ -1,0 +1,49 @@
+"""What a rule is: a code, a default severity, a category and a check over one install site.
+
+Rules only ask questions of sites (hadolint's lesson): the analyzers and installer modules have
+already decided ecosystem, action and pin state. Suppressions, severity overrides and baselines
+are filters applied after the rules ran; rules never see them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pinaudit.model import Category, InstallSite, Severity
+
+DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A rule's answer for one site: the message, and optionally a severity other than the default."""
+
+    message: str
+    severity: Severity | None = None
+    category: Category | None = None
+    fix: str | None = None
+
+
+Check = Callable[[InstallSite], "Verdict | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str  # describes the behaviour: "apt-install-unpinned"
+    severity: Severity
+    category: Category
+    check: Check
+    doc: str  # the module docstring: What it does / Why is this bad? / Example / Use instead
+
+    @property
+    def summary(self) -> str:
+        """First line of the documentation."""
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.name
+
+    def section(self, heading: str) -> str:
+        """The text under one ``## heading`` of the documentation."""
+        m = re.search(rf"^##\s+{re.escape(heading)}\s*$(.*?)(?=^##\s|\Z)", self.doc, re.S | re.M)
+        return m.group(1).strip() if m else ""
