@@ -124,7 +124,8 @@ class InstallSite:
     installer: str  # the command or file kind that installs: "apt-get", "pip", "FROM", "package.json"
     version: str | None = None  # the exact version when pin is EXACT or IMMUTABLE
     global_install: bool = False  # npm -g, pipx, yarn global: no project lockfile governs it
-    hashed: bool = False  # pip: the requirement carries --hash or the install uses --require-hashes
+    hashed: bool = False  # pip: the requirement carries --hash
+    hash_required: bool = False  # pip will demand a hash (--require-hashes, or the file is in hash mode)
     lock: LockState = LockState.NOT_APPLICABLE
     detail: str = ""  # a clause for messages: "from variable $PKGS, which is not set", "-t bookworm selects a suite"
     via: Location | None = None  # where the build installs it, when the site lives in another file

@@ -1,0 +1,45 @@
+"""Container image references: how firmly ``name[:tag][@digest]`` fixes what is pulled.
+
+One place for the reference grammar (distribution/reference) so FROM, ``COPY --from``,
+``RUN --mount=from=``, compose ``image:`` and workflow ``container:`` agree on what a tag is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pinaudit.model import Pin
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_ANY_DIGEST = re.compile(r"^sha512:[0-9a-f]{128}$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    name: str  # repository, registry host included: "python", "ghcr.io/org/app"
+    tag: str | None
+    digest: str | None
+    pin: Pin  # IMMUTABLE (sha256 digest), EXACT (a tag other than latest), UNPINNED (none/latest)
+
+    @property
+    def display(self) -> str:
+        return self.name
+
+
+def parse_image(ref: str) -> ImageRef:
+    """Classify a reference as written (variables already expanded)."""
+    ref = ref.strip()
+    name, digest = (ref.split("@", 1) + [None])[:2] if "@" in ref else (ref, None)
+    tag: str | None = None
+    # a ':' after the last '/' is a tag; one before it belongs to a registry host:port
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        name, tag = name[:colon], name[colon + 1 :]
+    if digest is not None and (_DIGEST.match(digest) or _ANY_DIGEST.match(digest)):
+        return ImageRef(name, tag, digest, Pin.IMMUTABLE)
+    # a malformed digest fixes nothing (the engine rejects it): judge the tag alone
+    if not tag or tag == "latest":
+        return ImageRef(name, tag, None, Pin.UNPINNED)
+    return ImageRef(name, tag, None, Pin.EXACT)
