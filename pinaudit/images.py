@@ -30,7 +30,8 @@ class ImageRef:
 def parse_image(ref: str) -> ImageRef:
     """Classify a reference as written (variables already expanded)."""
     ref = ref.strip()
-    name, digest = (ref.split("@", 1) + [None])[:2] if "@" in ref else (ref, None)
+    name, _, digest_text = ref.partition("@")
+    digest: str | None = digest_text or None
     tag: str | None = None
     # a ':' after the last '/' is a tag; one before it belongs to a registry host:port
     slash = name.rfind("/")

@@ -47,3 +47,14 @@ class Rule:
         """The text under one ``## heading`` of the documentation."""
         m = re.search(rf"^##\s+{re.escape(heading)}\s*$(.*?)(?=^##\s|\Z)", self.doc, re.S | re.M)
         return m.group(1).strip() if m else ""
+
+
+def rule(
+    code: str, name: str, severity: Severity, category: Category, doc: str | None
+) -> Callable[[Check], Rule]:
+    """Decorator: turn a module's check function into its Rule, documented by the module docstring."""
+
+    def wrap(check: Check) -> Rule:
+        return Rule(code, name, severity, category, check, (doc or "").strip())
+
+    return wrap

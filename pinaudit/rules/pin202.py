@@ -1,0 +1,42 @@
+"""An entry of a requirements file is not pinned to an exact version.
+
+## What it does
+Flags requirements-file entries that are not `==`/`===` an exact version (same test as PIN201),
+unless a constraints file given with `-c` pins them exactly. `-r`/`-c` includes are followed and
+each entry is reported once, at its own line. A `*.in` file is a compiler's input (pip-tools,
+uv): it is judged only when no compiled sibling `.txt` exists or a build installs it directly.
+
+## Why is this bad?
+A range in `requirements.txt` resolves differently on every fresh build; the file looks like a
+lock but is not one.
+
+## Example
+```text
+django>=4.2,<5
+celery
+```
+
+## Use instead
+```text
+django==4.2.16 \
+    --hash=sha256:...
+celery==5.4.0 \
+    --hash=sha256:...
+```
+Keep the ranges in `requirements.in` and compile them (`pinaudit lock`, pip-compile, uv).
+"""
+
+from __future__ import annotations
+
+from pinaudit.model import Action, Category, Ecosystem, InstallSite, Severity
+from pinaudit.rules._base import Verdict, rule
+from pinaudit.rules._judge import unpinned
+
+
+def _check(site: InstallSite) -> Verdict | None:
+    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.installer == "requirements":
+        return unpinned(site, "requirement")
+    return None
+
+
+RULE = rule("PIN202", "requirements-entry-unpinned", Severity.ERROR, Category.UNPINNED, __doc__)(_check)

@@ -1,0 +1,52 @@
+"""An exact pip pin without a hash: the version is fixed, its bytes and dependencies are not.
+
+## What it does
+Flags requirements-file entries pinned with `==` but without `--hash`, and `pip install x==1.2.3`
+on a command line without `--require-hashes`. When the file is in pip's hash-checking mode (one
+entry has `--hash`, or `--require-hashes` is given), an entry without a hash is an error: pip
+refuses the whole install at build time.
+
+## Why is this bad?
+`x==1.2.3` fixes x, not what x depends on: those resolve afresh on every uncached build. And a
+release's files can be replaced (a new wheel for the same version) or served by a compromised
+mirror; only a hash fixes the bytes.
+
+## Example
+```text
+requests==2.32.3
+```
+
+## Use instead
+```text
+requests==2.32.3 \
+    --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6
+```
+with every dependency listed and hashed too (`pinaudit lock` or `pip-compile --generate-hashes`).
+"""
+
+from __future__ import annotations
+
+from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
+from pinaudit.rules._base import Verdict, rule
+
+
+def _check(site: InstallSite) -> Verdict | None:
+    if site.ecosystem is not Ecosystem.PIP or site.action is not Action.INSTALL or site.hashed:
+        return None
+    if site.pin is not Pin.EXACT:
+        return None
+    name = site.package or site.spec
+    if site.hash_required:
+        return Verdict(
+            f"'{name}' has no --hash but pip is in hash-checking mode here: the install fails at build time",
+            severity=Severity.ERROR,
+        )
+    if site.installer == "requirements":
+        return Verdict(f"'{site.spec}' is pinned without --hash: its files and dependencies can still change")
+    return Verdict(
+        f"'{site.spec}' is pinned but its own dependencies resolve at build time "
+        "(install from a hashed lock file with --require-hashes)"
+    )
+
+
+RULE = rule("PIN203", "pip-pin-without-hash", Severity.WARNING, Category.NO_HASH, __doc__)(_check)

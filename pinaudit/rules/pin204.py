@@ -1,0 +1,41 @@
+"""pip installs a local project or path, whose dependencies resolve at build time.
+
+## What it does
+Reports `pip install .`, `pip install -e .`, a local directory, sdist or wheel file, on a command
+line or in a requirements file.
+
+## Why is this bad?
+The package itself comes from the build context, but its declared dependencies (usually ranges
+in `pyproject.toml`) are resolved against the index on the day of the build.
+
+## Example
+```dockerfile
+COPY . /app
+RUN pip install /app
+```
+
+## Use instead
+```dockerfile
+COPY requirements.txt /app/
+RUN pip install --require-hashes -r /app/requirements.txt
+COPY . /app
+RUN pip install --no-deps /app
+```
+"""
+
+from __future__ import annotations
+
+from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
+from pinaudit.rules._base import Verdict, rule
+
+
+def _check(site: InstallSite) -> Verdict | None:
+    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.pin is Pin.LOCAL:
+        return Verdict(
+            f"local install '{site.spec}': its dependencies resolve at build time "
+            "(install them from a hashed lock file and use --no-deps)"
+        )
+    return None
+
+
+RULE = rule("PIN204", "pip-local-install", Severity.INFO, Category.LOCAL_INSTALL, __doc__)(_check)

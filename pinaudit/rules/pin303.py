@@ -1,0 +1,47 @@
+"""A package.json dependency is a range, a tag or a moving reference.
+
+## What it does
+Flags `dependencies`, `devDependencies`, `optionalDependencies`, `overrides`/`resolutions` and
+`packageManager` entries given as a range (`^1.2.0`, `~1`, `>=2`), a tag (`latest`, `next`), `*`,
+`x`, `""`, or a git/URL reference without a commit id. It is an error when no lockfile pins the
+dependency and information when one does. `peerDependencies` are not installs and are ignored.
+
+## Why is this bad?
+Without a lockfile every `npm install` resolves the ranges afresh. With one, `npm ci` is
+reproducible, but the range still decides what the next lockfile update brings.
+
+## Example
+```json
+{"dependencies": {"express": "^4.18.0"}}
+```
+
+## Use instead
+```json
+{"dependencies": {"express": "4.21.1"}}
+```
+and commit the lockfile (`package-lock.json`, `yarn.lock` or `pnpm-lock.yaml`).
+"""
+
+from __future__ import annotations
+
+from pinaudit.model import Action, Category, Ecosystem, InstallSite, LockState, Pin, Severity
+from pinaudit.rules._base import Verdict, rule
+
+
+def _check(site: InstallSite) -> Verdict | None:
+    if not (site.ecosystem is Ecosystem.NPM and site.action is Action.INSTALL and site.installer == "package.json"):
+        return None
+    if site.lock is LockState.DRIFT:
+        return None  # PIN304 says the sharper thing
+    if site.pin is Pin.UNPINNED:
+        if site.lock is LockState.LOCKED:
+            return Verdict(
+                f"'{site.package}' is '{site.spec}', pinned only by the lockfile", severity=Severity.INFO
+            )
+        return Verdict(f"'{site.package}' is '{site.spec}' and no lockfile pins it")
+    if site.pin is Pin.UNKNOWN:
+        return Verdict(f"'{site.package}': {site.detail or 'spec cannot be judged'}", severity=Severity.INFO)
+    return None
+
+
+RULE = rule("PIN303", "package-json-range", Severity.ERROR, Category.UNPINNED, __doc__)(_check)
