@@ -92,3 +92,11 @@ class MappedTextBuilder:
 
     def build(self) -> MappedText:
         return MappedText("".join(self._parts), tuple(self._segments) or ((0, 1, 1),))
+
+
+def append_mapped(builder: MappedTextBuilder, text: MappedText) -> None:
+    """Append an already-mapped text (a heredoc body) keeping its own positions."""
+    segs = text.segments
+    for i, (off, line, col) in enumerate(segs):
+        end = segs[i + 1][0] if i + 1 < len(segs) else len(text.text)
+        builder.add(text.text[off:end], line, col)

@@ -1,0 +1,243 @@
+"""Command line: parse arguments, call one core function, render, return the exit code (SPEC §2).
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage, configuration or
+unreadable input; 3 an index was needed and unreachable; 4 an internal error (a bug: the message
+carries the version so it can be reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pinaudit import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4
+SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab")
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit 2 with the message."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pinaudit",
+        description="Find the unpinned installs that make Docker builds differ between hosts and days.",
+    )
+    p.add_argument("--version", action="version", version=f"pinaudit {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("scan", help="static audit of files and directories (default: .)")
+    s.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    s.add_argument("--format", action="append", choices=SCAN_FORMATS, dest="formats",
+                   help="output format (repeatable, paired in order with --output)")
+    s.add_argument("--output", "-o", action="append", dest="outputs", metavar="FILE",
+                   help="write the report to FILE instead of stdout (repeatable)")
+    s.add_argument("--fail-on", choices=("info", "warning", "error"), default=None,
+                   help="lowest severity that makes the exit code 1 (default: error)")
+    s.add_argument("--select", action="append", default=None, metavar="CODES",
+                   help="only these rules (codes or prefixes, comma-separated)")
+    s.add_argument("--ignore", action="append", default=None, metavar="CODES", help="skip these rules")
+    s.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
+    s.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                   help="hide the findings recorded in FILE; fail only on new ones")
+    s.add_argument("--write-baseline", type=Path, default=None, metavar="FILE",
+                   help="record today's findings in FILE")
+    s.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE",
+                   help="value for a Dockerfile ARG, as docker build takes it")
+    s.add_argument("--context", type=Path, default=None, metavar="DIR",
+                   help="build context for Dockerfiles (default: each Dockerfile's folder)")
+    s.add_argument("--kind", choices=("dockerfile", "requirements", "package.json", "compose", "shell", "workflow"),
+                   default=None, help="treat explicit files as this kind whatever their names")
+    s.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="processes for large trees (default: CPU count)")
+    s.add_argument("--warn-unused-ignores", action="store_true", default=None,
+                   help="report pinaudit pragmas that suppress nothing")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    s.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    s.add_argument("-v", "--verbose", action="store_true", help="also list what was skipped")
+
+    r = sub.add_parser("rules", help="list rules, or show one rule's documentation")
+    r.add_argument("code", nargs="?")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help/--version
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules(args)
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"pinaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pinaudit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as exc:  # the one place a bug becomes exit 4 instead of a traceback
+        import traceback
+
+        print(f"pinaudit {__version__}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("PINAUDIT_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("please report this with the input that caused it (PINAUDIT_DEBUG=1 shows the traceback)",
+                  file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+
+
+def _build_args(values: list[str]) -> dict[str, str] | None:
+    out: dict[str, str] = {}
+    for v in values:
+        name, eq, value = v.partition("=")
+        if not name:
+            raise UsageError(f"--build-arg {v!r}: expected NAME=VALUE")
+        # docker build --build-arg NAME (no '=') takes the value from the environment
+        out[name] = value if eq else os.environ.get(name, "")
+    return out or None
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from pinaudit.app import InputError, scan
+    from pinaudit.baseline import BaselineError, load_baseline, write_baseline
+    from pinaudit.config import ConfigError, load_config
+    from pinaudit.output import renderer
+    from pinaudit.output.text import render as render_text
+    from pinaudit.output.text import summary
+
+    cwd = Path.cwd()
+    formats: list[str] = args.formats or ["text"]
+    outputs: list[str] = args.outputs or []
+    if len(outputs) > len(formats):
+        if len(formats) == 1 and not args.formats:
+            formats = ["text"] * len(outputs)
+        else:
+            raise UsageError("more --output than --format options; pair each --output with a --format")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    try:
+        config = load_config(cwd, args.config).merged(
+            select=_codes(args.select), ignore=_codes(args.ignore), fail_on=args.fail_on,
+            build_args=_build_args(args.build_arg), warn_unused_ignores=args.warn_unused_ignores,
+        )
+        from pinaudit.rules import all_rules
+
+        known = set(all_rules())
+        for code in (*config.select, *config.ignore):
+            if not any(k.startswith(code) for k in known):
+                raise UsageError(f"unknown rule code or prefix {code!r} (see 'pinaudit rules')")
+        baseline = load_baseline(args.baseline) if args.baseline else None
+    except (ConfigError, BaselineError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+
+    progress = None
+    if not args.no_progress and not args.quiet and sys.stderr.isatty():
+        from pinaudit._progress import RichProgress
+
+        progress = RichProgress()
+    try:
+        result = scan(
+            args.paths, config, cwd=cwd, force_kind=args.kind,
+            context=args.context.resolve() if args.context else None,
+            baseline=baseline, jobs=args.jobs or (os.cpu_count() or 1), progress=progress,
+        )
+    except InputError as exc:
+        raise UsageError(str(exc)) from exc
+    report = result.report
+
+    if args.write_baseline:
+        write_baseline(report.findings, args.write_baseline)
+
+    color = args.color == "always" or (
+        args.color == "auto" and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    )
+    for i, fmt in enumerate(formats):
+        text = render_text(report, color=color and i >= len(outputs)) if fmt == "text" else renderer(fmt)(report)
+        if i < len(outputs) and outputs[i] != "-":
+            _write_atomic(Path(outputs[i]), text)
+        else:
+            _emit(sys.stdout, text)
+
+    if not args.quiet:
+        for s in result.unused_suppressions:
+            codes = ",".join(sorted(s.codes)) or "all"
+            print(f"{s.path}:{s.comment_line}:1: unused pinaudit pragma (ignore={codes})", file=sys.stderr)
+        if args.verbose:
+            for note in report.skipped:
+                print(f"pinaudit: skipped {note}", file=sys.stderr)
+        print(summary(report), file=sys.stderr)
+
+    fail = any(f.severity >= config.fail_on for f in report.findings)
+    if args.warn_unused_ignores and result.unused_suppressions:
+        fail = True
+    return EXIT_FINDINGS if fail else EXIT_CLEAN
+
+
+def _emit(stream: TextIO, text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temp file and rename, so a reader never sees half a report."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from pinaudit.rules import all_rules, get_rule
+
+    rules = all_rules()
+    if args.code:
+        r = get_rule(args.code)
+        if r is None:
+            raise UsageError(f"unknown rule {args.code!r} (see 'pinaudit rules')")
+        if args.format == "json":
+            from pinaudit.output.rules_json import render
+
+            _emit(sys.stdout, render([r]))
+            return EXIT_CLEAN
+        _emit(sys.stdout, f"{r.code} {r.name} [{r.severity.label}, {r.category.value}]\n\n{r.doc}\n")
+        return EXIT_CLEAN
+    if args.format == "json":
+        from pinaudit.output.rules_json import render
+
+        _emit(sys.stdout, render(rules))
+        return EXIT_CLEAN
+    lines = [f"{r.code}  {r.severity.label:<7}  {r.name:<30}  {r.summary}" for r in rules.values()]
+    _emit(sys.stdout, "\n".join(lines) + "\n")
+    return EXIT_CLEAN

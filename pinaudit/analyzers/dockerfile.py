@@ -1,0 +1,464 @@
+"""Dockerfile -> install sites: stages, ARG/ENV scopes, images, RUN shell, ADD, requirements files.
+
+The front-end (parse/dockerfile.py) gives instructions with a physical-position map; this module
+adds Docker's build semantics on top:
+
+* ARG scoping as BuildKit applies it: an ARG before the first FROM is visible to FROM lines only,
+  and inside a stage only once redeclared (``ARG NAME`` without a value takes the global one);
+  ``--build-arg`` overrides defaults. ENV carries into stages built FROM another stage.
+* A variable whose value cannot be known (an ARG without default, an ENV from the base image) is
+  *unknown*: its site gets Pin.UNKNOWN (info), never a guessed verdict.
+* ``pip install -r FILE`` is followed back through COPY/ADD/WORKDIR and bind mounts to the file in
+  the build context, so the requirements file's entries are audited at their own lines.
+* Files downloaded in one RUN (or ADD) and executed in a later one are tracked across RUNs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pinaudit.analyzers import ScanOptions, SourceFile, display_path
+from pinaudit.images import parse_image
+from pinaudit.installers import DownloadTracker, InstallContext, sites
+from pinaudit.model import (
+    Action,
+    Diagnostic,
+    Ecosystem,
+    FileResult,
+    InstallSite,
+    Location,
+    Pin,
+    Severity,
+    Span,
+    Suppression,
+)
+from pinaudit.pragmas import parse_pragma
+from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction, expand, parse_key_values
+from pinaudit.parse.dockerfile import parse as parse_dockerfile
+from pinaudit.parse.shell import Command, Word
+from pinaudit.parse.shell import analyze as analyze_shell
+from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
+
+# Shells whose RUN lines we can read; anything else (pwsh, cmd) is reported as skipped.
+_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+_HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
+_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
+_URL = re.compile(r"^(?:https?|ftp)://", re.I)
+_GIT_URL = re.compile(r"^(?:git@|git://|https?://.*\.git(?:#|$))", re.I)
+_HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
+
+
+@dataclass
+class _Stage:
+    name: str | None
+    index: int
+    env: dict[str, str | None] = field(default_factory=dict)  # ARG and ENV values visible to RUN
+    workdir: str = "/"
+    # image path -> build-context path (file or directory), in COPY order
+    copies: list[tuple[str, Path, bool]] = field(default_factory=list)  # (dest, source, dest_is_dir)
+    shell: tuple[str, ...] = ("/bin/sh", "-c")
+
+
+class _Analysis:
+    def __init__(self, source: SourceFile, options: ScanOptions) -> None:
+        self.source = source
+        self.options = options
+        self.path = source.display
+        self.sites: list[InstallSite] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.suppressions: list[Suppression] = []
+        self.skipped: list[str] = []
+        self.related: list[str] = []
+        self.context = self._context_dir()
+        self.stage_names: dict[str, _Stage] = {}
+
+        self.downloads = DownloadTracker()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _context_dir(self) -> Path:
+        if self.options.context is not None:
+            return self.options.context
+        return self.source.path.parent
+
+    def loc(self, span: Span) -> Location:
+        return Location(self.path, span)
+
+    # -- entry -----------------------------------------------------------------------------
+    def run(self) -> FileResult:
+        try:
+            ast = parse_dockerfile(self.source.text)
+        except DockerfileSyntaxError as exc:
+            self.diagnostics.append(
+                Diagnostic(self.loc(Span.point(max(exc.line, 1))), f"Dockerfile syntax error: {exc.message}")
+            )
+            return self._result()
+        escape = ast.escape
+        global_args: dict[str, str | None] = {}
+        stage: _Stage | None = None
+        index = 0
+        for instr in ast.instructions:
+            self._pragmas(instr.comments, instr.start_line, instr.end_line)
+            kw = instr.keyword
+            if kw == "FROM":
+                stage = self._from(instr, global_args, escape, index)
+                index += 1
+                continue
+            if stage is None:
+                if kw == "ARG":
+                    for name, value, _span in parse_key_values(instr):
+                        global_args[name] = self._arg_value(name, value, global_args, escape)
+                continue
+            self._instruction(instr, stage, global_args, escape)
+        return self._result()
+
+    def _result(self) -> FileResult:
+        ignore_file = "pinaudit" in self.source.text and any(
+            parse_pragma(line) == "file"
+            for line in self.source.text.splitlines()
+            if line.lstrip().startswith("#") and "pinaudit" in line
+        )
+        return FileResult(
+            path=self.path,
+            kind="dockerfile",
+            sites=tuple(self.sites),
+            diagnostics=tuple(self.diagnostics),
+            suppressions=tuple(self.suppressions),
+            ignore_file=ignore_file,
+            skipped=tuple(self.skipped),
+            related=tuple(dict.fromkeys(self.related)),
+        )
+
+    def _pragmas(self, comments: tuple[tuple[int, str], ...], first: int, last: int) -> None:
+        """A pragma in the comments right above an instruction covers all of its lines."""
+        for line, text in comments:
+            pragma = parse_pragma(text)
+            if isinstance(pragma, frozenset):
+                self.suppressions.append(Suppression(self.path, pragma, first, last, line))
+
+    def _arg_value(
+        self, name: str, default: str | None, scope: Mapping[str, str | None], escape: str
+    ) -> str | None:
+
+        if name in self.options.build_args:
+            return self.options.build_args[name]
+        if default is None:
+            return None  # declared without a value: whatever the build passes, unknown to us
+        return expand(default, scope, escape)
+
+    # -- FROM ------------------------------------------------------------------------------
+    def _from(self, instr: Instruction, global_args: dict[str, str | None], escape: str, index: int) -> _Stage:
+
+        words = _split_words(instr.args)
+        name: str | None = None
+        if len(words) >= 3 and words[1][0].lower() == "as":
+            name = words[2][0].lower()
+        stage = _Stage(name=name, index=index)
+        if words:
+            ref_raw, start, end = words[0]
+            span = instr.args.span(start, end)
+            value = expand(ref_raw, global_args, escape)
+            base = self.stage_names.get(value.lower()) if value else None
+            if base is not None:
+                stage.env = {k: v for k, v in base.env.items() if k in base.env}
+                stage.workdir = base.workdir
+                stage.copies = list(base.copies)
+                stage.shell = base.shell
+            else:
+                self._image_site(ref_raw, value, span, "FROM", stage_names=self.stage_names)
+        if name:
+            self.stage_names[name] = stage
+        self.stage_names[str(index)] = stage
+        return stage
+
+    def _image_site(
+        self, raw: str, value: str | None, span: Span, installer: str, *, stage_names: Mapping[str, _Stage]
+    ) -> None:
+        if value is not None and (value.lower() in stage_names or value.lower() == "scratch" or value == ""):
+            return
+        if value is None:
+            self.sites.append(
+                InstallSite(
+                    Ecosystem.IMAGE, Action.INSTALL, raw, raw, Pin.UNKNOWN, self.loc(span), installer,
+                    detail="the reference depends on a build argument without a default",
+                )
+            )
+            return
+        ref = parse_image(value)
+        version = ref.digest or ref.tag
+        self.sites.append(
+            InstallSite(Ecosystem.IMAGE, Action.INSTALL, ref.name, value, ref.pin, self.loc(span), installer,
+                        version=version)
+        )
+
+    # -- stage instructions -----------------------------------------------------------------
+    def _instruction(self, instr: Instruction, stage: _Stage, global_args: dict[str, str | None], escape: str) -> None:
+
+        kw = instr.keyword
+        if kw == "ONBUILD" and instr.onbuild is not None:
+            self._instruction(instr.onbuild, stage, global_args, escape)
+            return
+        if kw == "ARG":
+            for name, value, _span in parse_key_values(instr):
+                if value is None and name in global_args and name not in self.options.build_args:
+                    stage.env[name] = global_args[name]
+                else:
+                    stage.env[name] = self._arg_value(name, value, stage.env, escape)
+            return
+        if kw == "ENV":
+            for name, value, _span in parse_key_values(instr):
+                stage.env[name] = expand(value, stage.env, escape) if value is not None else None
+            return
+        if kw == "WORKDIR":
+            value = expand(instr.args.text.strip(), stage.env, escape)
+            if value is not None:
+                stage.workdir = posixpath.normpath(posixpath.join(stage.workdir, value))
+            return
+        if kw == "SHELL":
+            if instr.json_args:
+                stage.shell = tuple(a for a, _s in instr.json_args)
+            return
+        if kw in ("COPY", "ADD"):
+            self._copy(instr, stage, escape)
+            return
+        if kw == "RUN":
+            self._run(instr, stage, escape)
+            return
+
+    def _flag(self, instr: Instruction, name: str) -> list[tuple[str | None, Span]]:
+
+        return [(f.value, f.span) for f in instr.flags if f.name == name]
+
+    def _copy(self, instr: Instruction, stage: _Stage, escape: str) -> None:
+
+        from_flags = self._flag(instr, "from")
+        for value, span in from_flags:
+            if value is not None:
+                ref = expand(value, stage.env, escape)
+                if ref is None or not ref.isdigit():
+                    self._image_site(value, ref, _flag_value_span(span, "from"), f"{instr.keyword} --from",
+                                     stage_names=self.stage_names)
+        if instr.json_args is not None:
+            words = [(a, s) for a, s in instr.json_args]
+        else:
+            words = [(w, instr.args.span(a, b)) for w, a, b in _split_words(instr.args)]
+        if instr.heredocs or len(words) < 2:
+            return
+        *sources, (dest_raw, _dspan) = words
+        dest = expand(dest_raw, stage.env, escape)
+        checksum = self._flag(instr, "checksum")
+        for src_raw, span in sources:
+            src = expand(src_raw, stage.env, escape) or src_raw
+            if instr.keyword == "ADD" and (_URL.match(src) or _GIT_URL.match(src)):
+                self._add_url(src, span, bool(checksum), dest, stage)
+                continue
+            if from_flags or dest is None:
+                continue
+            dest_abs = posixpath.normpath(posixpath.join(stage.workdir, dest))
+            dest_is_dir = dest.endswith("/") or len(sources) > 1 or any(c in src for c in "*?[") or src in (".", "./")
+            stage.copies.append((dest_abs, self.context / src, dest_is_dir))
+
+    def _add_url(self, url: str, span: Span, has_checksum: bool, dest: str | None, stage: _Stage) -> None:
+        pinned = has_checksum or bool(_HEX40.search(url))
+        self.sites.append(
+            InstallSite(Ecosystem.DOWNLOAD, Action.DOWNLOAD, url, url, Pin.IMMUTABLE if pinned else Pin.UNPINNED,
+                        self.loc(span), "ADD")
+        )
+        if dest is not None:
+            target = posixpath.normpath(posixpath.join(stage.workdir, dest))
+            if dest.endswith("/"):
+                target = posixpath.join(target, posixpath.basename(url.split("?")[0]))
+            # already reported at the ADD: executing it later must not report it twice
+            self.downloads.fetched[target] = url
+            self.downloads.verified.add(target)
+
+    # -- RUN ---------------------------------------------------------------------------------
+    def _run(self, instr: Instruction, stage: _Stage, escape: str) -> None:
+
+        for value, span in self._flag(instr, "mount"):
+            self._mount(value, span, stage, escape)
+        program = posixpath.basename(stage.shell[0]) if stage.shell else "sh"
+        if program not in _POSIX_SHELLS:
+            self.skipped.append(f"{self.path}:{instr.start_line}: RUN uses SHELL {stage.shell[0]}; not audited")
+            return
+        commands: list[Command] = []
+        if instr.json_args is not None:
+            if not instr.json_args:
+                return
+            argv = tuple(Word(a, a, s, quoted=True) for a, s in instr.json_args)
+            first, last = instr.json_args[0][1], instr.json_args[-1][1]
+            cmd = Command(argv, Span(first.line, first.column, last.end_line, last.end_column))
+            commands.append(cmd)
+            # ["sh", "-c", "script"] is a shell again
+            if posixpath.basename(argv[0].raw) in _POSIX_SHELLS and len(argv) >= 3 and argv[1].raw.startswith("-") \
+                    and "c" in argv[1].raw:
+                script, sspan = instr.json_args[2]
+                res = analyze_shell(MappedText.plain(script, sspan.line, sspan.column + 1), stage.env)
+                commands = list(res.commands)
+        else:
+            text = self._run_script(instr)
+            if text is None:
+                return
+            result = analyze_shell(text, stage.env)
+            commands = list(result.commands)
+            for span, message in result.errors:
+                self.diagnostics.append(
+                    Diagnostic(self.loc(span), f"shell syntax error in RUN: {message}", Severity.WARNING)
+                )
+        ctx = InstallContext(
+            path=self.path,
+            in_dockerfile=True,
+            workdir=stage.workdir,
+            read_constraints=lambda p: self._read_constraints(p, stage),
+            downloads=self.downloads,
+        )
+        for cmd in commands:
+            for site in sites(cmd, ctx):
+                if site.action is Action.REQUIREMENTS:
+                    self.sites.extend(self._requirements(site, stage))
+                else:
+                    self.sites.append(site)
+
+    def _run_script(self, instr: Instruction) -> MappedText | None:
+        """The shell text of a RUN: args plus heredoc bodies, or the body when the RUN is only a heredoc."""
+
+        if not instr.heredocs:
+            return instr.args
+        only = _HEREDOC_ONLY.match(instr.args.text)
+        if only and len(instr.heredocs) == 1:
+            body = instr.heredocs[0].body
+            first = body.text.split("\n", 1)[0]
+            if first.startswith("#!") and not _SHELL_SHEBANG.match(first):
+                self.skipped.append(f"{self.path}:{instr.start_line}: RUN heredoc runs {first[2:].strip()}")
+                return None
+            return body
+        b = MappedTextBuilder()
+        append_mapped(b, instr.args)
+        for h in instr.heredocs:
+            b.add_synthetic("\n")
+            append_mapped(b, h.body)
+            if not h.body.text.endswith("\n") and h.body.text:
+                b.add_synthetic("\n")
+            b.add_synthetic(h.name)
+        b.add_synthetic("\n")
+        return b.build()
+
+    def _mount(self, value: str | None, span: Span, stage: _Stage, escape: str) -> None:
+
+        if not value:
+            return
+        opts: dict[str, str] = {}
+        for part in value.split(","):
+            k, _, v = part.partition("=")
+            opts[k.strip().lower()] = v.strip()
+        src_from = opts.get("from")
+        if src_from:
+            ref = expand(src_from, stage.env, escape)
+            if ref is None or not ref.isdigit():
+                self._image_site(src_from, ref, span, "RUN --mount=from", stage_names=self.stage_names)
+            return
+        if opts.get("type", "bind") == "bind":
+            target = opts.get("target") or opts.get("dst") or opts.get("destination")
+            if target:
+                source = opts.get("source") or opts.get("src") or "."
+                dest = posixpath.normpath(posixpath.join(stage.workdir, target))
+                is_dir = not Path(self.context, source).is_file()
+                stage.copies.append((dest, self.context / source, is_dir))
+
+    # -- requirements files ------------------------------------------------------------------
+    def _locate(self, written: str, stage: _Stage) -> Path | None:
+        """The build-context file behind an image path, through COPY/ADD/bind mounts (last wins)."""
+        image_path = posixpath.normpath(posixpath.join(stage.workdir, written))
+        for dest, src, dest_is_dir in reversed(stage.copies):
+            if any(c in src.name for c in "*?["):
+                if posixpath.dirname(image_path) == dest.rstrip("/") or dest == posixpath.dirname(image_path):
+                    cand = src.parent / posixpath.basename(image_path)
+                    if fnmatch.fnmatch(cand.name, src.name) and cand.is_file():
+                        return cand
+                continue
+            if dest_is_dir or src.is_dir():
+                base = dest.rstrip("/") or "/"
+                if image_path == base:
+                    continue
+                prefix = base if base.endswith("/") else base + "/"
+                if image_path.startswith(prefix):
+                    rel = image_path[len(prefix):]
+                    cand = (src / rel) if src.is_dir() else (src if src.name == rel else None)
+                    if cand is not None and cand.is_file():
+                        return cand
+            elif image_path == dest and src.is_file():
+                return src
+        # no COPY says where it came from: try the path as written, relative to the context
+        for cand in (self.context / written.lstrip("/"), self.context / posixpath.basename(written)):
+            if not written.startswith("/") or cand.name == posixpath.basename(written):
+                if cand.is_file():
+                    return cand
+        return None
+
+    def _requirements(self, site: InstallSite, stage: _Stage) -> list[InstallSite]:
+        written = site.spec or ""
+        if not written or (site.pin is Pin.UNKNOWN and "$" in written):
+            return [site]
+        found = self._locate(written, stage)
+        if found is None:
+            where = f"the build context {display_path(self.context, self.options.cwd)}"
+            return [
+                InstallSite(
+                    Ecosystem.PIP, Action.REQUIREMENTS, None, written, Pin.UNKNOWN, site.location, site.installer,
+                    detail=f"it cannot be found in {where}",
+                )
+            ]
+        try:
+            from pinaudit.analyzers import requirements as req
+        except ImportError:  # the requirements analyzer is optional in stripped-down builds
+            return [site]
+        display = display_path(found, self.options.cwd)
+        result = req.analyze_file(
+            found, display, self.options, via=site.location, installed_directly=True
+        )
+        self.related.append(display)
+        self.related.extend(result.related)
+        self.diagnostics.extend(result.diagnostics)
+        self.suppressions.extend(result.suppressions)
+        followed = InstallSite(
+            Ecosystem.PIP, Action.REQUIREMENTS, None, written, Pin.LOCAL, site.location, site.installer,
+            detail=f"follows {display}", hash_required=site.hash_required,
+        )
+        extra: list[InstallSite] = []
+        for s in result.sites:
+            if site.hash_required and not s.hash_required:
+                s = replace(s, hash_required=True)
+            extra.append(s)
+        return [followed, *extra]
+
+    def _read_constraints(self, written: str, stage: _Stage) -> Mapping[str, str] | None:
+        found = self._locate(written, stage)
+        if found is None:
+            return None
+        try:
+            from pinaudit.analyzers import requirements as req
+        except ImportError:
+            return None
+        return req.read_constraints(found)
+
+
+def _split_words(text: MappedText) -> list[tuple[str, int, int]]:
+    """Whitespace-separated words of an instruction's arguments with their offsets."""
+    return [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", text.text)]
+
+
+def _flag_value_span(span: Span, name: str) -> Span:
+    """The span of the value part of ``--name=value`` (the flag's own span starts at the dashes)."""
+    skip = len(name) + 3
+    if span.line == span.end_line and span.column + skip < span.end_column:
+        return Span(span.line, span.column + skip, span.end_line, span.end_column)
+    return span
+
+
+def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
+    return _Analysis(source, options).run()
+

@@ -1,0 +1,139 @@
+"""Paths -> the files pinaudit audits, each with its kind (SPEC §3).
+
+Directories are walked without following symlinks (a symlink loop cannot trap us) and skip what
+never holds a project's own install instructions (``.git``, ``node_modules``, virtualenvs). Inside
+a git work tree, ``.gitignore`` is honoured by asking git once for the whole tree (one process, not
+one per file); outside one, or without git, every file is considered.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "bower_components", "__pycache__", ".tox", ".nox", ".venv", "venv",
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "site-packages", ".terraform"}
+)
+LOCKFILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"})
+FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow")
+
+_DOCKERFILE = re.compile(r"^(?:(?:docker|container)file(?:[._-].*)?|.+\.(?:docker|container)file)$", re.I)
+_REQUIREMENTS = re.compile(r"^(?:.*requirements.*\.(?:txt|in)|constraints.*\.txt)$", re.I)
+_COMPOSE = re.compile(r"^(?:docker-)?compose.*\.ya?ml$", re.I)
+_SHELL_EXT = (".sh", ".bash")
+_DOC_SUFFIXES = (".md", ".rst", ".txt", ".json", ".yml", ".yaml", ".sh", ".html", ".j2", ".tpl", ".orig", ".bak")
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path
+    kind: str
+    explicit: bool  # named on the command line: unreadable means exit 2, not a finding
+
+
+def kind_of(path: Path) -> str | None:
+    """The kind a file has by its name alone (None: not ours)."""
+    name = path.name
+    lower = name.lower()
+    parts = path.parts
+    if _DOCKERFILE.match(name):
+        # Dockerfile.md / Dockerfile.sh are documentation and helpers, not Dockerfiles
+        if lower.startswith(("dockerfile.", "containerfile.")) and lower.endswith(_DOC_SUFFIXES):
+            return None
+        return "dockerfile"
+    if lower == "package.json":
+        return "package.json"
+    if _REQUIREMENTS.match(name):
+        return "requirements"
+    if lower.endswith((".txt", ".in")) and len(parts) >= 2 and parts[-2].lower() == "requirements":
+        return "requirements"
+    if _COMPOSE.match(name):
+        return "compose"
+    if lower.endswith((".yml", ".yaml")) and len(parts) >= 3 and parts[-2] == "workflows" and parts[-3] == ".github":
+        return "workflow"
+    if lower.endswith(_SHELL_EXT):
+        return "shell"
+    return None
+
+
+def _sniff_shebang(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(128)
+    except OSError:
+        return False
+    return bool(re.match(rb"#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b", head))
+
+
+def _git_listing(root: Path) -> set[str] | None:
+    """Files git does not ignore below root (tracked or not), or None outside a work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"],
+            capture_output=True, timeout=60, check=False,
+        )
+        top = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0 or top.returncode != 0:
+        return None
+    base = Path(os.fsdecode(top.stdout.strip()))
+    return {os.path.normpath(base / os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
+
+
+def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
+    allowed = _git_listing(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        # sorted so output is stable across filesystems; virtualenvs are recognised by pyvenv.cfg
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIP_DIRS and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
+        )
+        for name in sorted(filenames):
+            p = Path(dirpath, name)
+            if allowed is not None and os.path.normpath(os.path.abspath(p)) not in allowed:
+                continue
+            if exclude and _excluded(p, root, exclude):
+                continue
+            yield p
+
+
+def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat) for pat in patterns)
+
+
+def discover(paths: Iterable[Path], *, force_kind: str | None = None, exclude: tuple[str, ...] = ()) -> list[Target]:
+    """Explicit files are taken whatever their name; directories are walked for known kinds.
+
+    Raises OSError for an explicit path that does not exist (the CLI turns it into exit 2).
+    """
+    out: list[Target] = []
+    seen: set[str] = set()
+    for raw in paths:
+        if raw.is_dir():
+            for p in _walk(raw, exclude):
+                kind = kind_of(p)
+                if kind is None:
+                    continue
+                key = os.path.normpath(os.path.abspath(p))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Target(p, kind, explicit=False))
+            continue
+        if not raw.exists() and not raw.is_symlink():
+            raise FileNotFoundError(f"{raw}: no such file or directory")
+        kind = force_kind or kind_of(raw) or ("shell" if _sniff_shebang(raw) else None) or "dockerfile"
+        key = os.path.normpath(os.path.abspath(raw))
+        if key not in seen:
+            seen.add(key)
+            out.append(Target(raw, kind, explicit=True))
+    return out

@@ -1,0 +1,26 @@
+"""Formatters: pure functions ``Report -> str``; the CLI decides where the text goes.
+
+Each format lives in its own module, imported only when asked for, so a pre-commit run that
+prints text never imports the SARIF or HTML machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from pinaudit.model import Report
+
+FORMATS: dict[str, str] = {
+    "text": "pinaudit.output.text",
+    "json": "pinaudit.output.json",
+    "sarif": "pinaudit.output.sarif",
+    "github": "pinaudit.output.github",
+    "gitlab": "pinaudit.output.gitlab",
+}
+
+
+def renderer(name: str) -> Callable[[Report], str]:
+    module = importlib.import_module(FORMATS[name])
+    fn: Callable[[Report], str] = module.render
+    return fn
