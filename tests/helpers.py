@@ -1,0 +1,36 @@
+"""Run the whole scan pipeline over files laid out in a temporary folder, as a user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pinaudit.app import scan
+from pinaudit.config import Config
+from pinaudit.model import Finding
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def lay_out(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+
+
+def scan_files(root: Path, files: dict[str, str], **config: object) -> list[Finding]:
+    """Lay ``files`` out under ``root`` and scan it from there; returns findings in output order."""
+    lay_out(root, files)
+    cfg = Config(root=root).merged(**config) if config else Config(root=root)
+    return list(scan([root], cfg, cwd=root).report.findings)
+
+
+def hits(findings: list[Finding], code: str | None = None) -> list[tuple[str, int, str | None]]:
+    """(code, line, package) triples, optionally of one rule only."""
+    return [(f.rule, f.location.span.line, f.package) for f in findings if code is None or f.rule == code]
+
+
+def dockerfile(tmp_path: Path, text: str, code: str | None = None, **extra: str) -> list[tuple[str, int, str | None]]:
+    return hits(scan_files(tmp_path, {"Dockerfile": text, **extra}), code)

@@ -1,0 +1,55 @@
+"""PIN101: apt install without an exact version."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import dockerfile
+
+CATCHES = [
+    ("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", [("PIN101", 2, "curl")]),
+    # the package token's own physical line inside a continued RUN
+    ("FROM debian:12\nRUN apt-get update \\\n && apt-get install -y \\\n    curl \\\n    git\n",
+     [("PIN101", 4, "curl"), ("PIN101", 5, "git")]),
+    ("FROM ubuntu:22.04\nRUN apt install -y --no-install-recommends wget\n", [("PIN101", 2, "wget")]),
+    ("FROM debian:12\nRUN aptitude install -y vim\n", [("PIN101", 2, "vim")]),
+    ("FROM debian:12\nRUN apt-get -t bookworm-backports install -y golang\n", [("PIN101", 2, "golang")]),
+    ("FROM debian:12\nRUN apt-get install -y golang/bookworm-backports\n", [("PIN101", 2, "golang")]),
+    ("FROM debian:12\nRUN sudo -E apt-get install -y jq\n", [("PIN101", 2, "jq")]),
+    ("FROM debian:12\nRUN sh -c 'apt-get install -y make'\n", [("PIN101", 2, "make")]),
+    ("FROM debian:12\nRUN set -eux; \\\n    if true; then apt-get install -y patch; fi\n", [("PIN101", 3, "patch")]),
+    # a heredoc body is a script: the finding is at the body's line
+    ("# syntax=docker/dockerfile:1\nFROM debian:12\nRUN <<EOF\nset -e\napt-get install -y zip\nEOF\n",
+     [("PIN101", 5, "zip")]),
+    ("FROM debian:12\nONBUILD RUN apt-get install -y unzip\n", [("PIN101", 2, "unzip")]),
+    ("FROM debian:12\nRUN PKGS='curl tar' && apt-get install -y $PKGS\n", [("PIN101", 2, "curl"), ("PIN101", 2, "tar")]),
+    ("FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n", [("PIN101", 2, "curl")]),
+]
+
+CLEAN = [
+    "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10+deb12u8\n",
+    "FROM debian:12\nRUN apt-get install -y git=1:2.39.2-1.1\n",
+    "FROM ubuntu:22.04\nRUN apt-get install -y ./htmltool_0.13.1-2.jammy_amd64.deb\n",
+    "FROM debian:12\nRUN echo 'apt-get install -y curl'\n",
+    "FROM debian:12\nRUN apt-get update && apt-get remove -y curl && apt-get clean\n",
+    "FROM debian:12\n# apt-get install -y curl\nRUN true\n",
+    "FROM debian:12\nCMD apt-get install -y curl\n",
+    "FROM debian:12\nRUN apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confnew tzdata=2024a-0+deb12u1\n",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CATCHES)
+def test_catches(tmp_path, text, expected):
+    assert dockerfile(tmp_path, text, "PIN101") == expected
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_catches_not(tmp_path, text):
+    assert dockerfile(tmp_path, text, "PIN101") == []
+
+
+def test_unknown_variable_is_info_not_error(tmp_path):
+    from tests.helpers import scan_files
+
+    found = scan_files(tmp_path, {"Dockerfile": "FROM debian:12\nARG EXTRA\nRUN apt-get install -y $EXTRA\n"})
+    assert [(f.rule, f.severity.label) for f in found if f.rule == "PIN101"] == [("PIN101", "info")]

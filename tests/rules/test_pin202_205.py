@@ -1,0 +1,45 @@
+"""PIN202-PIN205: requirements files, hashes, local installs, missing files, followed from a Dockerfile."""
+
+from __future__ import annotations
+
+from tests.helpers import hits, scan_files
+
+
+def test_requirements_file_followed_from_dockerfile(tmp_path):
+    files = {
+        "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements/ /app/requirements/\n"
+                      "RUN pip install -r requirements/prod.txt\n",
+        "requirements/prod.txt": "django==4.2.16\ncelery>=5\n",
+    }
+    found = hits(scan_files(tmp_path, files))
+    assert ("PIN202", 2, "celery") in found
+    assert ("PIN203", 1, "django") in found
+    # each entry once, at its own file and line, though the file is scanned and installed
+    paths = [f.location.path for f in scan_files(tmp_path, files) if f.rule == "PIN202"]
+    assert paths == ["requirements/prod.txt"]
+
+
+def test_missing_requirements_file(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12\nCOPY . /app\nRUN pip install \\\n    -r /app/requirements/prod.txt\n"}
+    assert hits(scan_files(tmp_path, files), "PIN205") == [("PIN205", 4, None)]
+
+
+def test_hash_mode_entry_without_hash_is_error(tmp_path):
+    files = {"requirements.txt": "requests==2.32.3 \\\n    --hash=sha256:" + "a" * 64 + "\nidna==3.7\n"}
+    found = [f for f in scan_files(tmp_path, files) if f.rule == "PIN203"]
+    assert [(f.location.span.line, f.package, f.severity.label) for f in found] == [(3, "idna", "error")]
+
+
+def test_local_install_is_info(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12\nCOPY . /app\nRUN pip install -e /app\n"}
+    found = [f for f in scan_files(tmp_path, files) if f.rule == "PIN204"]
+    assert [(f.location.span.line, f.severity.label) for f in found] == [(3, "info")]
+
+
+def test_in_file_with_compiled_sibling_is_not_judged(tmp_path):
+    files = {"requirements.in": "django>=4\n", "requirements.txt": "django==4.2.16 --hash=sha256:" + "b" * 64 + "\n"}
+    assert hits(scan_files(tmp_path, files), "PIN202") == []
+
+
+def test_in_file_without_sibling_is_judged(tmp_path):
+    assert hits(scan_files(tmp_path, {"requirements.in": "django>=4\n"}), "PIN202") == [("PIN202", 1, "django")]

@@ -1,0 +1,41 @@
+"""PIN501 (gem/go/cargo unpinned) and PIN502 (download-then-run)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import dockerfile
+
+CATCHES = [
+    ("FROM ruby:3.3\nRUN gem install bundler\n", [("PIN501", 2, "bundler")]),
+    ("FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@latest\n", [("PIN501", 2, "golang.org/x/tools/gopls")]),
+    ("FROM rust:1.80\nRUN cargo install ripgrep\n", [("PIN501", 2, "ripgrep")]),
+    ("FROM debian:12\nRUN curl -fsSL https://example.com/install.sh | sh\n", [("PIN502", 2)]),
+    ("FROM debian:12\nRUN wget -qO- https://example.com/i.sh \\\n  | bash -s -- --yes\n", [("PIN502", 3)]),
+    ("FROM debian:12\nRUN bash <(curl -s https://example.com/i.sh)\n", [("PIN502", 2)]),
+    ("FROM debian:12\nADD https://example.com/tool.tar.gz /opt/\n", [("PIN502", 2)]),
+    ("FROM debian:12\nRUN curl -o /tmp/i.sh https://example.com/i.sh\nRUN sh /tmp/i.sh\n", [("PIN502", 3)]),
+]
+CLEAN = [
+    "FROM ruby:3.3\nRUN gem install bundler -v 2.5.22\n",
+    "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.16.2\n",
+    "FROM rust:1.80\nRUN cargo install ripgrep --version 14.1.1 --locked\n",
+    "FROM debian:12\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d "
+    "https://example.com/tool.tar.gz /opt/\n",
+    "FROM debian:12\nRUN curl -o /tmp/i.sh https://example.com/i.sh \\\n"
+    " && echo '24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d  /tmp/i.sh' | sha256sum -c - \\\n"
+    " && sh /tmp/i.sh\n",
+    "FROM debian:12\nRUN curl -fsSL -o /usr/local/bin/tool https://example.com/tool\n",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CATCHES)
+def test_catches(tmp_path, text, expected):
+    found = [h for h in dockerfile(tmp_path, text) if h[0] in ("PIN501", "PIN502")]
+    assert [h[: len(e)] for h, e in zip(found, expected)] == expected
+    assert len(found) == len(expected)
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_catches_not(tmp_path, text):
+    assert [h for h in dockerfile(tmp_path, text) if h[0] in ("PIN501", "PIN502")] == []

@@ -1,0 +1,169 @@
+"""The command line through main([...]): exit codes (SPEC §2), formats, the rules command."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pinaudit._cli import main
+from tests.helpers import REPO, lay_out
+
+UNPINNED = "FROM debian:12@sha256:" + "a" * 64 + "\nRUN apt-get update && apt-get install -y curl\n"
+PINNED = "FROM debian:12@sha256:" + "a" * 64 + "\nRUN apt-get install -y curl=7.88.1-10+deb12u8\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_scan_text_output_and_exit_1(project, capsys):
+    lay_out(project, {"Dockerfile": UNPINNED})
+    assert main(["scan"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "Dockerfile:2:43: PIN101 apt package 'curl' is installed without a version\n"
+    assert err.startswith("pinaudit: 1 finding (1 error) in 1 file")
+
+
+def test_clean_exit_0(project, capsys):
+    lay_out(project, {"Dockerfile": PINNED})
+    assert main(["scan", "."]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_json_contract(project, capsys):
+    lay_out(project, {"docker/Dockerfile": UNPINNED})
+    assert main(["scan", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "pinaudit/findings/v1"
+    assert doc["tool"]["name"] == "pinaudit"
+    (f,) = doc["findings"]
+    assert f == {
+        "rule": "PIN101", "severity": "error", "category": "unpinned", "ecosystem": "apt", "package": "curl",
+        "spec": "curl", "path": "docker/Dockerfile", "line": 2, "column": 43, "end_line": 2, "end_column": 47,
+        "message": "apt package 'curl' is installed without a version", "fix": None,
+    }
+    assert doc["summary"] == {"files": 1, "install_sites": 2, "findings": 1,
+                              "by_severity": {"error": 1, "warning": 0, "info": 0}}
+
+
+def test_fail_on_threshold(project):
+    lay_out(project, {"Dockerfile": "FROM python:3.12\n"})  # PIN402 warning only
+    assert main(["scan", "-q"]) == 0
+    assert main(["scan", "-q", "--fail-on", "warning"]) == 1
+
+
+def test_select_and_ignore(project, capsys):
+    lay_out(project, {"Dockerfile": "FROM python\nRUN apt-get install -y curl\n"})
+    assert main(["scan", "-q", "--select", "PIN4"]) == 1
+    assert [ln.split()[1] for ln in capsys.readouterr().out.splitlines()] == ["PIN401"]
+    assert main(["scan", "-q", "--ignore", "PIN101,PIN401"]) == 0
+
+
+def test_unknown_rule_code_is_usage_error(project, capsys):
+    assert main(["scan", "--select", "XYZ9"]) == 2
+    assert "unknown rule" in capsys.readouterr().err
+
+
+def test_missing_explicit_path_exit_2(project, capsys):
+    assert main(["scan", "nope/Dockerfile"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_bad_usage_exit_2(project):
+    assert main(["scan", "--format", "yaml"]) == 2
+    assert main([]) == 2
+
+
+def test_symlink_loop_is_not_a_crash(project):
+    lay_out(project, {"a/Dockerfile": PINNED})
+    os.symlink(project / "a", project / "a" / "loop")
+    os.symlink("self", project / "self")
+    assert main(["scan", "-q", "."]) == 0
+
+
+def test_explicit_unreadable_symlink_loop_exit_2(project, capsys):
+    os.symlink("x", project / "y")
+    os.symlink("y", project / "x")
+    assert main(["scan", "x"]) == 2
+
+
+def test_output_file_and_several_formats(project, capsys):
+    lay_out(project, {"Dockerfile": UNPINNED})
+    assert main(["scan", "-q", "--format", "json", "--output", "r.json", "--format", "text"]) == 1
+    assert json.loads((project / "r.json").read_text())["summary"]["findings"] == 1
+    assert capsys.readouterr().out.startswith("Dockerfile:2:43: PIN101")
+
+
+def test_build_arg(project):
+    lay_out(project, {"Dockerfile": "ARG BASE=python\nFROM ${BASE}\n"})
+    assert main(["scan", "-q"]) == 1
+    assert main(["scan", "-q", "--build-arg", "BASE=python@sha256:" + "b" * 64]) == 0
+
+
+def test_kind_forces_explicit_file(project, capsys):
+    lay_out(project, {"deps.list": "requests\n"})
+    assert main(["scan", "--kind", "requirements", "deps.list"]) == 1
+    assert "PIN202" in capsys.readouterr().out
+
+
+def test_rules_list_and_doc(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "PIN101" in out and "PIN502" in out
+    assert main(["rules", "pin101"]) == 0
+    doc = capsys.readouterr().out
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert heading in doc
+    assert main(["rules", "PIN999"]) == 2
+
+
+def test_rules_json(capsys):
+    assert main(["rules", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data
+
+
+def test_no_color_in_pipes(project):
+    lay_out(project, {"Dockerfile": UNPINNED})
+    proc = subprocess.run([sys.executable, "-m", "pinaudit", "scan", "--color", "always"], cwd=project,
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": ""})
+    assert "\x1b[" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "pinaudit", "scan"], cwd=project, capture_output=True, text=True)
+    assert "\x1b[" not in proc.stdout and proc.returncode == 1
+
+
+def test_demo_project_scans(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(["scan", "fixtures/demo"]) == 1
+    out = capsys.readouterr().out
+    rules = {line.split()[1] for line in out.splitlines()}
+    # the demo shows every family the README promises
+    assert {"PIN101", "PIN102", "PIN201", "PIN202", "PIN302", "PIN401", "PIN402", "PIN502"} <= rules
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_gitignore_is_honoured(project):
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    lay_out(project, {".gitignore": "build/\n", "build/Dockerfile": UNPINNED, "Dockerfile": PINNED})
+    assert main(["scan", "-q"]) == 0
+
+
+def test_python_m_entry_point(project):
+    proc = subprocess.run([sys.executable, "-m", "pinaudit", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("pinaudit ")
+
+
+def test_paths_relative_to_cwd(project, capsys, monkeypatch):
+    lay_out(project, {"svc/api/Dockerfile": UNPINNED})
+    monkeypatch.chdir(project / "svc")
+    assert main(["scan", "api"]) == 1
+    assert capsys.readouterr().out.startswith("api/Dockerfile:2:")
+    assert Path("api/Dockerfile").exists()
