@@ -11,6 +11,8 @@ def unpinned(site: InstallSite, what: str) -> Verdict | None:
     name = site.package or site.spec or "?"
     if site.pin is Pin.UNPINNED:
         extra = f" ({site.detail})" if site.detail else ""
+        if site.spec and site.spec != name:
+            return Verdict(f"{what} '{name}' is not pinned to an exact version: '{site.spec}'{extra}")
         return Verdict(f"{what} '{name}' is installed without a version{extra}")
     if site.pin is Pin.UNKNOWN:
         why = site.detail or "its version depends on a value not known before build time"
