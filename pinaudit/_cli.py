@@ -168,7 +168,7 @@ def _scan(args: argparse.Namespace) -> int:
     report = result.report
 
     if args.write_baseline:
-        write_baseline(report.findings, args.write_baseline)
+        write_baseline(result.before_baseline, args.write_baseline)
 
     color = args.color == "always" or (
         args.color == "auto" and not os.environ.get("NO_COLOR") and sys.stdout.isatty()

@@ -63,6 +63,7 @@ class NullProgress:
 @dataclass(frozen=True)
 class ScanResult:
     report: Report
+    before_baseline: tuple[Finding, ...] = ()  # what --write-baseline records
     unused_suppressions: tuple[Suppression, ...] = ()
     results: tuple[FileResult, ...] = field(default=(), repr=False)
 
@@ -200,14 +201,16 @@ def scan(
     findings = judge(sites, _dedup_diagnostics(results), enabled)
     kept, unused = apply(findings, results, config, cwd=cwd)
     kept = apply_severity(kept, config)
+    kept.sort(key=Finding.sort_key)
+    before_baseline = tuple(kept)
     if baseline is not None:
         kept = baseline.filter(kept)
-    kept.sort(key=Finding.sort_key)
     skipped = tuple(s for r in results for s in r.skipped)
     files = len({r.path for r in results} | {p for r in results for p in r.related})
     report = Report(findings=tuple(kept), files=files, install_sites=len(sites), skipped=skipped,
                     sites=tuple(sites))
-    return ScanResult(report, tuple(unused) if config.warn_unused_ignores else (), tuple(results))
+    unused_shown = tuple(unused) if config.warn_unused_ignores else ()
+    return ScanResult(report, before_baseline, unused_shown, tuple(results))
 
 
 def _options_for(target: Target, options: ScanOptions, config: Config, cwd: Path) -> ScanOptions:

@@ -131,6 +131,13 @@ def discover(paths: Iterable[Path], *, force_kind: str | None = None, exclude: t
             continue
         if not raw.exists() and not raw.is_symlink():
             raise FileNotFoundError(f"{raw}: no such file or directory")
+        if force_kind is None and raw.name in LOCKFILES:
+            # a lockfile alone (pre-commit passes only what changed) is audited through the
+            # package.json it locks, so a lockfile-only commit still gets the drift check
+            manifest = raw.parent / "package.json"
+            if not manifest.is_file():
+                continue
+            raw = manifest
         kind = force_kind or kind_of(raw) or ("shell" if _sniff_shebang(raw) else None) or "dockerfile"
         key = os.path.normpath(os.path.abspath(raw))
         if key not in seen:

@@ -28,7 +28,7 @@ def test_scan_text_output_and_exit_1(project, capsys):
     lay_out(project, {"Dockerfile": UNPINNED})
     assert main(["scan"]) == 1
     out, err = capsys.readouterr()
-    assert out == "Dockerfile:2:43: PIN101 apt package 'curl' is installed without a version\n"
+    assert out == "Dockerfile:2:42: PIN101 apt package 'curl' is installed without a version\n"
     assert err.startswith("pinaudit: 1 finding (1 error) in 1 file")
 
 
@@ -47,7 +47,7 @@ def test_json_contract(project, capsys):
     (f,) = doc["findings"]
     assert f == {
         "rule": "PIN101", "severity": "error", "category": "unpinned", "ecosystem": "apt", "package": "curl",
-        "spec": "curl", "path": "docker/Dockerfile", "line": 2, "column": 43, "end_line": 2, "end_column": 47,
+        "spec": "curl", "path": "docker/Dockerfile", "line": 2, "column": 42, "end_line": 2, "end_column": 46,
         "message": "apt package 'curl' is installed without a version", "fix": None,
     }
     assert doc["summary"] == {"files": 1, "install_sites": 2, "findings": 1,
@@ -99,7 +99,7 @@ def test_output_file_and_several_formats(project, capsys):
     lay_out(project, {"Dockerfile": UNPINNED})
     assert main(["scan", "-q", "--format", "json", "--output", "r.json", "--format", "text"]) == 1
     assert json.loads((project / "r.json").read_text())["summary"]["findings"] == 1
-    assert capsys.readouterr().out.startswith("Dockerfile:2:43: PIN101")
+    assert capsys.readouterr().out.startswith("Dockerfile:2:42: PIN101")
 
 
 def test_build_arg(project):

@@ -12,6 +12,7 @@ run pays only for the kinds it meets.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +57,9 @@ def get(kind: str) -> Analyzer:
 
 def display_path(path: Path, cwd: Path) -> str:
     """Relative to cwd when below it, else as given; always '/'-separated (SPEC §6)."""
-    try:
-        rel = path.resolve().relative_to(cwd.resolve())
-        return rel.as_posix()
-    except ValueError:
+    # abspath, not resolve(): a symlinked file keeps the name it was found under, and a symlink
+    # loop cannot raise here
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(cwd))
+    if rel == os.curdir or rel.startswith(os.pardir):
         return path.as_posix()
+    return Path(rel).as_posix()

@@ -25,11 +25,13 @@ class MappedText:
     def plain(cls, text: str, line: int = 1, column: int = 1) -> MappedText:
         """Map text that is laid out in the file exactly as given, starting at (line, column)."""
         segs = [(0, line, column)]
-        offset = 0
-        for part in text.splitlines(keepends=True)[:-1]:
-            offset += len(part)
+        # only "\n" ends a line here, as in position(): str.splitlines() would also break at
+        # \r, \v, \f, \x85, \u2028... and shift every later position
+        offset = text.find("\n")
+        while offset != -1:
             line += 1
-            segs.append((offset, line, 1))
+            segs.append((offset + 1, line, 1))
+            offset = text.find("\n", offset + 1)
         return cls(text, tuple(segs))
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -77,11 +79,11 @@ class MappedTextBuilder:
         if not text:
             return
         self._segments.append((self._length, line, column))
-        offset = 0
-        for part in text.splitlines(keepends=True)[:-1]:
-            offset += len(part)
+        offset = text.find("\n")
+        while offset != -1 and offset + 1 < len(text):
             line += 1
-            self._segments.append((self._length + offset, line, 1))
+            self._segments.append((self._length + offset + 1, line, 1))
+            offset = text.find("\n", offset + 1)
         self._parts.append(text)
         self._length += len(text)
 

@@ -34,10 +34,9 @@ _INSTEAD = {"npm": "npm ci", "yarn": "yarn install --frozen-lockfile (or --immut
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is Ecosystem.NPM and site.action is Action.LOCKLESS_INSTALL:
         instead = _INSTEAD.get(site.installer, "a frozen-lockfile install")
-        return Verdict(
-            f"'{site.spec or site.installer + ' install'}' may resolve afresh and rewrite the lockfile; "
-            f"use {instead}"
-        )
+        spec = site.spec or "install"
+        command = spec if spec.startswith(site.installer) else f"{site.installer} {spec}"
+        return Verdict(f"'{command}' may resolve afresh and rewrite the lockfile; use {instead}")
     return None
 
 

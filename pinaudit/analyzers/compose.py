@@ -1,0 +1,217 @@
+"""Compose files -> image pull sites (PIN401/PIN402), with Compose's own variable interpolation.
+
+``image: ${REGISTRY}/app:${TAG:-latest}`` means what Compose makes of it: values come from the
+shell environment, then the ``.env`` file beside the compose file (Compose's precedence), with
+``${VAR:-default}``/``${VAR-default}`` defaults and ``$$`` escapes. A reference we cannot
+resolve is UNKNOWN, never a guessed verdict.
+
+A service with ``build:`` builds its image; with both ``build:`` and ``image:``, ``image:`` names
+the built result (``docker compose up`` builds it when it is missing rather than pulling), so it
+is not a pull unless ``pull_policy`` asks for one (``always``, ``missing``, ``if_not_present``).
+The base images of such a build are audited in its Dockerfile.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from pinaudit.analyzers import ScanOptions, SourceFile
+from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Severity, Span
+from pinaudit.pragmas import line_suppressions
+
+KIND = "compose"
+_PULLING_POLICIES = frozenset({"always", "missing", "if_not_present"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """A ``.env`` file as Compose reads it: KEY=VALUE, optional ``export``, quotes, comments."""
+    out: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return out
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[7:].lstrip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not _NAME.fullmatch(key):
+            continue
+        value = value.strip()
+        if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = re.sub(r"\s+#.*$", "", value)
+        out[key] = value
+    return out
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+    """Compose interpolation: (result, names of unset variables that decide it)."""
+    missing: list[str] = []
+    out = _interp(text, env, missing, 0)
+    return out, tuple(dict.fromkeys(missing))
+
+
+def _interp(text: str, env: Mapping[str, str], missing: list[str], depth: int) -> str:
+    if depth > 16:
+        missing.append("(nested too deeply)")
+        return text
+    res: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c != "$":
+            res.append(c)
+            i += 1
+            continue
+        if text.startswith("$$", i):
+            res.append("$")
+            i += 2
+            continue
+        if text.startswith("${", i):
+            # find the matching brace (defaults may nest ${...})
+            level, j = 0, i + 2
+            while j < n:
+                if text.startswith("${", j):
+                    level += 1
+                    j += 2
+                    continue
+                if text[j] == "}":
+                    if level == 0:
+                        break
+                    level -= 1
+                j += 1
+            if j >= n:
+                res.append(text[i:])
+                missing.append("(unterminated ${)")
+                break
+            body = text[i + 2 : j]
+            m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?$", body, re.S)
+            if m is None:
+                missing.append(body)
+                res.append(text[i : j + 1])
+            else:
+                name, op, arg = m.group(1), m.group(2), m.group(3) or ""
+                val = env.get(name)
+                if op in (":-", "-"):
+                    unset = val is None or (op == ":-" and val == "")
+                    res.append(_interp(arg, env, missing, depth + 1) if unset else val or "")
+                elif op in (":+", "+"):
+                    isset = val is not None and (op == "+" or val != "")
+                    res.append(_interp(arg, env, missing, depth + 1) if isset else "")
+                elif val is None or (op == ":?" and val == ""):
+                    missing.append(name)
+                    res.append(text[i : j + 1])
+                else:
+                    res.append(val)
+            i = j + 1
+            continue
+        m = _NAME.match(text, i + 1)
+        if m is None:
+            res.append("$")
+            i += 1
+            continue
+        val = env.get(m.group(0))
+        if val is None:
+            missing.append(m.group(0))
+            res.append(text[i : m.end()])
+        else:
+            res.append(val)
+        i = m.end()
+    return "".join(res)
+
+
+def image_site(
+    raw: str, span: Span, display: str, env: Mapping[str, str], installer: str, detail: str = ""
+) -> InstallSite:
+    """One image reference, interpolated and classified (shared with the workflow analyzer)."""
+    from pinaudit.images import parse_image
+
+    value, missing = interpolate(raw, env)
+    ref = parse_image(value)
+    loc = Location(display, span)
+    if missing:
+        names = ", ".join(f"${{{v}}}" for v in missing)
+        why = f"depends on {names}, which {'is' if len(missing) == 1 else 'are'} not set"
+        return InstallSite(
+            Ecosystem.IMAGE, Action.INSTALL, ref.name, value, Pin.UNKNOWN, loc, installer,
+            detail="; ".join(p for p in (detail, why) if p),
+        )  # fmt: skip
+    version = ref.digest or ref.tag if ref.pin is not Pin.UNPINNED else None
+    return InstallSite(
+        Ecosystem.IMAGE, Action.INSTALL, ref.name, value, ref.pin, loc, installer, version=version, detail=detail
+    )
+
+
+def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> FileResult:
+    from pinaudit.parse import yaml_pos
+
+    suppressions, ignore_file = line_suppressions(display, text)
+
+    def fail(message: str, line: int = 1, col: int = 1) -> FileResult:
+        loc = Location(display, Span.point(line, col))
+        return FileResult(display, KIND, diagnostics=(Diagnostic(loc, message),), suppressions=suppressions,
+                          ignore_file=ignore_file)  # fmt: skip
+
+    try:
+        root = yaml_pos.compose(text)
+    except yaml_pos.YamlError as exc:
+        return fail(f"malformed YAML: {exc.message}", exc.line, exc.column)
+    if root is None:
+        return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file)
+    if not yaml_pos.is_mapping(root):
+        return fail("a compose file must be a mapping")
+    env: dict[str, str] = dict(read_dotenv(path.parent / ".env"))
+    env.update(os.environ)
+    budget = yaml_pos.Budget()
+    sites: list[InstallSite] = []
+    diags: list[Diagnostic] = []
+    try:
+        services = yaml_pos.get(root, "services", budget)
+        if services is None:
+            # legacy v1: services at the top level
+            services = root
+            legacy = True
+        else:
+            legacy = False
+        for name, _key, svc in yaml_pos.items(services, budget):
+            if legacy and (name == "version" or name.startswith("x-")):
+                continue
+            if not yaml_pos.is_mapping(svc):
+                continue
+            image = yaml_pos.get(svc, "image", budget)
+            if image is None:
+                continue
+            raw = yaml_pos.scalar(image)
+            line, col, eline, ecol = yaml_pos.value_span(image)
+            span = Span(line, col, eline, ecol)
+            if raw is None:
+                diags.append(Diagnostic(Location(display, span), f"service {name}: image is not a string",
+                                        Severity.WARNING))  # fmt: skip
+                continue
+            build = yaml_pos.get(svc, "build", budget)
+            policy_node = yaml_pos.get(svc, "pull_policy", budget)
+            policy = (yaml_pos.scalar(policy_node) or "").strip().lower() if policy_node is not None else ""
+            if build is not None and policy not in _PULLING_POLICIES:
+                continue  # image: names what build: produces
+            sites.append(image_site(raw, span, display, env, KIND, detail=f"service {name}"))
+    except yaml_pos.BudgetExceeded as exc:
+        diags.append(Diagnostic(Location(display, Span.point(1)), str(exc)))
+    return FileResult(display, KIND, tuple(sites), tuple(diags), suppressions, ignore_file)
+
+
+def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
+    """Analyzer entry point. Never raises for bad input."""
+    try:
+        return analyze_text(source.path, source.display, source.text, options)
+    except RecursionError:
+        loc = Location(source.display, Span.point(1))
+        return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, "compose file nested too deeply"),))

@@ -1,0 +1,311 @@
+"""package.json -> npm install sites, each checked against the lockfile that governs it.
+
+A range in package.json is harmless when a lockfile pins it and ``npm ci`` installs from the
+lockfile; it is a hole when there is none, and the lockfile itself is a hole when it no longer
+matches package.json (``npm ci`` fails, ``npm install`` silently re-resolves). So every dependency
+site carries both its own pin and its lock state, and the rules (PIN303/PIN304/PIN306) weigh them.
+
+The governing lockfile is the one beside package.json, else the nearest ancestor's when that
+ancestor is a workspace root (``workspaces`` in its package.json, a pnpm-workspace.yaml) or its
+lockfile records this folder as a workspace member. A lockfile of an unknown format version is
+reported and treated as absent: guessing "locked" would hide drift.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pinaudit.analyzers import ScanOptions, SourceFile, display_path
+from pinaudit.model import (
+    Action,
+    Diagnostic,
+    Ecosystem,
+    FileResult,
+    InstallSite,
+    Location,
+    LockState,
+    Pin,
+    Severity,
+    Span,
+)
+from pinaudit.parse import json_pos
+from pinaudit.parse.json_pos import JMember, JObject, JScalar, LineIndex
+from pinaudit.parse.lockfiles import (
+    Lockfile,
+    NpmSpec,
+    classify_npm_spec,
+    find_lockfiles,
+    read_lockfile,
+    satisfies,
+)
+
+KIND = "package.json"
+SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
+MAX_UP = 64
+MAX_OVERRIDE_DEPTH = 32
+
+
+class _Ctx:
+    def __init__(self, display: str, text: str) -> None:
+        self.display = display
+        self.index = LineIndex(text)
+        self.sites: list[InstallSite] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.related: list[str] = []
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.index.position(start)
+        end_line, end_col = self.index.position(max(start, end - 1))
+        return Span(line, col, end_line, end_col + 1)
+
+    def key_loc(self, m: JMember) -> Location:
+        return Location(self.display, self.span(m.key_start + 1, m.key_end - 1))
+
+
+def _is_workspace_root(directory: Path) -> bool:
+    if (directory / "pnpm-workspace.yaml").is_file():
+        return True
+    pj = directory / "package.json"
+    if not pj.is_file():
+        return False
+    try:
+        data = json.loads(pj.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and "workspaces" in data
+
+
+def _preferred(locks: list[Path], package_manager: str | None) -> list[Path]:
+    if not package_manager:
+        return locks
+    tool = package_manager.split("@", 1)[0]
+    want = {"pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock", "npm": "package-lock.json"}.get(tool)
+    return sorted(locks, key=lambda p: p.name != want)
+
+
+def find_governing_lockfile(
+    pkg_dir: Path, options: ScanOptions, package_manager: str | None, ctx: _Ctx | None = None
+) -> tuple[Lockfile | None, str]:
+    """(lockfile, importer path of pkg_dir relative to the lockfile's folder)."""
+    d = pkg_dir.resolve()
+    root = options.repo_root.resolve() if options.repo_root is not None else None
+    for _ in range(MAX_UP):
+        for path in _preferred(find_lockfiles(d), package_manager):
+            importer = pkg_dir.resolve().relative_to(d).as_posix()
+            importer = "" if importer == "." else importer
+            lock = read_lockfile(path)
+            if lock.error:
+                if ctx is not None:
+                    shown = display_path(path, options.cwd)
+                    ctx.diagnostics.append(
+                        Diagnostic(Location(shown, Span.point(lock.error_line)), f"{path.name}: {lock.error}",
+                                   Severity.WARNING)
+                    )  # fmt: skip
+                continue
+            if importer and not (_is_workspace_root(d) or importer in lock.importers):
+                break  # another project's lockfile: this folder is not one of its members
+            return lock, importer
+        if d == root or d.parent == d:
+            break
+        d = d.parent
+    return None, ""
+
+
+def _norm_version(v: str) -> str:
+    if v.startswith("npm:") or ("@" in v and not v.startswith(("link:", "file:"))):
+        return v.rsplit("@", 1)[-1]
+    return v
+
+
+def _lock_state(lock: Lockfile | None, name: str, spec: str, cls: NpmSpec, importer: str) -> tuple[LockState, str]:
+    if lock is None:
+        return LockState.NO_LOCKFILE, ""
+    if cls.pin is Pin.LOCAL or cls.pin is Pin.UNKNOWN:
+        return LockState.LOCKED, ""
+    entry = lock.lookup(name, spec, importer)
+    lname = lock.path.name
+    if entry is None:
+        return LockState.DRIFT, f"missing from {lname}"
+    if entry.specifier is not None and entry.specifier.strip() != spec.strip():
+        return LockState.DRIFT, f"{lname} was resolved for '{entry.specifier}', package.json now says '{spec}'"
+    if cls.range is None or not entry.versions:
+        return LockState.LOCKED, ""
+    verdicts = [satisfies(_norm_version(v), cls.range) for v in entry.versions]
+    if any(v is True for v in verdicts) or all(v is None for v in verdicts):
+        return LockState.LOCKED, ""
+    locked = ", ".join(entry.versions)
+    return LockState.DRIFT, f"{lname} locks {locked}, which '{spec}' does not admit"
+
+
+def _override_name(key: str, style: str) -> str | None:
+    """Package named by an overrides/resolutions/pnpm.overrides key."""
+    k = key.strip()
+    if style == "pnpm":
+        k = k.rsplit(">", 1)[-1]
+    elif style == "yarn":
+        parts = [p for p in k.split("/") if p and p != "**"]
+        if not parts:
+            return None
+        k = "/".join(parts[-2:]) if len(parts) >= 2 and parts[-2].startswith("@") else parts[-1]
+    at = k.find("@", 1)
+    name = k[:at] if at > 0 else k
+    return name or None
+
+
+def _override_sites(
+    ctx: _Ctx, obj: JObject, style: str, parent: str | None, depth: int, lock: Lockfile | None,
+    root_specs: dict[str, str],
+) -> None:  # fmt: skip
+    if depth > MAX_OVERRIDE_DEPTH:
+        ctx.diagnostics.append(
+            Diagnostic(Location(ctx.display, ctx.span(obj.start, obj.start + 1)), "overrides nested too deeply")
+        )
+        return
+    for m in obj.members:
+        name = parent if m.key == "." else _override_name(m.key, style)
+        if isinstance(m.value, JObject):
+            _override_sites(ctx, m.value, style, name, depth + 1, lock, root_specs)
+            continue
+        if not isinstance(m.value, JScalar) or not isinstance(m.value.value, str) or not name:
+            continue
+        spec = m.value.value
+        detail_pre = ""
+        if spec.startswith("$"):
+            ref = root_specs.get(spec[1:])
+            if ref is None:
+                why = f"reference {spec} to a dependency that is not declared"
+                site_cls = NpmSpec(Pin.UNKNOWN, None, why, "unknown")
+            else:
+                site_cls = classify_npm_spec(ref)
+                detail_pre = f"{spec} = '{ref}'"
+        else:
+            site_cls = classify_npm_spec(spec)
+        state = LockState.NO_LOCKFILE
+        extra = ""
+        if lock is not None:
+            state = LockState.LOCKED
+            versions = lock.all_versions(name)
+            if versions and site_cls.range and site_cls.pin is not Pin.LOCAL:
+                verdicts = [satisfies(_norm_version(v), site_cls.range) for v in versions]
+                if not any(v is True for v in verdicts) and not all(v is None for v in verdicts):
+                    state = LockState.DRIFT
+                    extra = f"{lock.path.name} locks {', '.join(versions)}, which the override does not admit"
+        detail = "; ".join(p for p in (detail_pre, f"{style} override", site_cls.detail, extra) if p)
+        ctx.sites.append(
+            InstallSite(
+                ecosystem=Ecosystem.NPM, action=Action.INSTALL, package=name, spec=spec, pin=site_cls.pin,
+                location=ctx.key_loc(m), installer=KIND, version=site_cls.version, lock=state, detail=detail,
+            )
+        )  # fmt: skip
+
+
+def _package_manager(ctx: _Ctx, m: JMember) -> None:
+    if not isinstance(m.value, JScalar) or not isinstance(m.value.value, str):
+        return
+    value = m.value.value
+    loc = Location(ctx.display, ctx.span(m.value.start + 1, m.value.end - 1))
+    mm = re.match(r"^(?P<name>(?:@[^/@]+/)?[^@+]+)(?:@(?P<ver>[^+]*))?(?:\+(?P<hash>.+))?$", value.strip())
+    if mm is None:
+        ctx.diagnostics.append(Diagnostic(loc, f"packageManager {value!r} is not name@version", Severity.WARNING))
+        return
+    ver = mm.group("ver") or ""
+    cls = classify_npm_spec(ver) if ver else NpmSpec(Pin.UNPINNED, None, "no version", "range")
+    pin, detail = cls.pin, "corepack fetches the package manager named here"
+    if cls.pin is Pin.EXACT and mm.group("hash"):
+        pin, detail = Pin.IMMUTABLE, detail + " (hash verified)"
+    elif cls.pin is not Pin.EXACT:
+        detail = f"{detail}; corepack needs an exact version ({cls.detail or 'not exact'})"
+    ctx.sites.append(
+        InstallSite(Ecosystem.NPM, Action.INSTALL, mm.group("name"), value, pin, loc, KIND,
+                    version=cls.version if pin is not Pin.UNPINNED else None, detail=detail)
+    )  # fmt: skip
+
+
+def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> FileResult:
+    ctx = _Ctx(display, text)
+    try:
+        root = json_pos.parse(text)
+    except json_pos.JsonError as exc:
+        line, col = ctx.index.position(exc.offset)
+        loc = Location(display, Span.point(line, col))
+        return FileResult(display, KIND, diagnostics=(Diagnostic(loc, f"malformed JSON: {exc.message}"),))
+    if not isinstance(root, JObject):
+        loc = Location(display, Span.point(1))
+        return FileResult(display, KIND, diagnostics=(Diagnostic(loc, "package.json is not a JSON object"),))
+
+    pm_node = root.get("packageManager")
+    pm = pm_node.value if isinstance(pm_node, JScalar) and isinstance(pm_node.value, str) else None
+    lock, importer = find_governing_lockfile(path.parent, options, pm, ctx)
+    if lock is not None:
+        ctx.related.append(display_path(lock.path, options.cwd))
+
+    root_specs: dict[str, str] = {}
+    has_deps = False
+    for section in SECTIONS:
+        member = root.member(section)
+        if member is None:
+            continue
+        node = member.value
+        if not isinstance(node, JObject):
+            if not (isinstance(node, JScalar) and node.value is None):
+                ctx.diagnostics.append(
+                    Diagnostic(ctx.key_loc(member), f"{section} is not an object; ignored", Severity.WARNING)
+                )
+            continue
+        for m in node.members:
+            if not isinstance(m.value, JScalar) or not isinstance(m.value.value, str):
+                ctx.diagnostics.append(
+                    Diagnostic(ctx.key_loc(m), f"{section}.{m.key}: the spec is not a string", Severity.WARNING)
+                )
+                continue
+            has_deps = True
+            spec = m.value.value
+            root_specs.setdefault(m.key, spec)
+            cls = classify_npm_spec(spec)
+            state, lock_detail = _lock_state(lock, m.key, spec, cls, importer)
+            detail = "; ".join(p for p in (cls.detail, lock_detail, "" if section == "dependencies" else section) if p)
+            ctx.sites.append(
+                InstallSite(
+                    ecosystem=Ecosystem.NPM, action=Action.INSTALL, package=m.key, spec=spec, pin=cls.pin,
+                    location=ctx.key_loc(m), installer=KIND, version=cls.version, lock=state, detail=detail,
+                )
+            )  # fmt: skip
+
+    for key, style in (("overrides", "npm"), ("resolutions", "yarn")):
+        onode = root.get(key)
+        if isinstance(onode, JObject):
+            _override_sites(ctx, onode, style, None, 0, lock, root_specs)
+    pnpm = root.get("pnpm")
+    if isinstance(pnpm, JObject):
+        onode = pnpm.get("overrides")
+        if isinstance(onode, JObject):
+            _override_sites(ctx, onode, "pnpm", None, 0, lock, root_specs)
+    pm_member = root.member("packageManager")
+    if pm_member is not None:
+        _package_manager(ctx, pm_member)
+
+    if has_deps:
+        lock_name = display_path(lock.path, options.cwd) if lock is not None else ""
+        ctx.sites.append(
+            InstallSite(
+                ecosystem=Ecosystem.NPM, action=Action.MANIFEST, package=None, spec=None,
+                pin=Pin.EXACT if lock is not None else Pin.UNPINNED,
+                location=Location(display, Span.point(1)), installer=KIND,
+                lock=LockState.LOCKED if lock is not None else LockState.NO_LOCKFILE,
+                detail=f"locked by {lock_name}" if lock is not None else "no lockfile",
+            )
+        )  # fmt: skip
+    return FileResult(
+        display, KIND, tuple(ctx.sites), tuple(ctx.diagnostics), related=tuple(ctx.related)
+    )
+
+
+def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
+    """Analyzer entry point. Never raises for bad input."""
+    try:
+        return analyze_text(source.path, source.display, source.text, options)
+    except RecursionError:
+        loc = Location(source.display, Span.point(1))
+        return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, "package.json nested too deeply"),))

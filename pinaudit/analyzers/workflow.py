@@ -1,0 +1,239 @@
+"""GitHub Actions workflows -> install sites of ``run:`` steps, and the images jobs pull.
+
+``run:`` scripts go through the same shell analyzer as Dockerfile RUN lines. Their text is rebuilt
+from the YAML source line by line (literal ``|`` and folded ``>`` block scalars alike), so every
+character keeps its physical line and column in the workflow file. A ``${{ ... }}`` expression is
+decided by the runner, not by the file: it becomes a same-length placeholder variable that the
+shell analyzer sees as unknown, so an install that depends on it is UNKNOWN, not guessed.
+
+Images: ``container:`` (string or ``image:``), ``services.*.image`` and ``uses: docker://...``.
+Steps whose shell is not a POSIX shell (pwsh, python, cmd, Windows runners' default) are listed
+as skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from pinaudit.analyzers import ScanOptions, SourceFile
+from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
+from pinaudit.parse.text import MappedText, MappedTextBuilder
+from pinaudit.pragmas import line_suppressions
+
+if TYPE_CHECKING:
+    import yaml
+
+    from pinaudit.parse.yaml_pos import Budget
+
+KIND = "workflow"
+_EXPR = re.compile(r"\$\{\{.*?\}\}")
+_PLACEHOLDER = "GHA_EXPR"
+
+
+def _placeholders(mt: MappedText) -> tuple[MappedText, dict[str, str | None], dict[str, str]]:
+    """Replace each ``${{ ... }}`` by ``${NAME}`` of the same length, NAME an unknown variable.
+
+    Returns (text, env marking the names unknown, name -> original expression for messages).
+    """
+    env: dict[str, str | None] = {}
+    originals: dict[str, str] = {}
+
+    def sub(m: re.Match[str]) -> str:
+        n = len(m.group(0))  # >= 5, so the name has >= 2 characters
+        tag = f"{_PLACEHOLDER}{len(originals)}"
+        if len(tag) > n - 3:
+            tag = f"E{len(originals)}"
+        name = (tag + "_" * n)[: n - 3]
+        env[name] = None
+        originals.setdefault(name, m.group(0))
+        return "${" + name + "}"
+
+    text = _EXPR.sub(sub, mt.text)
+    return MappedText(text, mt.segments), env, originals
+
+
+def _restore(site: InstallSite, originals: dict[str, str]) -> InstallSite:
+    """Put the workflow expressions back into what a message shows."""
+    spec, detail = site.spec, site.detail
+    for name, expr in originals.items():
+        for form in ("${" + name + "}", "$" + name):
+            spec = spec.replace(form, expr) if spec else spec
+            detail = detail.replace(form, expr)
+    return replace(site, spec=spec, detail=detail)
+
+
+def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
+    """The script of a ``run:`` scalar, mapped to its physical positions."""
+    style = getattr(node, "style", None)
+    sm = node.start_mark
+    if style not in ("|", ">"):
+        col = sm.column + 1 + (1 if style in ('"', "'") else 0)
+        return MappedText.plain(str(node.value), sm.line + 1, col)
+    first = sm.line + 1  # 0-based index of the first content line
+    end = min(node.end_mark.line, len(lines) - 1)
+    indent: int | None = None
+    content: list[tuple[int, str]] = []  # (0-based line, text) ; blank lines keep text ""
+    for i in range(first, end + 1):
+        line = lines[i]
+        if not line.strip():
+            content.append((i, ""))
+            continue
+        ind = len(line) - len(line.lstrip(" "))
+        if indent is None:
+            indent = ind
+        if ind < indent:
+            break
+        content.append((i, line))
+    while content and not content[-1][1]:
+        content.pop()
+    b = MappedTextBuilder()
+    ind0 = indent or 0
+    prev_folds = False
+    pending_blank = 0
+    started = False
+    for i, line in content:
+        if not line:
+            pending_blank += 1
+            continue
+        body = line[ind0:]
+        more = body[:1] in (" ", "\t")
+        if started:
+            if style == ">" and pending_blank == 0 and prev_folds and not more:
+                b.add_synthetic(" ")
+            else:
+                b.add_synthetic("\n" * (pending_blank + (0 if style == ">" and pending_blank else 1)))
+        pending_blank = 0
+        b.add(body, i + 1, ind0 + 1)
+        prev_folds = not more
+        started = True
+    b.add_synthetic("\n")
+    return b.build()
+
+
+def _shell_of(step: yaml.Node, job: yaml.Node, root: yaml.Node, budget: Budget) -> str | None:
+    from pinaudit.parse import yaml_pos
+
+    s = yaml_pos.scalar(yaml_pos.get(step, "shell", budget))
+    if s:
+        return s
+    for level in (job, root):
+        d = yaml_pos.get(level, "defaults", budget)
+        run = yaml_pos.get(d, "run", budget) if d is not None else None
+        s = yaml_pos.scalar(yaml_pos.get(run, "shell", budget)) if run is not None else None
+        if s:
+            return s
+    runs_on = yaml_pos.get(job, "runs-on", budget)
+    text = yaml_pos.scalar(runs_on) or ""
+    if yaml_pos.is_sequence(runs_on):
+        text = " ".join(str(getattr(n, "value", "")) for n in getattr(runs_on, "value", []))
+    return "pwsh" if "windows" in text.lower() else "bash"
+
+
+def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> InstallSite | None:
+    from pinaudit.analyzers.compose import image_site
+    from pinaudit.parse import yaml_pos
+
+    raw = yaml_pos.scalar(node)
+    if raw is None:
+        return None
+    raw = raw[offset:]
+    line, col, eline, ecol = yaml_pos.value_span(node)
+    span = Span(line, col + offset, eline, ecol)
+    if "${{" in raw:
+        from pinaudit.images import parse_image
+
+        ref = parse_image(_EXPR.sub("X", raw))
+        return InstallSite(
+            Ecosystem.IMAGE, Action.INSTALL, ref.name, raw, Pin.UNKNOWN, Location(display, span), KIND,
+            detail=f"{what}; depends on a workflow expression decided at run time",
+        )  # fmt: skip
+    return image_site(raw, span, display, {}, KIND, detail=what)
+
+
+def analyze_text(source: SourceFile) -> FileResult:
+    from pinaudit.analyzers.script import SHELLS, shell_sites
+    from pinaudit.parse import yaml_pos
+
+    display, text = source.display, source.text
+    suppressions, ignore_file = line_suppressions(display, text)
+
+    def fail(message: str, line: int = 1, col: int = 1) -> FileResult:
+        loc = Location(display, Span.point(line, col))
+        return FileResult(display, KIND, diagnostics=(Diagnostic(loc, message),), suppressions=suppressions,
+                          ignore_file=ignore_file)  # fmt: skip
+
+    try:
+        root = yaml_pos.compose(text)
+    except yaml_pos.YamlError as exc:
+        return fail(f"malformed YAML: {exc.message}", exc.line, exc.column)
+    if root is None:
+        return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file)
+    if not yaml_pos.is_mapping(root):
+        return fail("a workflow must be a mapping")
+    lines = text.splitlines()
+    budget = yaml_pos.Budget()
+    sites: list[InstallSite] = []
+    diags: list[Diagnostic] = []
+    skipped: list[str] = []
+    shell_available = True
+    try:
+        jobs = yaml_pos.get(root, "jobs", budget)
+        for job_id, _k, job in yaml_pos.items(jobs, budget):
+            if not yaml_pos.is_mapping(job):
+                continue
+            container = yaml_pos.get(job, "container", budget)
+            if container is not None:
+                is_str = yaml_pos.scalar(container) is not None
+                img = container if is_str else yaml_pos.get(container, "image", budget)
+                site = _image(img, display, f"job {job_id} container") if img is not None else None
+                if site:
+                    sites.append(site)
+            services = yaml_pos.get(job, "services", budget)
+            for svc_name, _sk, svc in yaml_pos.items(services, budget):
+                img = svc if yaml_pos.scalar(svc) is not None else yaml_pos.get(svc, "image", budget)
+                site = _image(img, display, f"job {job_id} service {svc_name}") if img is not None else None
+                if site:
+                    sites.append(site)
+            steps = yaml_pos.get(job, "steps", budget)
+            for step in getattr(steps, "value", []) if yaml_pos.is_sequence(steps) else []:
+                budget.spend()
+                uses = yaml_pos.get(step, "uses", budget)
+                uses_text = yaml_pos.scalar(uses) if uses is not None else None
+                if uses is not None and uses_text and uses_text.startswith("docker://"):
+                    site = _image(uses, display, f"job {job_id} step", offset=len("docker://"))
+                    if site:
+                        sites.append(site)
+                run = yaml_pos.get(step, "run", budget)
+                script = yaml_pos.scalar(run) if run is not None else None
+                if run is None or not script:
+                    continue
+                shell = _shell_of(step, job, root, budget) or "bash"
+                prog = shell.split()[0].rsplit("/", 1)[-1] if shell.split() else "bash"
+                if prog not in SHELLS:
+                    skipped.append(f"{display}:{run.start_mark.line + 1}: a {prog} step, not shell")
+                    continue
+                if not shell_available:
+                    continue
+                mt, env, originals = _placeholders(_block_text(run, lines))
+                try:
+                    found, step_diags = shell_sites(mt, display, source.path.parent, env)
+                except NotImplementedError:
+                    shell_available = False
+                    skipped.append(f"{display}: shell analysis is not available; run: steps not audited")
+                    continue
+                sites.extend(_restore(x, originals) for x in found)
+                diags.extend(step_diags)
+    except yaml_pos.BudgetExceeded as exc:
+        diags.append(Diagnostic(Location(display, Span.point(1)), str(exc)))
+    return FileResult(display, KIND, tuple(sites), tuple(diags), suppressions, ignore_file, tuple(skipped))
+
+
+def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
+    """Analyzer entry point. Never raises for bad input."""
+    try:
+        return analyze_text(source)
+    except RecursionError:
+        loc = Location(source.display, Span.point(1))
+        return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, "workflow nested too deeply"),))

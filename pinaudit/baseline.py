@@ -1,0 +1,194 @@
+"""Baselines: accept today's findings, fail only on new ones.
+
+A baseline records findings by *fingerprint* — rule, path and package, never the line number —
+so adding a line above ``RUN apt-get install curl`` does not resurrect an accepted finding (SPEC
+§5). Identical fingerprints are counted, not collapsed: a Dockerfile that installs unpinned
+``curl`` twice has two entries' worth, and a third unpinned ``curl`` added tomorrow still fails
+the gate. The same location-free identity, plus the spec and an occurrence index, gives the
+SARIF and GitLab fingerprints (:func:`occurrence_keys`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from pinaudit.model import Finding
+
+__all__ = [
+    "SCHEMA",
+    "Baseline",
+    "BaselineError",
+    "fingerprint",
+    "load_baseline",
+    "occurrence_keys",
+    "render_baseline",
+    "write_baseline",
+]
+
+SCHEMA = "pinaudit/baseline/v1"
+
+# Numbers in a message are usually positions ("line 12", "RUN at 4:7"); they must not make the
+# identity of a package-less finding move with the code around it.
+_NUMBERS = re.compile(r"\d+")
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be read or is not a pinaudit baseline (exit code 2)."""
+
+
+def _subject(f: Finding, *, with_spec: bool = False) -> str:
+    """What the finding is about, without where it is."""
+    if f.package is not None:
+        return f"{f.package}\x1f{f.spec or ''}" if with_spec else f.package
+    if f.spec:
+        return f"{f.category.value}\x1f{f.spec}"
+    return f"{f.category.value}\x1f{_NUMBERS.sub('#', f.message)}"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
+
+
+def fingerprint(f: Finding) -> str:
+    """Rule + path + package (for a package-less finding: category + spec, or the message with
+    its numbers blanked). Line and column are left out on purpose."""
+    return _digest(f.rule, f.location.path, _subject(f))
+
+
+def occurrence_keys(findings: Sequence[Finding], *, with_spec: bool = True) -> list[tuple[str, int]]:
+    """For each finding (in input order): its location-free key and its occurrence index among
+    findings with the same key, counted in source order.
+
+    The index keeps two identical findings apart (GitLab drops duplicate fingerprints; GitHub
+    would merge two alerts into one) while staying stable when code moves, as long as the
+    duplicates keep their relative order.
+    """
+    keys = ["\x1e".join((f.rule, f.location.path, _subject(f, with_spec=with_spec))) for f in findings]
+    order = sorted(range(len(findings)), key=lambda i: (findings[i].location.span, i))
+    seen: Counter[str] = Counter()
+    index = [0] * len(findings)
+    for i in order:
+        index[i] = seen[keys[i]]
+        seen[keys[i]] += 1
+    return list(zip(keys, index, strict=True))
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    fingerprint: str
+    rule: str
+    path: str
+    package: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Accepted findings: fingerprint -> how many occurrences are accepted."""
+
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    entries: tuple[BaselineEntry, ...] = ()
+    source: Path | None = None
+
+    def filter(self, findings: Iterable[Finding]) -> list[Finding]:
+        """The findings not covered by the baseline, in input order.
+
+        Up to ``count`` occurrences of each fingerprint are hidden, earliest in source order
+        first, so one more occurrence than was accepted still surfaces.
+        """
+        items = list(findings)
+        budget = Counter(self.counts)
+        hidden: set[int] = set()
+        for i in sorted(range(len(items)), key=lambda i: (items[i].sort_key(), i)):
+            fp = fingerprint(items[i])
+            if budget[fp] > 0:
+                budget[fp] -= 1
+                hidden.add(i)
+        return [f for i, f in enumerate(items) if i not in hidden]
+
+    def __len__(self) -> int:
+        return sum(self.counts.values())
+
+
+def render_baseline(findings: Iterable[Finding]) -> str:
+    """The baseline file's text: sorted, one entry per fingerprint with a count, no line numbers
+    and no tool version, so re-writing an unchanged baseline gives no diff."""
+    counts: Counter[str] = Counter()
+    meta: dict[str, tuple[str, str, str | None]] = {}
+    for f in findings:
+        fp = fingerprint(f)
+        counts[fp] += 1
+        meta[fp] = (f.rule, f.location.path, f.package)
+    entries = sorted(
+        (
+            {"path": path, "rule": rule, "package": package, "fingerprint": fp, "count": counts[fp]}
+            for fp, (rule, path, package) in meta.items()
+        ),
+        key=lambda e: (str(e["path"]), str(e["rule"]), str(e["package"] or ""), str(e["fingerprint"])),
+    )
+    doc = {"schema": SCHEMA, "findings": entries}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_baseline(findings: Iterable[Finding], path: Path) -> None:
+    """Write atomically (temp file in the same folder + ``os.replace``): a crash or a full disk
+    leaves the old baseline, never half a file that would then fail every build."""
+    text = render_baseline(findings)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise BaselineError(f"{path}: cannot read baseline: {reason}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        got = doc.get("schema") if isinstance(doc, dict) else None
+        raise BaselineError(f"{path}: not a pinaudit baseline (expected schema {SCHEMA!r}, got {got!r})")
+    raw = doc.get("findings")
+    if not isinstance(raw, list):
+        raise BaselineError(f"{path}: 'findings' must be an array")
+    counts: Counter[str] = Counter()
+    entries: list[BaselineEntry] = []
+    for n, e in enumerate(raw):
+        if not isinstance(e, dict):
+            raise BaselineError(f"{path}: findings[{n}] must be an object")
+        fp, count = e.get("fingerprint"), e.get("count", 1)
+        if not isinstance(fp, str) or not fp:
+            raise BaselineError(f"{path}: findings[{n}].fingerprint must be a non-empty string")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise BaselineError(f"{path}: findings[{n}].count must be a positive integer")
+        counts[fp] += count
+        pkg = e.get("package")
+        entries.append(
+            BaselineEntry(
+                fp, str(e.get("rule", "")), str(e.get("path", "")), pkg if isinstance(pkg, str) else None, count
+            )
+        )
+    return Baseline(MappingProxyType(dict(counts)), tuple(entries), path)

@@ -1,0 +1,239 @@
+"""What every package manager module shares: reading an argv against a flag table, and site building.
+
+Installers disagree on option syntax in small ways that decide what is a package: apt and npm
+accept options before and after the subcommand, zypper and dnf give the same letter different
+meanings before and after it, Go spells long options with one dash, and an unknown option may or
+may not swallow the next word. Each module states its own table (:class:`Flags`); this module only
+applies it, so "which words are packages" is decided in exactly one place per installer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin
+
+if TYPE_CHECKING:
+    from pinaudit.parse.shell import Command, Word
+
+_HEX40 = re.compile(r"[0-9a-fA-F]{40}")
+_HEX_SHORT = re.compile(r"[0-9a-fA-F]{7,39}")
+_VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+_-]+)?")
+
+
+@dataclass(frozen=True)
+class Flags:
+    """One installer's option table: which options take a value (long and short spellings)."""
+
+    takes_value: frozenset[str]
+    # single-dash multi-letter options (Go: -ldflags X); otherwise -abc is a cluster of letters
+    single_dash_long: bool = False
+    # unknown options: does the next word belong to them? (gem's build flags: `--with-x true`)
+    unknown_value: bool = False
+
+    def __or__(self, other: Flags) -> Flags:
+        return Flags(
+            self.takes_value | other.takes_value,
+            self.single_dash_long or other.single_dash_long,
+            self.unknown_value or other.unknown_value,
+        )
+
+
+def flags(*names: str, single_dash_long: bool = False, unknown_value: bool = False) -> Flags:
+    """``flags("-o", "--option", ...)``: the options that take a value."""
+    return Flags(frozenset(names), single_dash_long, unknown_value)
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # "--target", "-t" (the spelling used)
+    value: str | None  # None: no value, or a value we could not know
+    word: Word  # the option word
+    value_word: Word | None = None  # the word holding the value (the option word when attached)
+
+    @property
+    def has_value(self) -> bool:
+        return self.value_word is not None
+
+
+@dataclass(frozen=True)
+class Args:
+    options: tuple[Option, ...] = ()
+    positionals: tuple[Word, ...] = ()
+    rest: tuple[Word, ...] = ()  # after '--' (or after the first positional when asked to stop)
+
+    def has(self, *names: str) -> bool:
+        return any(o.name in names for o in self.options)
+
+    def get(self, *names: str) -> list[Option]:
+        return [o for o in self.options if o.name in names]
+
+    def last(self, *names: str) -> Option | None:
+        found = self.get(*names)
+        return found[-1] if found else None
+
+
+def split_fields(words: tuple[Word, ...] | list[Word]) -> list[Word]:
+    """Words whose known value still holds blanks from an unquoted expansion become several.
+
+    The shell layer performs field splitting; this is a belt for braces: an unquoted ``$PKGS``
+    that reached us as one word would otherwise be judged as one odd package name.
+    """
+    out: list[Word] = []
+    for w in words:
+        if w.value is not None and not w.quoted and "$" in w.raw and len(w.value.split()) > 1:
+            out.extend(replace(w, value=part) for part in w.value.split())
+        else:
+            out.append(w)
+    return out
+
+
+def parse(words: list[Word] | tuple[Word, ...], table: Flags, *, stop_at_positional: bool = False,
+          bool_value_words: frozenset[str] = frozenset()) -> Args:
+    """Read ``words`` (argv without the program) against ``table``.
+
+    ``stop_at_positional``: the first non-option word ends option parsing (npx's command and its
+    arguments). ``bool_value_words``: when ``table.unknown_value`` is set, only these literal
+    words (``true``, ``no``...) are taken as an unknown option's value.
+    """
+    options: list[Option] = []
+    positionals: list[Word] = []
+    ws = list(words)
+    i = 0
+    while i < len(ws):
+        w = ws[i]
+        v = w.value
+        if v is None or not v.startswith("-") or v == "-":
+            positionals.append(w)
+            i += 1
+            if stop_at_positional:
+                return Args(tuple(options), tuple(positionals), tuple(ws[i:]))
+            continue
+        if v == "--":
+            return Args(tuple(options), tuple(positionals), tuple(ws[i + 1:]))
+        nxt = ws[i + 1] if i + 1 < len(ws) else None
+        if v.startswith("--") or (table.single_dash_long and len(v) > 2):
+            name, eq, attached = v.partition("=")
+            if eq:
+                options.append(Option(name, attached, w, w))
+            elif nxt is not None and _takes_next(name, nxt, table, bool_value_words):
+                options.append(Option(name, nxt.value, w, nxt))
+                i += 1
+            else:
+                options.append(Option(name, None, w))
+            i += 1
+            continue
+        # a cluster of short options: -yqq, -tsuite, -o X=Y
+        letters = v[1:]
+        j = 0
+        consumed_next = False
+        while j < len(letters):
+            name = "-" + letters[j]
+            if name in table.takes_value:
+                attached = letters[j + 1:]
+                if attached:
+                    options.append(Option(name, attached.removeprefix("="), w, w))
+                elif nxt is not None:
+                    options.append(Option(name, nxt.value, w, nxt))
+                    consumed_next = True
+                else:
+                    options.append(Option(name, None, w))
+                break
+            options.append(Option(name, None, w))
+            j += 1
+        i += 2 if consumed_next else 1
+    return Args(tuple(options), tuple(positionals), ())
+
+
+def _takes_next(name: str, nxt: Word, table: Flags, bool_value_words: frozenset[str]) -> bool:
+    if name in table.takes_value:
+        return True
+    return table.unknown_value and nxt.value is not None and nxt.value.lower() in bool_value_words
+
+
+def subcommand(words: list[Word], table: Flags) -> tuple[Args, Word | None, list[Word]]:
+    """Global options, the subcommand word (by position, never by search), and the words after it."""
+    pre = parse(words, table, stop_at_positional=True)
+    if not pre.positionals:
+        return pre, None, []
+    return pre, pre.positionals[0], list(pre.rest)
+
+
+def argv_tail(cmd: Command) -> list[Word]:
+    return split_fields(cmd.argv[1:])
+
+
+def loc(ctx_path: str, word: Word) -> Location:
+    return Location(ctx_path, word.span)
+
+
+def unknown_detail(word: Word) -> str:
+    names = ", ".join(f"${n}" for n in word.unknown_vars) or word.raw
+    which = "is" if len(word.unknown_vars) <= 1 else "are"
+    return f"from {names}, which {which} not known at build time"
+
+
+def unquoted_raw(word: Word) -> str:
+    return word.raw.replace('"', "").replace("'", "")
+
+
+def name_before_variable(word: Word, separators: str) -> str:
+    """For a word an unknown variable decides, the package name written before the variable.
+
+    ``git-core-${VER}`` -> ``git-core``; ``jq=$V`` -> ``jq``; ``${PKG}`` -> ``${PKG}`` (nothing
+    literal to name it by, so the word as written).
+    """
+    raw = unquoted_raw(word)
+    if "$" not in raw:
+        return raw
+    head = raw.split("$", 1)[0]
+    name = head.rstrip(separators)
+    return name if name and name != head else raw
+
+
+def classify_ref(ref: str | None) -> tuple[Pin, str]:
+    """A git ref after '@' or '#': a full commit id fixes bytes; a version-looking tag names a
+    version the way an image tag does (fixed name, movable bytes); anything else is a branch."""
+    if not ref:
+        return Pin.UNPINNED, "no ref: it follows the default branch"
+    if _HEX40.fullmatch(ref):
+        return Pin.IMMUTABLE, ""
+    if _HEX_SHORT.fullmatch(ref) and any(c.isdigit() for c in ref):
+        return Pin.EXACT, f"abbreviated commit id {ref}; a full 40-character id is unambiguous"
+    if _VERSION_TAG.fullmatch(ref):
+        return Pin.EXACT, f"tag {ref} can be moved; a commit id fixes the bytes"
+    return Pin.UNPINNED, f"{ref} looks like a branch, which moves"
+
+
+def url_has_commit(url: str) -> bool:
+    path = url.split("://", 1)[-1].split("?", 1)[0]
+    return any(_HEX40.fullmatch(seg) for seg in re.split(r"[/@#]", path))
+
+
+@dataclass
+class SiteBuilder:
+    """Fills the fields every site of one command shares."""
+
+    ecosystem: Ecosystem
+    installer: str
+    path: str
+    global_install: bool = False
+    hashed: bool = False
+
+    def site(self, action: Action, package: str | None, spec: str | None, pin: Pin, word: Word,
+             *, version: str | None = None, detail: str = "") -> InstallSite:
+        return InstallSite(
+            ecosystem=self.ecosystem,
+            action=action,
+            package=package,
+            spec=spec,
+            pin=pin,
+            location=Location(self.path, word.span),
+            installer=self.installer,
+            version=version if pin in (Pin.EXACT, Pin.IMMUTABLE) else None,
+            global_install=self.global_install,
+            hashed=self.hashed,
+            detail=detail,
+        )

@@ -1,0 +1,252 @@
+"""Download-then-run: ``curl … | sh``, ``bash <(curl …)``, ``eval "$(curl …)"``, and a file fetched
+by curl/wget (or ADD) that a later command executes, in the same RUN or a later one.
+
+Quirks that decide a verdict:
+
+* The hole is the missing check, not the URL: what a URL serves changes without notice (a new
+  release, a compromised host), so a fetch that is executed unverified is flagged whatever the URL
+  looks like, unless the URL itself names a commit id (raw file at a commit), which fixes the bytes.
+* A checksum or signature verified between download and execution (``sha256sum -c``, ``echo "<hash>
+  file" | sha256sum -c -``, ``shasum -a 256 -c``, ``gpg --verify``) closes the hole. When the check
+  does not say which file it covers (a checksum list we cannot read), every file fetched so far is
+  taken as covered: this module errs towards silence, never towards a guessed finding.
+* curl writes to stdout unless ``-o FILE``/``-O``; wget writes to the URL's basename unless
+  ``-O FILE`` (``-O-``/``-qO-`` is stdout) or ``-P DIR``.
+* An interpreter runs its stdin only when no script is named (or ``-``/``-s`` is given) and no
+  ``-c``/``-e``/``-m`` supplies the code: ``curl … | tar x`` or ``curl … | sh -c 'cat > f'`` runs
+  nothing downloaded.
+* A downloaded binary in a PATH directory (``curl -o /usr/local/bin/tool``) runs by its bare name.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields, url_has_commit
+from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+
+if TYPE_CHECKING:
+    from pinaudit.installers import InstallContext
+    from pinaudit.parse.shell import Command, Word
+
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"})
+INTERPRETERS = frozenset({"perl", "ruby", "node", "php", "pwsh", "python", "python2", "python3"})
+FETCHERS = frozenset({"curl", "wget"})
+CHECKSUMS = frozenset({"sha256sum", "sha512sum", "sha384sum", "sha224sum", "sha1sum", "md5sum", "b2sum",
+                       "shasum", "cksum"})
+SIGNATURES = frozenset({"gpg", "gpg2", "gpgv", "cosign", "minisign", "signify"})
+COMMANDS: frozenset[str] = (SHELLS | INTERPRETERS | FETCHERS | CHECKSUMS | SIGNATURES
+                            | frozenset({"eval", "source", "."}))
+
+CURL_FLAGS = flags(
+    "-o", "--output", "-H", "--header", "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode",
+    "-X", "--request", "-u", "--user", "-A", "--user-agent", "-e", "--referer", "-x", "--proxy",
+    "--connect-timeout", "-m", "--max-time", "--retry", "--retry-delay", "--retry-max-time", "-w",
+    "--write-out", "-C", "--continue-at", "-r", "--range", "-T", "--upload-file", "-F", "--form", "-b",
+    "--cookie", "-c", "--cookie-jar", "--cacert", "--capath", "--cert", "--key", "-K", "--config",
+    "--resolve", "--limit-rate", "--proto", "--proto-redir", "--output-dir", "--url", "--interface",
+    "--dns-servers", "-z", "--time-cond", "--max-filesize", "--max-redirs", "-Y", "--speed-limit", "-y",
+    "--speed-time", "-E", "--oauth2-bearer", "--expect100-timeout", "--ciphers", "--netrc-file",
+)
+WGET_FLAGS = flags(
+    "-O", "--output-document", "-P", "--directory-prefix", "-o", "--output-file", "-a", "--append-output",
+    "-t", "--tries", "-T", "--timeout", "-U", "--user-agent", "--header", "--post-data", "--post-file",
+    "-e", "--execute", "-i", "--input-file", "--user", "--password", "--http-user", "--http-password",
+    "-w", "--wait", "--limit-rate", "--ca-certificate", "--certificate", "--private-key", "-B", "--base",
+    "--bind-address", "-Q", "--quota", "-l", "--level", "-A", "-R", "-D", "-X", "-I", "--referer",
+    "--max-redirect", "--dns-timeout", "--connect-timeout", "--read-timeout",
+)
+SHELL_FLAGS = flags("-o", "-O", "+o", "--rcfile", "--init-file", "-W", "-X")
+
+def _code_options(name: str) -> tuple[str, ...]:
+    """Options that hand the interpreter its code (for shells, -e is errexit, not code)."""
+    if name in SHELLS:
+        return ("-c",)
+    if name.startswith("python"):
+        return ("-c", "-m")
+    return ("-e", "-E", "--eval", "-p", "--print", "-r", "-Command", "-c")
+
+PATH_DIRS = frozenset({"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin"})
+_HEX = re.compile(r"\b[0-9a-fA-F]{32,128}\b")
+
+
+def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
+    """(URL word, destination): destination '-' is stdout; None when nothing is fetched."""
+    is_curl = cmd.name == "curl"
+    args = parse(split_fields(cmd.argv[1:]), CURL_FLAGS if is_curl else WGET_FLAGS)
+    urls = [w for w in [*args.positionals, *args.rest]]
+    url_opt = args.last("--url")
+    if url_opt is not None and url_opt.value_word is not None:
+        urls.insert(0, url_opt.value_word)
+    if not urls:
+        return None, None
+    url = urls[0]
+    base = posixpath.basename((url.value or "").split("?", 1)[0].split("#", 1)[0].rstrip("/"))
+    if is_curl:
+        out = args.last("-o", "--output")
+        if out is not None:
+            dest = out.value
+        elif args.has("-O", "--remote-name", "--remote-name-all"):
+            dest = base or None
+        else:
+            return url, "-"
+        outdir = args.last("--output-dir")
+        if dest and dest != "-" and outdir is not None and outdir.value:
+            dest = posixpath.join(outdir.value, dest)
+        return url, dest
+    out = args.last("-O", "--output-document")
+    if out is not None:
+        return url, out.value
+    prefix = args.last("-P", "--directory-prefix")
+    if not base:
+        return url, None
+    return url, posixpath.join(prefix.value, base) if prefix is not None and prefix.value else base
+
+
+def _norm(path: str, ctx: InstallContext) -> str:
+    if path.startswith("~"):
+        return path
+    return posixpath.normpath(posixpath.join(ctx.workdir or "/", path))
+
+
+def _lookup(word: Word, ctx: InstallContext, *, as_program: bool = False) -> str | None:
+    """The fetched path that ``word`` names, if any."""
+    v = word.value
+    if not v or not ctx.downloads.fetched:
+        return None
+    fetched = ctx.downloads.fetched
+    if "/" in v or not as_program:
+        key = _norm(v, ctx)
+        if key in fetched:
+            return key
+        # a `cd` we cannot follow between download and run: fall back to the file name
+        same = [k for k in fetched if posixpath.basename(k) == posixpath.basename(v)]
+        return same[0] if len(same) == 1 else None
+    same = [k for k in fetched if posixpath.dirname(k) in PATH_DIRS and posixpath.basename(k) == v]
+    return same[0] if same else None
+
+
+def _pin(url: str | None, verified: bool) -> tuple[Pin, str]:
+    if verified:
+        return Pin.IMMUTABLE, "its checksum is verified before it runs"
+    if url and url_has_commit(url):
+        return Pin.IMMUTABLE, "the URL is pinned to a commit id"
+    return Pin.UNPINNED, "nothing checks what the URL serves before it runs"
+
+
+def _site(b: SiteBuilder, url_word: Word | None, url: str | None, at: Word, verified: bool = False,
+          extra: str = "") -> InstallSite:
+    pin, detail = _pin(url, verified)
+    spec = url if url is not None else (url_word.raw if url_word is not None else None)
+    return b.site(Action.DOWNLOAD_EXEC, url, spec, pin, at, detail="; ".join(x for x in (extra, detail) if x))
+
+
+def _stdout_fetch(cmds: tuple[Command, ...]) -> tuple[Command, Word] | None:
+    for c in cmds:
+        if c.name in FETCHERS:
+            url, dest = _fetch(c)
+            if url is not None and dest == "-":
+                return c, url
+    return None
+
+
+def _interpreter(cmd: Command) -> bool:
+    name = cmd.name
+    return name in SHELLS or name in INTERPRETERS or bool(re.fullmatch(r"python\d+(\.\d+)?", name))
+
+
+def _record(cmd: Command, ctx: InstallContext) -> None:
+    url, dest = _fetch(cmd)
+    if url is None or dest is None or dest == "-" or url.value is None:
+        return
+    key = _norm(dest, ctx)
+    ctx.downloads.fetched[key] = url.value
+    ctx.downloads.verified.discard(key)
+
+
+def _verify(cmd: Command, ctx: InstallContext) -> None:
+    name = cmd.name
+    words = [w for w in cmd.argv[1:]]
+    texts = [w.value or w.raw for w in words]
+    if name in CHECKSUMS:
+        if not any(t in ("-c", "--check") or re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", t)
+                   for t in texts):
+            return
+        for src in cmd.stdin_from:
+            texts.extend(w.value or w.raw for w in src.argv)
+        if cmd.stdin_text is not None:
+            texts.append(cmd.stdin_text.text)
+    elif name in SIGNATURES:
+        if not any(t in ("--verify", "verify-blob", "-V", "--verify-files") or t.startswith("verify") for t in texts):
+            return
+        texts.extend(t.removesuffix(".asc").removesuffix(".sig") for t in list(texts))
+    else:
+        return
+    blob = " ".join(texts)
+    named = [k for k in ctx.downloads.fetched
+             if k in blob or re.search(rf"(^|[\s/*]){re.escape(posixpath.basename(k))}($|\s)", blob)]
+    ctx.downloads.verified.update(named or ctx.downloads.fetched)
+
+
+def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
+    name = cmd.name
+    if name in FETCHERS:
+        _record(cmd, ctx)
+        return []
+    if name in CHECKSUMS or name in SIGNATURES:
+        _verify(cmd, ctx)
+        return []
+    if not cmd.argv:
+        return []
+    program = cmd.argv[0]
+    b = SiteBuilder(Ecosystem.DOWNLOAD, name or program.raw, ctx.path)
+    if name in ("eval", "source", "."):
+        for w in cmd.argv[1:]:
+            found = _stdout_fetch(w.substitutions)
+            if found:
+                return [_site(b, found[1], found[1].value, program)]
+        if name != "eval" and len(cmd.argv) > 1:
+            key = _lookup(cmd.argv[1], ctx)
+            if key is not None:
+                return [_site(b, None, ctx.downloads.fetched[key], cmd.argv[1],
+                              key in ctx.downloads.verified)]
+        return []
+    if _interpreter(cmd):
+        return _interpreted(cmd, b, ctx)
+    key = _lookup(program, ctx, as_program=True)
+    if key is not None:
+        return [_site(b, None, ctx.downloads.fetched[key], program, key in ctx.downloads.verified)]
+    return []
+
+
+def _interpreted(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[InstallSite]:
+    program = cmd.argv[0]
+    args = parse(split_fields(cmd.argv[1:]), SHELL_FLAGS)
+    code = [o for o in args.options if o.name in _code_options(cmd.name)]
+    for o in code:  # sh -c "$(curl …)", python3 -c "$(curl …)"
+        target = o.value_word if o.value_word is not None else None
+        if target is None and args.positionals:
+            target = args.positionals[0]  # -c given as part of a cluster (-ec): the code is the next word
+        if target is not None:
+            found = _stdout_fetch(target.substitutions)
+            if found:
+                return [_site(b, found[1], found[1].value, program)]
+    if code:
+        return []
+    script = args.positionals[0] if args.positionals else None
+    reads_stdin = args.has("-s") or script is None or script.value == "-"
+    if reads_stdin:
+        found = _stdout_fetch(cmd.stdin_from)
+        if found:
+            return [_site(b, found[1], found[1].value, program, extra=f"piped from {found[0].name}")]
+        return []
+    assert script is not None
+    found = _stdout_fetch(script.substitutions)  # bash <(curl …)
+    if found:
+        return [_site(b, found[1], found[1].value, program)]
+    key = _lookup(script, ctx)
+    if key is not None:
+        return [_site(b, None, ctx.downloads.fetched[key], script, key in ctx.downloads.verified)]
+    return []

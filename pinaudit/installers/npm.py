@@ -1,0 +1,297 @@
+"""npm, npx, yarn, pnpm, bun and corepack: the npm registry family (one ecosystem, SPEC §4).
+
+Quirks that decide a verdict:
+
+* The verb is found by position after npm's options (``npm --prefix /app install x``): ``npm run ci``
+  runs a script named ci, ``npm run install`` a script named install. Unknown verbs are scripts
+  (yarn and bun run ``yarn build`` as ``yarn run build``), never installs.
+* npm accepts many spellings of install (``i``, ``add``, ``isntall``...); ``ci``/``clean-install``
+  install exactly the lock file and are what a build should use.
+* ``npm install`` with no package reads package.json and *updates* the lock file when they disagree;
+  so do ``yarn``/``yarn install`` without ``--frozen-lockfile``/``--immutable`` and ``pnpm install``
+  without ``--frozen-lockfile`` (pnpm and yarn berry default to frozen only when the CI variable is
+  set, which a ``docker build`` does not do).
+* A package spec is ``name@version``; a scoped name starts with ``@`` (``@scope/x@1.2.3``), so
+  the version separator is the *second* ``@``. Only a full semver version is exact: ``^1``,
+  ``1.x``, ``>=1 <2`` are ranges and ``latest``/``next`` are dist-tags that move.
+* ``--save-exact`` changes what package.json records, not what this install fetches.
+* git specs: the ``@`` in ``git+ssh://git@host`` is the user part; the ref follows ``#``, and
+  ``#semver:^5`` is a range over tags. ``user/repo#ref`` is GitHub shorthand.
+* ``npx pkg args``, ``npm exec``, ``pnpm dlx``, ``yarn dlx``, ``bunx`` download and run a package:
+  the first positional is the package, everything after it belongs to that program.
+* corepack fetches the package manager itself: ``pnpm@8.6.0`` is exact, and a
+  ``+sha512.<hex>`` suffix fixes its bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pinaudit.installers._common import (
+    Args,
+    SiteBuilder,
+    classify_ref,
+    flags,
+    name_before_variable,
+    parse,
+    split_fields,
+    subcommand,
+    unknown_detail,
+)
+from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+
+if TYPE_CHECKING:
+    from pinaudit.installers import InstallContext
+    from pinaudit.parse.shell import Command, Word
+
+COMMANDS: frozenset[str] = frozenset({"npm", "npx", "yarn", "pnpm", "pnpx", "bun", "bunx", "corepack"})
+
+FLAGS = flags(
+    # npm
+    "--registry", "--prefix", "-C", "--cache", "--loglevel", "--omit", "--include", "--tag", "-w",
+    "--workspace", "--userconfig", "--globalconfig", "--install-strategy", "--before", "--otp", "--scope",
+    "--auth-type", "--fetch-retries", "--fetch-retry-mintimeout", "--fetch-retry-maxtimeout",
+    "--fetch-timeout", "--save-prefix", "--cpu", "--os", "--libc", "--location", "-p", "--package", "-c",
+    "--call", "--node-options", "--script-shell", "--shell", "--proxy", "--https-proxy", "--noproxy",
+    "--cafile", "--ca", "--cert", "--key", "--maxsockets", "--lockfile-version", "--access", "--depth",
+    "--preid", "--editor", "--browser", "--viewer", "--useragent", "--logs-dir", "--logs-max",
+    # yarn
+    "--cwd", "--modules-folder", "--cache-folder", "--network-timeout", "--mutex", "--global-folder",
+    "--link-folder", "--network-concurrency", "--mode", "--use-yarnrc",
+    # pnpm
+    "--dir", "--filter", "-F", "--store-dir", "--reporter", "--virtual-store-dir", "--modules-dir",
+    "--lockfile-dir", "--node-linker", "--package-import-method", "--child-concurrency",
+    "--resolution-mode", "--allow-build", "--workspace-dir", "--config-dir",
+    # bun
+    "--cwd", "--backend", "--cache-dir", "--concurrent-scripts", "--trust",
+)
+
+NPM_INSTALL = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta",
+                         "isntal", "isntall", "add", "install-test", "it"})
+NPM_UPDATE = frozenset({"update", "up", "upgrade", "udpate"})
+NPM_EXEC = frozenset({"exec", "x"})
+
+_EXACT = re.compile(r"=?v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
+_TAG = re.compile(r"[A-Za-z][\w.-]*")
+_GIT = ("git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:")
+_TARBALL = (".tgz", ".tar.gz", ".tar")
+
+
+@dataclass(frozen=True)
+class Classified:
+    package: str | None
+    pin: Pin
+    version: str | None = None
+    detail: str = ""
+
+
+def _git(spec: str, package: str | None = None) -> Classified:
+    _, hash_, ref = spec.partition("#")
+    if hash_ and ref.startswith("semver:"):
+        return Classified(package or spec, Pin.UNPINNED, detail=f"#{ref} is a range over the repository's tags")
+    pin, detail = classify_ref(ref if hash_ else None)
+    return Classified(package or spec, pin, ref if pin is not Pin.UNPINNED else None, detail)
+
+
+def _range(name: str, rng: str) -> Classified:
+    if rng.startswith("npm:"):  # alias@npm:real@1.2.3
+        real = classify(rng[4:])
+        return Classified(real.package, real.pin, real.version, f"installed under the alias {name}")
+    if rng.startswith(("http://", "https://")):
+        return _url(rng, name)
+    if rng.startswith(_GIT) or "/" in rng:
+        return _git(rng, name)
+    if rng.startswith("file:"):
+        return Classified(name, Pin.LOCAL)
+    if not rng or rng == "*":
+        return Classified(name, Pin.UNPINNED)
+    m = _EXACT.fullmatch(rng.strip())
+    if m:
+        return Classified(name, Pin.EXACT, rng.strip().lstrip("=v"))
+    if _TAG.fullmatch(rng):
+        return Classified(name, Pin.UNPINNED, detail=f"'{rng}' is a dist-tag, which moves")
+    return Classified(name, Pin.UNPINNED, detail=f"{rng} is a range")
+
+
+def _url(spec: str, package: str | None) -> Classified:
+    filename = spec.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if filename.endswith(_TARBALL) and re.search(r"\d", filename):
+        return Classified(package or spec, Pin.EXACT,
+                          detail="the tarball URL names a version; nothing checks its bytes")
+    return Classified(package or spec, Pin.UNPINNED, detail="a URL whose content can change")
+
+
+def classify(spec: str) -> Classified:
+    """Judge one npm package spec as written on a command line."""
+    s = spec.strip()
+    if s in (".", "..") or s.startswith(("file:", "./", "../", "/", "~/")):
+        return Classified(s, Pin.LOCAL)
+    if s.startswith(_GIT):
+        return _git(s)
+    if s.startswith(("http://", "https://")):
+        return _url(s, None)
+    if s.endswith(_TARBALL):
+        return Classified(s, Pin.LOCAL)
+    at = s.find("@", 1) if s.startswith("@") else s.find("@")
+    name, rng = (s[:at], s[at + 1:]) if at > 0 else (s, "")
+    if "/" in name and not name.startswith("@"):
+        return _git(s)  # GitHub shorthand user/repo[#ref]
+    return _range(name, rng)
+
+
+def _site(word: Word, b: SiteBuilder, action: Action = Action.INSTALL) -> InstallSite:
+    v = word.value
+    if v is None:
+        return b.site(action, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
+                      detail=unknown_detail(word))
+    c = classify(v)
+    return b.site(action, c.package, v, c.pin, word, version=c.version, detail=c.detail)
+
+
+def _is_global(args: Args) -> bool:
+    loc = args.last("--location")
+    return args.has("-g", "--global") or (loc is not None and loc.value == "global")
+
+
+def _lockless(word: Word, b: SiteBuilder, tool: str, frozen: str) -> InstallSite:
+    return b.site(Action.LOCKLESS_INSTALL, None, word.value, Pin.UNPINNED, word,
+                  detail=f"{tool} resolves package.json and may rewrite the lock file (use {frozen})")
+
+
+def _frozen(args: Args, *names: str) -> bool:
+    return any(o.value is None or o.value.lower() not in ("false", "0", "no") for o in args.get(*names))
+
+
+def _exec_like(words: list[Word], b: SiteBuilder, *, package_flags: tuple[str, ...]) -> list[InstallSite]:
+    """npx / npm exec / pnpm dlx / yarn dlx / bunx: -p/--package names packages, else the first word."""
+    args = parse(words, FLAGS, stop_at_positional=True)
+    if args.has("--no-install", "--offline"):
+        return []
+    named = [o.value_word for o in args.get(*package_flags) if o.value_word is not None]
+    if named:
+        return [_site(w, b) for w in named]
+    first = [*args.positionals, *args.rest][:1]  # `npm exec -- pkg args`
+    return [_site(w, b) for w in first]
+
+
+def _npm(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
+    pre, verb, rest = subcommand(words, FLAGS)
+    if verb is None or verb.value is None:
+        return []
+    v = verb.value
+    if v in NPM_EXEC:
+        return _exec_like(rest, b, package_flags=("-p", "--package"))
+    args = parse(rest, FLAGS)
+    b.global_install = _is_global(args) or _is_global(pre)
+    pkgs = [*args.positionals, *args.rest]
+    if v in NPM_INSTALL:
+        if not pkgs:
+            return [] if b.global_install else [_lockless(verb, b, "npm install", "npm ci")]
+        return [_site(w, b) for w in pkgs]
+    if v in NPM_UPDATE:
+        if not pkgs:
+            return [b.site(Action.UPGRADE, None, v, Pin.UNPINNED, verb)]
+        return [_site(w, b) for w in pkgs]
+    return []
+
+
+def _yarn(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
+    pre, verb, rest = subcommand(words, FLAGS)
+    if verb is None:
+        if _frozen(pre, "--frozen-lockfile", "--immutable"):
+            return []
+        return [_lockless(cmd.argv[0], b, "yarn", "yarn install --frozen-lockfile / --immutable")]
+    v = verb.value
+    if v == "global":
+        _pre2, verb2, rest = subcommand(rest, FLAGS)
+        if verb2 is None or verb2.value != "add":
+            return []
+        b.global_install = True
+        v = "add"
+    if v == "dlx":
+        return _exec_like(rest, b, package_flags=("-p", "--package"))
+    args = parse(rest, FLAGS)
+    pkgs = [*args.positionals, *args.rest]
+    if v == "install":
+        if _frozen(args, "--frozen-lockfile", "--immutable") or _frozen(pre, "--frozen-lockfile", "--immutable"):
+            return []
+        return [_lockless(verb, b, "yarn install", "--frozen-lockfile / --immutable")]
+    if v == "add":
+        return [_site(w, b) for w in pkgs]
+    if v in ("upgrade", "up"):
+        if not pkgs:
+            return [b.site(Action.UPGRADE, None, v, Pin.UNPINNED, verb)]
+        return [_site(w, b) for w in pkgs]
+    return []
+
+
+def _pnpm_or_bun(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
+    tool = cmd.name
+    pre, verb, rest = subcommand(words, FLAGS)
+    if verb is None:
+        return []  # bare pnpm / bun print their help
+    v = verb.value
+    if v == "dlx" or (tool == "bun" and v == "x"):
+        return _exec_like(rest, b, package_flags=("--package", "-p"))
+    args = parse(rest, FLAGS)
+    b.global_install = _is_global(args) or _is_global(pre)
+    pkgs = [*args.positionals, *args.rest]
+    if v in ("install", "i"):
+        if pkgs:
+            return [_site(w, b) for w in pkgs]
+        if b.global_install or _frozen(args, "--frozen-lockfile") or _frozen(pre, "--frozen-lockfile"):
+            return []
+        return [_lockless(verb, b, f"{tool} install", "--frozen-lockfile")]
+    if v == "add":
+        return [_site(w, b) for w in pkgs]
+    if v in ("update", "up", "upgrade"):
+        if not pkgs:
+            return [b.site(Action.UPGRADE, None, v, Pin.UNPINNED, verb)]
+        return [_site(w, b) for w in pkgs]
+    return []
+
+
+def _corepack_site(word: Word, b: SiteBuilder) -> InstallSite:
+    v = word.value
+    if v is None:
+        return _site(word, b)
+    spec, plus, digest = v.partition("+")
+    name, at, version = spec.partition("@")
+    if not at or not version:
+        return b.site(Action.INSTALL, name, v, Pin.UNPINNED, word, detail="no version: corepack picks its default")
+    if not _EXACT.fullmatch(version):
+        c = _range(name, version)
+        return b.site(Action.INSTALL, name, v, Pin.UNPINNED, word, detail=c.detail)
+    if plus and digest:
+        return b.site(Action.INSTALL, name, v, Pin.IMMUTABLE, word, version=version)
+    return b.site(Action.INSTALL, name, v, Pin.EXACT, word, version=version)
+
+
+def _corepack(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
+    _pre, verb, rest = subcommand(words, FLAGS)
+    if verb is None or verb.value not in ("prepare", "install", "use", "hydrate"):
+        return []
+    args = parse(rest, FLAGS)
+    b.global_install = args.has("-g", "--global")
+    if verb.value == "hydrate":
+        return []
+    return [_corepack_site(w, b) for w in args.positionals]
+
+
+def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
+    name = cmd.name
+    if name not in COMMANDS:
+        return []
+    words = split_fields(cmd.argv[1:])
+    b = SiteBuilder(Ecosystem.NPM, name, ctx.path)
+    if name in ("npx", "pnpx", "bunx"):
+        return _exec_like(words, b, package_flags=("-p", "--package"))
+    if name == "npm":
+        return _npm(cmd, words, b)
+    if name == "yarn":
+        return _yarn(cmd, words, b)
+    if name == "corepack":
+        return _corepack(cmd, words, b)
+    return _pnpm_or_bun(cmd, words, b)

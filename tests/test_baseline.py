@@ -1,0 +1,100 @@
+"""Baselines hide accepted findings by rule/path/package, count duplicates, and let new ones fail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pinaudit.baseline import SCHEMA, BaselineError, fingerprint, load_baseline, render_baseline, write_baseline
+from pinaudit.model import Category, Ecosystem, Finding, Location, Severity, Span
+
+
+def f(line: int, package: str | None = "curl", rule: str = "PIN101", path: str = "Dockerfile") -> Finding:
+    return Finding(
+        rule,
+        Severity.ERROR,
+        Category.UPGRADE if package is None else Category.UNPINNED,
+        Ecosystem.APT,
+        package,
+        package,
+        Location(path, Span(line, 10, line, 14)),
+        f"{rule} {package} (line {line})",
+    )
+
+
+def test_fingerprint_ignores_line_not_rule_path_package() -> None:
+    assert fingerprint(f(2)) == fingerprint(f(40))
+    assert fingerprint(f(2)) != fingerprint(f(2, "git"))
+    assert fingerprint(f(2)) != fingerprint(f(2, rule="PIN103"))
+    assert fingerprint(f(2)) != fingerprint(f(2, path="other/Dockerfile"))
+    # package-less findings: category + spec / message with numbers blanked
+    assert fingerprint(f(3, None, "PIN102")) == fingerprint(f(30, None, "PIN102"))
+
+
+def test_moved_line_stays_hidden_new_finding_surfaces(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    write_baseline([f(2), f(3, "git")], path)
+    baseline = load_baseline(path)
+    # two lines were inserted above; a new unpinned package appeared
+    later = [f(4), f(5, "git"), f(6, "wget")]
+    assert baseline.filter(later) == [later[2]]
+
+
+def test_duplicates_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    write_baseline([f(2), f(9)], path)
+    baseline = load_baseline(path)
+    assert len(baseline) == 2
+    assert baseline.filter([f(3), f(10)]) == []
+    third = [f(3), f(10), f(20)]
+    assert baseline.filter(third) == [third[2]]  # one more curl than accepted still fails
+
+
+def test_file_is_sorted_stable_and_line_free(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    findings = [f(9, "wget"), f(2), f(5, "curl"), f(1, "zlib", path="a/Dockerfile")]
+    write_baseline(findings, path)
+    first = path.read_text(encoding="utf-8")
+    write_baseline(list(reversed([f(x.location.line + 7, x.package, path=x.location.path) for x in findings])), path)
+    assert path.read_text(encoding="utf-8") == first  # moved lines, other order: no diff
+    doc = json.loads(first)
+    assert doc["schema"] == SCHEMA
+    assert [(e["path"], e["package"], e["count"]) for e in doc["findings"]] == [
+        ("Dockerfile", "curl", 2),
+        ("Dockerfile", "wget", 1),
+        ("a/Dockerfile", "zlib", 1),
+    ]
+    assert all(set(e) == {"path", "rule", "package", "fingerprint", "count"} for e in doc["findings"])
+    assert render_baseline(findings) == first
+    assert not [p for p in tmp_path.iterdir() if p.name != "b.json"]  # no temp file left behind
+
+
+def test_empty_baseline(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    write_baseline([], path)
+    assert load_baseline(path).filter([f(1)]) == [f(1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[]",
+        '{"schema": "something/else", "findings": []}',
+        '{"schema": "pinaudit/baseline/v1", "findings": {}}',
+        '{"schema": "pinaudit/baseline/v1", "findings": [{"count": 1}]}',
+        '{"schema": "pinaudit/baseline/v1", "findings": [{"fingerprint": "x", "count": 0}]}',
+    ],
+)
+def test_garbled_baseline_raises(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BaselineError, match=str(path).replace("\\", "\\\\")):
+        load_baseline(path)
+
+
+def test_missing_baseline_raises(tmp_path: Path) -> None:
+    with pytest.raises(BaselineError, match="cannot read"):
+        load_baseline(tmp_path / "absent.json")

@@ -1,0 +1,144 @@
+"""Shell scripts and GitHub workflows: installs in run: steps at their physical lines, images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pinaudit.analyzers import ScanOptions, SourceFile, script, workflow
+from pinaudit.model import FileResult
+
+DIGEST = "sha256:" + "b" * 64
+
+
+def _shell_ready() -> bool:
+    from pinaudit.installers import sites
+    from pinaudit.parse.shell import analyze
+    from pinaudit.parse.text import MappedText
+
+    try:
+        res = analyze(MappedText.plain("true"))
+        for c in res.commands:
+            sites(c, __import__("pinaudit.installers", fromlist=["InstallContext"]).InstallContext(path="x"))
+        return True
+    except NotImplementedError:
+        return False
+
+
+needs_shell = pytest.mark.skipif(not _shell_ready(), reason="shell analyzer / installers not available yet")
+
+
+def run_wf(tmp_path: Path, text: str) -> FileResult:
+    d = tmp_path / ".github" / "workflows"
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / "ci.yml"
+    p.write_text(text)
+    return workflow.analyze(SourceFile(p, ".github/workflows/ci.yml", text, "workflow"), ScanOptions(cwd=tmp_path))
+
+
+def run_sh(tmp_path: Path, text: str) -> FileResult:
+    p = tmp_path / "setup.sh"
+    p.write_text(text)
+    return script.analyze(SourceFile(p, "setup.sh", text, "shell"), ScanOptions(cwd=tmp_path))
+
+
+def rows(r: FileResult) -> list[tuple[str, str, str | None, str, str, int]]:
+    return [(s.ecosystem.value, s.action.value, s.package, s.pin.value, s.lock.value, s.location.line) for s in r.sites]
+
+
+IMAGES = f"""on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    container: node:18
+    services:
+      redis:
+        image: redis
+      pg:
+        image: postgres@{DIGEST}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker://alpine:3.19
+      - uses: docker://alpine
+  b:
+    runs-on: ubuntu-latest
+    container:
+      image: "python:${{{{ matrix.py }}}}"
+    steps: []
+"""
+
+
+def test_workflow_images(tmp_path: Path) -> None:
+    r = run_wf(tmp_path, IMAGES)
+    img = [x for x in rows(r) if x[0] == "image"]
+    assert img == [
+        ("image", "install", "node", "exact", "n/a", 5),
+        ("image", "install", "redis", "unpinned", "n/a", 8),
+        ("image", "install", "postgres", "immutable", "n/a", 10),
+        ("image", "install", "alpine", "exact", "n/a", 13),
+        ("image", "install", "alpine", "unpinned", "n/a", 14),
+        ("image", "install", "python", "unknown", "n/a", 18),
+    ]
+    step = next(s for s in r.sites if s.location.line == 13)
+    assert step.location.span.column == len("      - uses: docker://") + 1
+    assert all(s.installer == "workflow" for s in r.sites)
+
+
+def test_workflow_malformed(tmp_path: Path) -> None:
+    r = run_wf(tmp_path, "jobs:\n  a: [\n")
+    assert r.diagnostics and r.sites == ()
+
+
+RUNS = """on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install requests
+      - run: |
+          apt-get update
+
+          apt-get install -y curl
+          pip install "flask==${{ matrix.v }}"
+      - run: >
+          npm install
+          -g typescript
+      - shell: pwsh
+        run: choco install foo
+      - run: echo "pip install notreal"
+  win:
+    runs-on: windows-latest
+    steps:
+      - run: pip install requests
+"""
+
+
+@needs_shell
+def test_workflow_runs(tmp_path: Path) -> None:
+    r = run_wf(tmp_path, RUNS)
+    got = [(s.ecosystem.value, s.package, s.pin.value, s.location.line, s.location.span.column) for s in r.sites]
+    assert got == [
+        ("pip", "requests", "unpinned", 6, 26),
+        ("apt", "curl", "unpinned", 10, 30),
+        ("pip", "flask", "unknown", 11, 23),  # the quoted word starts at its quote
+        ("npm", "typescript", "unpinned", 14, 14),
+    ]
+    assert "matrix.v" in (r.sites[2].spec or "")
+    assert len(r.skipped) == 2  # the pwsh step and the Windows job
+
+
+@needs_shell
+def test_script(tmp_path: Path) -> None:
+    text = "#!/usr/bin/env bash\nset -e\n# pinaudit: ignore=PIN101\napt-get install -y jq=1.6-2 git\nnpm ci\n"
+    r = run_sh(tmp_path, text)
+    assert [(s.package, s.pin.value, s.location.line) for s in r.sites] == [
+        ("jq", "exact", 4),
+        ("git", "unpinned", 4),
+    ]
+    assert [(s.codes, s.first_line) for s in r.suppressions] == [(frozenset({"PIN101"}), 4)]
+
+
+def test_non_shell_script_skipped(tmp_path: Path) -> None:
+    r = run_sh(tmp_path, "#!/usr/bin/env python3\nimport os\n")
+    assert r.sites == () and r.skipped
