@@ -282,3 +282,9 @@ def test_corpus_no_exception() -> None:
             assert result.path == row["path_in_corpus"]
             seen += 1
     assert seen > 2500
+
+
+def test_stray_words_dropped_like_pip(tmp_path: Path) -> None:
+    r = run(tmp_path, "google - auth\n")
+    assert [(s.package, s.pin) for s in r.sites] == [("google", Pin.UNPINNED)]
+    assert [d.location.line for d in r.diagnostics] == [1]

@@ -47,6 +47,10 @@ from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
 # Shells whose RUN lines we can read; anything else (pwsh, cmd) is reported as skipped.
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
+# `RUN <<EOT bash -ex` : the heredoc first, then the program that reads it
+_HEREDOC_FIRST = re.compile(r"^\s*(<<-?\s*([\"']?)[A-Za-z0-9_.-]+\2)[ \t]+(?=\S)")
+_WINDOWS = re.compile(r"windows|servercore|nanoserver", re.I)
+_LINUX_HINT = re.compile(r"alpine|debian|ubuntu|centos|fedora|busybox|python|node|golang", re.I)
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _URL = re.compile(r"^(?:https?|ftp)://", re.I)
 _GIT_URL = re.compile(r"^(?:git@|git://|https?://.*\.git(?:#|$))", re.I)
@@ -170,6 +174,12 @@ class _Analysis:
                 stage.shell = base.shell
             else:
                 self._image_site(ref_raw, value, span, "FROM", stage_names=self.stage_names)
+                platform = " ".join(v or "" for v, _s in self._flag(instr, "platform"))
+                if _WINDOWS.search(value or ref_raw) or "windows" in platform.lower() or (
+                    escape == "`" and not _LINUX_HINT.search(value or ref_raw)
+                ):
+                    # Windows images run RUN through cmd.exe unless SHELL says otherwise
+                    stage.shell = ("cmd", "/S", "/C")
         if name:
             self.stage_names[name] = stage
         self.stage_names[str(index)] = stage
@@ -305,9 +315,13 @@ class _Analysis:
                 return
             result = analyze_shell(text, stage.env)
             commands = list(result.commands)
-            for span, message in result.errors:
+            if result.errors:
+                # one warning per RUN: the first error is the one to fix, later ones often follow from it
+                span, message = result.errors[0]
+                more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
                 self.diagnostics.append(
-                    Diagnostic(self.loc(span), f"shell syntax error in RUN: {message}", Severity.WARNING)
+                    Diagnostic(self.loc(span), f"shell syntax error in RUN: {message}{more}; the rest of the "
+                               "RUN was still audited", Severity.WARNING)
                 )
         ctx = InstallContext(
             path=self.path,
@@ -337,7 +351,13 @@ class _Analysis:
                 return None
             return body
         b = MappedTextBuilder()
-        append_mapped(b, instr.args)
+        first_heredoc = _HEREDOC_FIRST.match(instr.args.text)
+        if first_heredoc:
+            # tree-sitter-bash rejects a redirection before the command word: move it after
+            append_mapped(b, instr.args.slice(first_heredoc.end(), len(instr.args.text)))
+            b.add_synthetic(" " + first_heredoc.group(1))
+        else:
+            append_mapped(b, instr.args)
         for h in instr.heredocs:
             b.add_synthetic("\n")
             append_mapped(b, h.body)

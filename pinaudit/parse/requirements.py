@@ -351,6 +351,7 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
             continue
         options: list[tuple[str, str | None, int, int]] = []  # (canonical, value, start, end of value)
         bad = False
+        stray = False
         k = 0
         while k < len(toks):
             tok, ts, te = toks[k]
@@ -379,9 +380,12 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
                     value = tok[2:]
                     vs = ts + 2
             else:
-                result.errors.append((mt.span(ts, te), f"unexpected argument {tok!r} after options"))
-                bad = True
-                break
+                # optparse leaves stray words as positionals and pip drops them silently:
+                # 'google - auth' installs 'google'. Worth a word, but the entry stands.
+                if not stray:
+                    result.errors.append((mt.span(ts, te), f"pip ignores {tok!r} and what follows it as stray words"))
+                stray = True
+                continue
             takes_value, per_req = _LONG[name]
             if takes_value and value is None:
                 if k >= len(toks):

@@ -227,14 +227,8 @@ def _script_form(pieces: list[tuple[int, str, int, bool]]) -> tuple[str, list[in
 def _glob_strip(val: str, op: str, pat: str) -> str:
     """${v#p} ${v##p} ${v%p} ${v%%p} with shell glob patterns."""
     n = len(val)
-    if op == "#":
-        rng: Iterable[int] = range(n + 1)
-    elif op == "##":
-        rng = range(n, -1, -1)
-    elif op == "%":
-        rng = range(n, -1, -1)
-    else:
-        rng = range(n + 1)
+    # shortest prefix / longest suffix scan forwards; the other two backwards
+    rng: Iterable[int] = range(n + 1) if op in ("#", "%%") else range(n, -1, -1)
     for i in rng:
         if op in ("#", "##"):
             if fnmatch.fnmatchcase(val[:i], pat):
@@ -360,9 +354,7 @@ def _strip_one(name: str, vals: list[str | None]) -> tuple[int, list[tuple[str, 
             elif v == "--":
                 i += 1
                 break
-            elif v.startswith("-") and v != "-":
-                i += 1
-            elif v == "-":
+            elif v.startswith("-"):
                 i += 1
             else:
                 j = eat_assigns(i)
@@ -1129,13 +1121,11 @@ class _Walker:
         scope.update(positional)
         self._descend(sub, tag, cmd, scope, set(scope), share=False)
 
-    def _descend(
-        self, sub: MappedText, tag: str, cmd: Command, scope: _Scope, exported: set[str], share: bool
-    ) -> None:
+    def _descend(self, sub: MappedText, tag: str, cmd: Command, scope: _Scope, exported: set[str], share: bool) -> None:
         if self.depth + 1 > MAX_DEPTH:
             self.ctx.errors.append((cmd.span, f"shells nested more than {MAX_DEPTH} deep; not analysed further"))
             return
-        child = _Walker(sub, self.ctx, self.depth + 1, cmd.via + (tag,), scope, exported)
+        child = _Walker(sub, self.ctx, self.depth + 1, (*cmd.via, tag), scope, exported)
         self.ctx.collectors.append(None)
         try:
             child.run()
@@ -1356,9 +1346,8 @@ class _Walker:
                 if base == "?":
                     unknown(name)
                     return
-            elif base == "+":
-                if not (val != "" if colon else True):
-                    return
+            elif base == "+" and colon and val == "":
+                return  # ${X:+alt} with X empty: nothing
             sub = _Acc()
             for ch in alt:
                 self._pieces(ch, sub, quoted, True)
