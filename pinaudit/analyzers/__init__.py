@@ -51,7 +51,7 @@ class Analyzer(Protocol):
 
 
 def get(kind: str) -> Analyzer:
-    module: Analyzer = importlib.import_module(KINDS[kind])  # type: ignore[assignment]
+    module: Analyzer = importlib.import_module(KINDS[kind])
     return module
 
 

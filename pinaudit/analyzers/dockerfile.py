@@ -19,7 +19,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
@@ -37,12 +37,12 @@ from pinaudit.model import (
     Span,
     Suppression,
 )
-from pinaudit.pragmas import parse_pragma
 from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction, expand, parse_key_values
 from pinaudit.parse.dockerfile import parse as parse_dockerfile
 from pinaudit.parse.shell import Command, Word
 from pinaudit.parse.shell import analyze as analyze_shell
 from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
+from pinaudit.pragmas import parse_pragma
 
 # Shells whose RUN lines we can read; anything else (pwsh, cmd) is reported as skipped.
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
@@ -407,63 +407,35 @@ class _Analysis:
                 prefix = base if base.endswith("/") else base + "/"
                 if image_path.startswith(prefix):
                     rel = image_path[len(prefix):]
-                    cand = (src / rel) if src.is_dir() else (src if src.name == rel else None)
-                    if cand is not None and cand.is_file():
-                        return cand
+                    hit: Path | None = (src / rel) if src.is_dir() else (src if src.name == rel else None)
+                    if hit is not None and hit.is_file():
+                        return hit
             elif image_path == dest and src.is_file():
                 return src
         # no COPY says where it came from: try the path as written, relative to the context
         for cand in (self.context / written.lstrip("/"), self.context / posixpath.basename(written)):
-            if not written.startswith("/") or cand.name == posixpath.basename(written):
-                if cand.is_file():
-                    return cand
+            if (not written.startswith("/") or cand.name == posixpath.basename(written)) and cand.is_file():
+                return cand
         return None
 
     def _requirements(self, site: InstallSite, stage: _Stage) -> list[InstallSite]:
+        from pinaudit.analyzers.requirements import follow
+
         written = site.spec or ""
         if not written or (site.pin is Pin.UNKNOWN and "$" in written):
             return [site]
-        found = self._locate(written, stage)
-        if found is None:
-            where = f"the build context {display_path(self.context, self.options.cwd)}"
-            return [
-                InstallSite(
-                    Ecosystem.PIP, Action.REQUIREMENTS, None, written, Pin.UNKNOWN, site.location, site.installer,
-                    detail=f"it cannot be found in {where}",
-                )
-            ]
-        try:
-            from pinaudit.analyzers import requirements as req
-        except ImportError:  # the requirements analyzer is optional in stripped-down builds
-            return [site]
-        display = display_path(found, self.options.cwd)
-        result = req.analyze_file(
-            found, display, self.options, via=site.location, installed_directly=True
-        )
-        self.related.append(display)
+        where = f"the build context {display_path(self.context, self.options.cwd)}"
+        result = follow(site, self._locate(written, stage), self.options, missing=f"it cannot be found in {where}")
         self.related.extend(result.related)
         self.diagnostics.extend(result.diagnostics)
         self.suppressions.extend(result.suppressions)
-        followed = InstallSite(
-            Ecosystem.PIP, Action.REQUIREMENTS, None, written, Pin.LOCAL, site.location, site.installer,
-            detail=f"follows {display}", hash_required=site.hash_required,
-        )
-        extra: list[InstallSite] = []
-        for s in result.sites:
-            if site.hash_required and not s.hash_required:
-                s = replace(s, hash_required=True)
-            extra.append(s)
-        return [followed, *extra]
+        return list(result.sites)
 
     def _read_constraints(self, written: str, stage: _Stage) -> Mapping[str, str] | None:
+        from pinaudit.analyzers.requirements import read_constraints
+
         found = self._locate(written, stage)
-        if found is None:
-            return None
-        try:
-            from pinaudit.analyzers import requirements as req
-        except ImportError:
-            return None
-        return req.read_constraints(found)
+        return read_constraints(found) if found is not None else None
 
 
 def _split_words(text: MappedText) -> list[tuple[str, int, int]]:

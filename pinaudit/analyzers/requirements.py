@@ -10,7 +10,7 @@ paths and lines (and listed in ``FileResult.related`` so the scan can report eac
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
@@ -281,3 +281,22 @@ def analyze_file(
     A file that cannot be read gives a Diagnostic; the caller reports a missing file (PIN205).
     """
     return _analyze(path, display, options, None, via, installed_directly)
+
+
+def follow(site: InstallSite, found: Path | None, options: ScanOptions, *, missing: str) -> FileResult:
+    """Resolve a ``pip install -r FILE`` site (Action.REQUIREMENTS) against the file found for it.
+
+    Shared by every analyzer that meets ``-r`` on a command line (Dockerfile RUN, scripts,
+    workflow steps): the file's entries are audited at their own lines, with ``via`` pointing at
+    the command, and hash mode from ``--require-hashes`` on the command line carries over. When
+    nothing was found the site stays Pin.UNKNOWN with ``missing`` as the reason (PIN205).
+    """
+    if found is None:
+        return FileResult(site.location.path, KIND, sites=(replace(site, pin=Pin.UNKNOWN, detail=missing),))
+    display = display_path(found, options.cwd)
+    result = analyze_file(found, display, options, via=site.location, installed_directly=True)
+    followed = replace(site, pin=Pin.LOCAL, detail=f"follows {display}")
+    sites = [followed]
+    for s in result.sites:
+        sites.append(replace(s, hash_required=True) if site.hash_required and not s.hash_required else s)
+    return replace(result, path=site.location.path, sites=tuple(sites), related=(display, *result.related))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile
-from pinaudit.model import Diagnostic, FileResult, InstallSite, Location, Severity, Span
+from pinaudit.model import Action, Diagnostic, FileResult, InstallSite, Location, Severity, Span
 from pinaudit.parse.text import MappedText
 from pinaudit.pragmas import line_suppressions
 
@@ -27,6 +27,7 @@ def shell_sites(
     display: str,
     base_dir: Path,
     env: Mapping[str, str | None] | None = None,
+    options: ScanOptions | None = None,
 ) -> tuple[list[InstallSite], list[Diagnostic]]:
     """Install sites of a piece of shell text whose characters map into the file ``display``.
 
@@ -47,7 +48,11 @@ def shell_sites(
     diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
     for cmd in result.commands:
         try:
-            out.extend(sites(cmd, ctx))
+            for site in sites(cmd, ctx):
+                if site.action is Action.REQUIREMENTS and options is not None:
+                    out.extend(_follow(site, base_dir, options, diags))
+                else:
+                    out.append(site)
         except NotImplementedError:
             raise
         except Exception as exc:  # one odd command must not hide the rest of the file
@@ -56,6 +61,25 @@ def shell_sites(
                            f"{type(exc).__name__}: {exc}", Severity.WARNING)
             )  # fmt: skip
     return out, diags
+
+
+def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list[Diagnostic]) -> list[InstallSite]:
+    """``pip install -r FILE`` in a script: FILE is relative to wherever the script runs, which is
+    most often its own folder or the repository root; try those (never guess beyond them)."""
+    from pinaudit.analyzers.requirements import follow
+
+    written = site.spec or ""
+    if not written or "$" in written or "://" in written:
+        return [site]
+    found = None
+    for base in dict.fromkeys([base_dir, options.cwd, *( [options.repo_root] if options.repo_root else [])]):
+        cand = Path(written) if written.startswith("/") else base / written
+        if cand.is_file():
+            found = cand
+            break
+    result = follow(site, found, options, missing="it cannot be found beside the script or at the repository root")
+    diags.extend(result.diagnostics)
+    return list(result.sites)
 
 
 def shebang_program(text: str) -> str | None:
@@ -73,7 +97,7 @@ def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
         return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file,
                           skipped=(f"{display}: a {prog} script, not shell",))  # fmt: skip
     try:
-        sites, diags = shell_sites(MappedText.plain(source.text), display, source.path.parent)
+        sites, diags = shell_sites(MappedText.plain(source.text), display, source.path.parent, options=options)
     except NotImplementedError:
         return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file,
                           skipped=(f"{display}: shell analysis is not available",))  # fmt: skip

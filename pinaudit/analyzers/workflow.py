@@ -152,7 +152,7 @@ def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> Install
     return image_site(raw, span, display, {}, KIND, detail=what)
 
 
-def analyze_text(source: SourceFile) -> FileResult:
+def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> FileResult:
     from pinaudit.analyzers.script import SHELLS, shell_sites
     from pinaudit.parse import yaml_pos
 
@@ -218,7 +218,7 @@ def analyze_text(source: SourceFile) -> FileResult:
                     continue
                 mt, env, originals = _placeholders(_block_text(run, lines))
                 try:
-                    found, step_diags = shell_sites(mt, display, source.path.parent, env)
+                    found, step_diags = shell_sites(mt, display, source.path.parent, env, options)
                 except NotImplementedError:
                     shell_available = False
                     skipped.append(f"{display}: shell analysis is not available; run: steps not audited")
@@ -233,7 +233,7 @@ def analyze_text(source: SourceFile) -> FileResult:
 def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
     """Analyzer entry point. Never raises for bad input."""
     try:
-        return analyze_text(source)
+        return analyze_text(source, options)
     except RecursionError:
         loc = Location(source.display, Span.point(1))
         return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, "workflow nested too deeply"),))

@@ -195,12 +195,8 @@ def parse_requirement(
     for sp in specs:
         if sp.operator == "===" or (sp.operator == "==" and "*" not in sp.version):
             return ParsedRequirement(req.name, Pin.EXACT, sp.version, "", "name", None, n_start, n_end)
-    if not specs:
-        detail = "no version"
-    elif any(sp.operator == "==" for sp in specs):
-        detail = f"wildcard '{req.specifier}' admits many versions"
-    else:
-        detail = f"range '{req.specifier}'"
+    # the rule's message already quotes the spec: a detail only for what it does not say
+    detail = "a wildcard admits many versions" if any(sp.operator == "==" for sp in specs) else ""
     return ParsedRequirement(req.name, Pin.UNPINNED, None, detail, "name", None, n_start, n_end)
 
 

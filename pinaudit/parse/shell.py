@@ -1198,6 +1198,7 @@ class _Walker:
             add((_LIT, text[s + 1 : e - 1], s + 1, True))
         elif t == "string" or t == "translated_string":
             acc.quoted = True
+            add((_LIT, "", s + 1, True))  # "" is an (empty) word of its own
             pos = s
             for ch in node.children:
                 ct = ch.type
