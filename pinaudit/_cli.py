@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pinaudit import __version__
+
+if TYPE_CHECKING:
+    from pinaudit.baseline import Baseline
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab")
@@ -121,7 +124,6 @@ def _build_args(values: list[str]) -> dict[str, str] | None:
 
 def _scan(args: argparse.Namespace) -> int:
     from pinaudit.app import InputError, scan
-    from pinaudit.baseline import BaselineError, load_baseline, write_baseline
     from pinaudit.config import ConfigError, load_config
     from pinaudit.output import renderer
     from pinaudit.output.text import render as render_text
@@ -148,8 +150,8 @@ def _scan(args: argparse.Namespace) -> int:
         for code in (*config.select, *config.ignore):
             if not any(k.startswith(code) for k in known):
                 raise UsageError(f"unknown rule code or prefix {code!r} (see 'pinaudit rules')")
-        baseline = load_baseline(args.baseline) if args.baseline else None
-    except (ConfigError, BaselineError, ValueError) as exc:
+        baseline = _load_baseline(args.baseline) if args.baseline else None
+    except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
 
     progress = None
@@ -168,6 +170,8 @@ def _scan(args: argparse.Namespace) -> int:
     report = result.report
 
     if args.write_baseline:
+        from pinaudit.baseline import write_baseline
+
         write_baseline(result.before_baseline, args.write_baseline)
 
     color = args.color == "always" or (
@@ -193,6 +197,16 @@ def _scan(args: argparse.Namespace) -> int:
     if args.warn_unused_ignores and result.unused_suppressions:
         fail = True
     return EXIT_FINDINGS if fail else EXIT_CLEAN
+
+
+def _load_baseline(path: Path) -> Baseline:
+    # imported only when asked for: hashlib and friends would cost every pre-commit run otherwise
+    from pinaudit.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _emit(stream: TextIO, text: str) -> None:

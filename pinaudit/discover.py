@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +72,8 @@ def _sniff_shebang(path: Path) -> bool:
 
 def _git_listing(root: Path) -> set[str] | None:
     """Files git does not ignore below root (tracked or not), or None outside a work tree."""
+    import subprocess  # only directory walks need it: a one-file pre-commit run skips the import
+
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"],

@@ -102,6 +102,14 @@ class _Analysis:
             )
             return self._result()
         escape = ast.escape
+        unknown = [(line, msg) for line, msg in ast.warnings if msg.startswith("unknown instruction")]
+        if unknown:
+            # BuildKit's parser accepts these, its dispatcher refuses the build: often a template
+            line, msg = unknown[0]
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            self.diagnostics.append(Diagnostic(
+                self.loc(Span.point(line)), f"{msg}{more}: docker build rejects this file (a template?); "
+                "the known instructions were still audited", Severity.WARNING))
         global_args: dict[str, str | None] = {}
         stage: _Stage | None = None
         index = 0
@@ -138,8 +146,19 @@ class _Analysis:
         )
 
     def _pragmas(self, comments: tuple[tuple[int, str], ...], first: int, last: int) -> None:
-        """A pragma in the comments right above an instruction covers all of its lines."""
-        for line, text in comments:
+        """A pragma in the comment lines right above an instruction covers all of its lines.
+
+        BuildKit keeps comments across blank lines; a pragma must touch its instruction, so a
+        stale one further up does not silently cover the next instruction.
+        """
+        adjacent: list[tuple[int, str]] = []
+        expect = first - 1
+        for line, text in reversed(comments):
+            if line != expect:
+                break
+            adjacent.append((line, text))
+            expect -= 1
+        for line, text in adjacent:
             pragma = parse_pragma(text)
             if isinstance(pragma, frozenset):
                 self.suppressions.append(Suppression(self.path, pragma, first, last, line))
