@@ -200,7 +200,8 @@ def _npm(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
 def _yarn(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
     pre, verb, rest = subcommand(words, FLAGS)
     if verb is None:
-        if _frozen(pre, "--frozen-lockfile", "--immutable"):
+        # bare `yarn` installs, but `yarn -v` / `yarn --help` only print
+        if _frozen(pre, "--frozen-lockfile", "--immutable", "-v", "--version", "-h", "--help"):
             return []
         return [_lockless(cmd.argv[0], b, "yarn", "yarn install --frozen-lockfile / --immutable")]
     v = verb.value
