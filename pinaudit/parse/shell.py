@@ -18,6 +18,7 @@ tree-sitter-bash quirks this module corrects for:
 from __future__ import annotations
 
 import fnmatch
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,11 @@ _SPLIT = 1  # result of an unquoted expansion: field-split on whitespace
 _UNK = 2  # unknown (variable, command substitution): text is the raw source
 
 _IFS = " \t\n"
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-]")
+_EXPANSIONS = frozenset(
+    {"simple_expansion", "expansion", "command_substitution", "process_substitution", "arithmetic_expansion"}
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", "posh"})
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _STATEMENT_CONTAINERS = frozenset(
@@ -149,23 +155,7 @@ class _Acc:
 class _Pending:
     """Redirect-borne parts that tree-sitter hung on an enclosing node but belong to a command."""
 
-    extra_args: list[list[_Node]] = field(default_factory=list)
     redirects: list[_Node] = field(default_factory=list)
-
-
-def _byte_to_char(text: str, data: bytes) -> Callable[[int], int]:
-    if len(data) == len(text):
-        return int  # ASCII: offsets coincide (int(x) is a cheap identity)
-    table = [0] * (len(data) + 1)
-    b = 0
-    for i, ch in enumerate(text):
-        o = ord(ch)
-        n = 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
-        for k in range(n):
-            table[b + k] = i
-        b += n
-    table[b] = len(text)
-    return table.__getitem__
 
 
 def _submap(src: MappedText, text: str, offsets: list[int]) -> MappedText:
@@ -486,7 +476,6 @@ class _Walker:
         self.pending: dict[int, _Pending] = {}
         self.last_cmd: dict[int, Command] = {}
         self.nesting = 0
-        self.c: Callable[[int], int] = int
         # word -> its expansion pieces, for re-reading a word as a script (sh -c, eval); the
         # word is kept in the value so its id cannot be reused while the entry lives
         self._word_pieces: dict[int, tuple[Word, list[tuple[int, str, int, bool]]]] = {}
@@ -494,9 +483,14 @@ class _Walker:
     # ---- entry -------------------------------------------------------------------------------
 
     def run(self) -> None:
-        data = self.text.encode("utf-8", "surrogatepass")
-        self.c = _byte_to_char(self.text, data)
-        tree = _parser().parse(data)
+        text = self.text
+        if not text.isascii():
+            # tree-sitter-bash's scanner can crash the process on some non-ASCII input (seen with
+            # '{' + U+E43CB); bash treats such characters as plain word characters, and so does
+            # '.' (it is no name character, so `$é` stays literal). One ASCII char per char also
+            # makes tree-sitter's byte offsets our character offsets.
+            text = _NON_ASCII.sub(".", text)
+        tree = _parser().parse(text.encode("ascii"))
         root = tree.root_node
         if root.has_error:
             self._collect_errors(root)
@@ -518,13 +512,13 @@ class _Walker:
     # ---- helpers -----------------------------------------------------------------------------
 
     def _txt(self, node: _Node) -> str:
-        return self.text[self.c(node.start_byte) : self.c(node.end_byte)]
+        return self.text[node.start_byte : node.end_byte]
 
     def _span(self, node: _Node) -> Span:
-        return self.src.span(self.c(node.start_byte), self.c(node.end_byte))
+        return self.src.span(node.start_byte, node.end_byte)
 
     def _span_nodes(self, first: _Node, last: _Node) -> Span:
-        return self.src.span(self.c(first.start_byte), self.c(last.end_byte))
+        return self.src.span(first.start_byte, last.end_byte)
 
     def _emit(self, cmd: Command) -> None:
         self.ctx.commands.append(cmd)
@@ -532,9 +526,6 @@ class _Walker:
             col = self.ctx.collectors[-1]
             if col is not None:
                 col.append(cmd)
-
-    def _is_known(self, name: str) -> bool:
-        return self.scope.get(name) is not None
 
     # ---- statements --------------------------------------------------------------------------
 
@@ -767,12 +758,10 @@ class _Walker:
         return name, value
 
     def _declare(self, node: _Node) -> None:
-        keyword = ""
         export = False
         for ch in node.children:
             t = ch.type
             if not ch.is_named:
-                keyword = t
                 export = t == "export"
             elif t == "word":
                 flag = self._txt(ch)
@@ -782,8 +771,6 @@ class _Walker:
                 name, _v = self._assign(ch, persist=True)
                 if export and name:
                     self.exported.add(name)
-                elif keyword in ("local", "declare", "typeset") and name:
-                    pass
             elif t == "variable_name" and export:
                 self.exported.add(self._txt(ch))
             else:
@@ -966,7 +953,7 @@ class _Walker:
                 last_end = ch.end_byte
             elif not dests:
                 op_end = ch.end_byte
-        op = self.text[self.c(node.start_byte) : self.c(op_end)].strip()
+        op = self.text[node.start_byte : op_end].strip()
         return op, dests
 
     def _heredoc(self, node: _Node) -> tuple[MappedText, bool, list[_Node]]:
@@ -989,9 +976,9 @@ class _Walker:
             elif t == "file_redirect":
                 inner.append(ch)
         if body is None:
-            at = self.c(end.start_byte) if end is not None else self.c(node.end_byte)
+            at = end.start_byte if end is not None else node.end_byte
             return self.src.slice(at, at), quoted, inner
-        start, stop = self.c(body.start_byte), self.c(body.end_byte)
+        start, stop = body.start_byte, body.end_byte
         mt = self.src.slice(start, stop)
         if strip_tabs:
             mt = _strip_tabs(mt)
@@ -1169,7 +1156,7 @@ class _Walker:
             else:
                 self._pieces(n, acc, False, False)
         first, last = group[0], group[-1]
-        raw = self.text[self.c(first.start_byte) : self.c(last.end_byte)]
+        raw = self.text[first.start_byte : last.end_byte]
         span = self._span_nodes(first, last)
         subs = tuple(acc.subs)
         if any(p[0] == _UNK for p in acc.pieces):
@@ -1183,8 +1170,11 @@ class _Walker:
 
     def _pieces(self, node: _Node, acc: _Acc, quoted: bool, split_lit: bool) -> None:
         t = node.type
-        s, e = self.c(node.start_byte), self.c(node.end_byte)
+        s, e = node.start_byte, node.end_byte
         text = self.text
+        if quoted and t in _EXPANSIONS:
+            while s < e and text[s] in _IFS:  # inside "...", tree-sitter folds spaces into `$`
+                s += 1
         add = acc.pieces.append
         lit = _SPLIT if (split_lit and not quoted) else _LIT
         if t == "word" or t == "number":
@@ -1202,12 +1192,16 @@ class _Walker:
             pos = s
             for ch in node.children:
                 ct = ch.type
-                cs, ce = self.c(ch.start_byte), self.c(ch.end_byte)
+                cs, ce = ch.start_byte, ch.end_byte
                 if ct == '"' or ct == '$"' or ct == "$":
-                    if cs > pos and pos > s:
-                        self._unescape(text[pos:cs], pos, acc, _LIT, '$`"\\\n')
+                    # the closing quote token swallows whitespace before it (`" "`): that is content
+                    if pos > s and ce - 1 > pos:
+                        self._unescape(text[pos : ce - 1], pos, acc, _LIT, '$`"\\\n')
                     pos = ce
                     continue
+                if ct != "string_content":
+                    while cs < ce and text[cs] in _IFS:  # whitespace folded into `$`/`$(` tokens
+                        cs += 1
                 if cs > pos:
                     self._unescape(text[pos:cs], pos, acc, _LIT, '$`"\\\n')
                 if ct == "string_content":
@@ -1221,17 +1215,17 @@ class _Walker:
         elif t == "concatenation" or t == "command_name":
             pos = s
             for ch in node.children:
-                cs = self.c(ch.start_byte)
+                cs = ch.start_byte
                 if cs > pos:
                     add((lit, text[pos:cs], pos, True))
                 self._pieces(ch, acc, quoted, split_lit)
-                pos = self.c(ch.end_byte)
+                pos = ch.end_byte
             if e > pos:
                 add((lit, text[pos:e], pos, True))
         elif t == "simple_expansion":
-            self._var(text[s + 1 : e], node, acc, quoted)
+            self._var(text[s + 1 : e], s, e, acc, quoted)
         elif t == "expansion":
-            self._expansion(node, acc, quoted)
+            self._expansion(node, s, acc, quoted)
         elif t in ("command_substitution", "process_substitution"):
             acc.subs.extend(self._substitution(node))
             add((_UNK, text[s:e], s, True))
@@ -1272,18 +1266,19 @@ class _Walker:
         if start < len(raw):
             add((kind, raw[start:], off + start, True))
 
-    def _var(self, name: str, node: _Node, acc: _Acc, quoted: bool) -> None:
-        s = self.c(node.start_byte)
+    def _var(self, name: str, s: int, e: int, acc: _Acc, quoted: bool) -> None:
+        if not _VAR_NAME.fullmatch(name):
+            acc.pieces.append((_LIT if quoted else _SPLIT, self.text[s:e], s, True))  # `$é` is literal
+            return
         val = self.scope.get(name)
         if val is None:
             acc.unknown.append(name)
-            acc.pieces.append((_UNK, self._txt(node), s, True))
+            acc.pieces.append((_UNK, self.text[s:e], s, True))
         else:
             acc.pieces.append((_LIT if quoted else _SPLIT, val, s, False))
 
-    def _expansion(self, node: _Node, acc: _Acc, quoted: bool) -> None:
-        s = self.c(node.start_byte)
-        raw = self._txt(node)
+    def _expansion(self, node: _Node, s: int, acc: _Acc, quoted: bool) -> None:
+        raw = self.text[s : node.end_byte]
         prefix_op: str | None = None
         name: str | None = None
         op: str | None = None
@@ -1361,7 +1356,7 @@ class _Walker:
             # the operand's chars map to the expansion's start: its text was rewritten
             acc.pieces.extend((k, txt, s, False) if k != _UNK else (k, txt, o, e) for k, txt, o, e in sub.pieces)
             return
-        rest_start = self.c(op_end) - s
+        rest_start = op_end - s
         rest = raw[rest_start:-1] if raw.endswith("}") else raw[rest_start:]
         if any(c in rest for c in "$`\"'\\"):
             unknown(None)
@@ -1374,7 +1369,10 @@ class _Walker:
 
     def _substitution(self, node: _Node) -> list[Command]:
         """Walk $(...), `...`, <(...): a subshell whose commands run before the containing command."""
-        key = self.src.position(self.c(node.start_byte))
+        start = node.start_byte
+        while start < node.end_byte and self.text[start] in _IFS:  # see _pieces: folded spaces
+            start += 1
+        key = self.src.position(start)
         if key in self.ctx.seen_subst and self.depth > 0:
             return []  # already walked by the shell that wrote this text (sh -c "... $(x)")
         self.ctx.seen_subst.add(key)
