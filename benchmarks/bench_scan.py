@@ -28,13 +28,12 @@ import argparse
 import csv
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,15 +137,16 @@ def batches(paths: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def run_batched(prefix: Sequence[str], paths: Sequence[str], **kw: object) -> Run:
-    runs = [run([*prefix, *b], **kw) for b in batches(paths)]  # type: ignore[arg-type]
+def run_batched(prefix: Sequence[str], paths: Sequence[str], *, env: dict[str, str] | None = None,
+                cwd: Path | None = None) -> Run:
+    runs = [run([*prefix, *b], env=env, cwd=cwd) for b in batches(paths)]
     trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
     return Run(sum(r.wall for r in runs), sum(r.cpu for r in runs), max(r.maxrss_mb for r in runs),
                max(trees) if trees else None, max(r.returncode for r in runs), runs[-1].stderr_tail)
 
 
-def median_run(fn: object, repeat: int) -> Run:
-    runs = [fn() for _ in range(repeat)]  # type: ignore[operator]
+def median_run(fn: Callable[[], Run], repeat: int) -> Run:
+    runs = [fn() for _ in range(max(1, repeat))]
     runs.sort(key=lambda r: r.wall)
     mid = runs[len(runs) // 2]
     mid.maxrss_mb = max(r.maxrss_mb for r in runs)  # memory: the worst of the repeats
@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     docker = dockerfiles(args.corpus)
     pin = pinaudit_command()
-    pin_opts = ["scan", "--no-progress", "-q", "--color", "never"]
+    pin_opts = ["scan", "--no-progress", "--color", "never"]
     if args.jobs:
         pin_opts += ["--jobs", str(args.jobs)]
     had = None if args.skip_hadolint else hadolint_command()

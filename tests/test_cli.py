@@ -46,12 +46,26 @@ def test_json_contract(project, capsys):
     assert doc["tool"]["name"] == "pinaudit"
     (f,) = doc["findings"]
     assert f == {
-        "rule": "PIN101", "severity": "error", "category": "unpinned", "ecosystem": "apt", "package": "curl",
-        "spec": "curl", "path": "docker/Dockerfile", "line": 2, "column": 42, "end_line": 2, "end_column": 46,
-        "message": "apt package 'curl' is installed without a version", "fix": None,
+        "rule": "PIN101",
+        "severity": "error",
+        "category": "unpinned",
+        "ecosystem": "apt",
+        "package": "curl",
+        "spec": "curl",
+        "path": "docker/Dockerfile",
+        "line": 2,
+        "column": 42,
+        "end_line": 2,
+        "end_column": 46,
+        "message": "apt package 'curl' is installed without a version",
+        "fix": None,
     }
-    assert doc["summary"] == {"files": 1, "install_sites": 2, "findings": 1,
-                              "by_severity": {"error": 1, "warning": 0, "info": 0}}
+    assert doc["summary"] == {
+        "files": 1,
+        "install_sites": 2,
+        "findings": 1,
+        "by_severity": {"error": 1, "warning": 0, "info": 0},
+    }
 
 
 def test_fail_on_threshold(project):
@@ -133,8 +147,13 @@ def test_rules_json(capsys):
 
 def test_no_color_in_pipes(project):
     lay_out(project, {"Dockerfile": UNPINNED})
-    proc = subprocess.run([sys.executable, "-m", "pinaudit", "scan", "--color", "always"], cwd=project,
-                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": ""})
+    proc = subprocess.run(
+        [sys.executable, "-m", "pinaudit", "scan", "--color", "always"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": ""},
+    )
     assert "\x1b[" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "pinaudit", "scan"], cwd=project, capture_output=True, text=True)
     assert "\x1b[" not in proc.stdout and proc.returncode == 1

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,12 +48,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def examples(default: int) -> Callable[[F], F]:
     """Hypothesis settings: ``default`` examples, or the long-run count from the environment."""
-    return settings(
-        max_examples=_LONG or default,
-        deadline=None,  # CI machines are shared: time is bounded by test_pathological, not here
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-        database=None if _LONG else settings.default.database,
-    )
+    quiet = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    # deadline off: CI machines are shared; time is bounded by test_pathological, not here
+    if _LONG:  # long runs explore afresh instead of replaying the example database
+        return settings(max_examples=_LONG, deadline=None, suppress_health_check=quiet, database=None)
+    return settings(max_examples=default, deadline=None, suppress_health_check=quiet)
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,9 +274,6 @@ def analyze_file(kind: str, name: str, text: str, extra: dict[str, str] | None =
         # and through the pipeline's reader, as a scan meets the bytes
         check(analyze_target(Target(path, kind, explicit=False), options))
         return result
-
-
-no_surrogates = st.characters(blacklist_categories=("Cs",))
 
 
 def _clean(text: str) -> str:

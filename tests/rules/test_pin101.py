@@ -9,8 +9,10 @@ from tests.helpers import dockerfile
 CATCHES = [
     ("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", [("PIN101", 2, "curl")]),
     # the package token's own physical line inside a continued RUN
-    ("FROM debian:12\nRUN apt-get update \\\n && apt-get install -y \\\n    curl \\\n    git\n",
-     [("PIN101", 4, "curl"), ("PIN101", 5, "git")]),
+    (
+        "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y \\\n    curl \\\n    git\n",
+        [("PIN101", 4, "curl"), ("PIN101", 5, "git")],
+    ),
     ("FROM ubuntu:22.04\nRUN apt install -y --no-install-recommends wget\n", [("PIN101", 2, "wget")]),
     ("FROM debian:12\nRUN aptitude install -y vim\n", [("PIN101", 2, "vim")]),
     ("FROM debian:12\nRUN apt-get -t bookworm-backports install -y golang\n", [("PIN101", 2, "golang")]),
@@ -19,11 +21,16 @@ CATCHES = [
     ("FROM debian:12\nRUN sh -c 'apt-get install -y make'\n", [("PIN101", 2, "make")]),
     ("FROM debian:12\nRUN set -eux; \\\n    if true; then apt-get install -y patch; fi\n", [("PIN101", 3, "patch")]),
     # a heredoc body is a script: the finding is at the body's line
-    ("# syntax=docker/dockerfile:1\nFROM debian:12\nRUN <<EOF\nset -e\napt-get install -y zip\nEOF\n",
-     [("PIN101", 5, "zip")]),
+    (
+        "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN <<EOF\nset -e\napt-get install -y zip\nEOF\n",
+        [("PIN101", 5, "zip")],
+    ),
     ("FROM debian:12\nONBUILD RUN apt-get install -y unzip\n", [("PIN101", 2, "unzip")]),
-    ("FROM debian:12\nRUN PKGS='curl tar' && apt-get install -y $PKGS\n", [("PIN101", 2, "curl"), ("PIN101", 2, "tar")]),
-    ("FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n", [("PIN101", 2, "curl")]),
+    (
+        "FROM debian:12\nRUN PKGS='curl tar' && apt-get install -y $PKGS\n",
+        [("PIN101", 2, "curl"), ("PIN101", 2, "tar")],
+    ),
+    ('FROM debian:12\nRUN ["apt-get", "install", "-y", "curl"]\n', [("PIN101", 2, "curl")]),
 ]
 
 CLEAN = [
@@ -34,7 +41,8 @@ CLEAN = [
     "FROM debian:12\nRUN apt-get update && apt-get remove -y curl && apt-get clean\n",
     "FROM debian:12\n# apt-get install -y curl\nRUN true\n",
     "FROM debian:12\nCMD apt-get install -y curl\n",
-    "FROM debian:12\nRUN apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confnew tzdata=2024a-0+deb12u1\n",
+    "FROM debian:12\nRUN apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confnew "
+    "tzdata=2024a-0+deb12u1\n",
 ]
 
 

@@ -32,6 +32,9 @@ def test_catches_not(tmp_path, text):
 def test_message_names_the_trade_off(tmp_path):
     from tests.helpers import scan_files
 
-    (f,) = [f for f in scan_files(tmp_path, {"Dockerfile": "FROM debian:12\nRUN apt-get upgrade -y\n"})
-            if f.rule == "PIN102"]
+    (f,) = [
+        f
+        for f in scan_files(tmp_path, {"Dockerfile": "FROM debian:12\nRUN apt-get upgrade -y\n"})
+        if f.rule == "PIN102"
+    ]
     assert "security" in f.message and "base image" in f.message and "ignore=PIN102" in f.message

@@ -8,8 +8,7 @@ from tests.helpers import dockerfile
 
 CATCHES = [
     ("FROM alpine:3.20\nRUN apk add --no-cache curl\n", [("PIN103", 2, "curl")]),
-    ("FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev=1.2.5-r0\n",
-     [("PIN103", 2, "gcc")]),
+    ("FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev=1.2.5-r0\n", [("PIN103", 2, "gcc")]),
     ("FROM alpine:3.20\nRUN apk add -t .deps \\\n    make\n", [("PIN103", 3, "make")]),
     ("FROM alpine:3.20\nRUN apk upgrade --no-cache\n", [("PIN104", 2, None)]),
 ]

@@ -7,8 +7,10 @@ import pytest
 from tests.helpers import dockerfile
 
 CATCHES = [
-    ("FROM debian:12\nRUN apt-get install -y \\\n    python3-yaml=6.0* \\\n    wget=1.21.3*\n",
-     [("PIN107", 3, "python3-yaml"), ("PIN107", 4, "wget")]),
+    (
+        "FROM debian:12\nRUN apt-get install -y \\\n    python3-yaml=6.0* \\\n    wget=1.21.3*\n",
+        [("PIN107", 3, "python3-yaml"), ("PIN107", 4, "wget")],
+    ),
     ("FROM alpine:3.20\nRUN apk add curl~8.9\n", [("PIN107", 2, "curl")]),
 ]
 CLEAN = [

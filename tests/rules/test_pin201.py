@@ -8,17 +8,24 @@ from tests.helpers import dockerfile
 
 CATCHES = [
     ("FROM python:3.12\nRUN pip install requests\n", [("PIN201", 2, "requests")]),
-    ("FROM python:3.12\nRUN pip3 install 'django>=4.2' celery~=5.3\n", [("PIN201", 2, "django"), ("PIN201", 2, "celery")]),
+    (
+        "FROM python:3.12\nRUN pip3 install 'django>=4.2' celery~=5.3\n",
+        [("PIN201", 2, "django"), ("PIN201", 2, "celery")],
+    ),
     # unquoted > is a redirection: pip sees 'foo'
     ("FROM python:3.12\nRUN pip install foo>=1\n", [("PIN201", 2, "foo")]),
     ("FROM python:3.12\nRUN python -m pip install -U pip\n", [("PIN201", 2, "pip")]),
-    ("FROM python:3.12\nRUN python3.11 -m pip install --upgrade setuptools wheel\n",
-     [("PIN201", 2, "setuptools"), ("PIN201", 2, "wheel")]),
+    (
+        "FROM python:3.12\nRUN python3.11 -m pip install --upgrade setuptools wheel\n",
+        [("PIN201", 2, "setuptools"), ("PIN201", 2, "wheel")],
+    ),
     ("FROM python:3.12\nRUN pip3.12 install numpy==1.*\n", [("PIN201", 2, "numpy")]),
     ("FROM python:3.12\nRUN uv pip install --system httpx\n", [("PIN201", 2, "httpx")]),
     ("FROM python:3.12\nRUN pipx install black\n", [("PIN201", 2, "black")]),
-    ("FROM python:3.12\nRUN pip install --no-cache-dir \\\n    -i https://example.com/simple \\\n    flask\n",
-     [("PIN201", 4, "flask")]),
+    (
+        "FROM python:3.12\nRUN pip install --no-cache-dir \\\n    -i https://example.com/simple \\\n    flask\n",
+        [("PIN201", 4, "flask")],
+    ),
     ("FROM python:3.12\nRUN pip install git+https://example.com/org/repo.git@main\n", [("PIN201", 2, None)]),
 ]
 CLEAN = [
@@ -35,8 +42,8 @@ CLEAN = [
 def test_catches(tmp_path, text, expected):
     found = dockerfile(tmp_path, text, "PIN201")
     # VCS/URL requirements may be named by the URL: compare packages only where the table names one
-    assert [(c, ln, p if e[2] is not None else None) for (c, ln, p), e in zip(found, expected)] == expected
     assert len(found) == len(expected)
+    assert [(c, ln, p if e[2] is not None else None) for (c, ln, p), e in zip(found, expected, strict=True)] == expected
 
 
 @pytest.mark.parametrize("text", CLEAN)

@@ -8,7 +8,7 @@ from tests.helpers import hits, scan_files
 def test_requirements_file_followed_from_dockerfile(tmp_path):
     files = {
         "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements/ /app/requirements/\n"
-                      "RUN pip install -r requirements/prod.txt\n",
+        "RUN pip install -r requirements/prod.txt\n",
         "requirements/prod.txt": "django==4.2.16\ncelery>=5\n",
     }
     found = hits(scan_files(tmp_path, files))

@@ -16,8 +16,7 @@ CATCHES = [
     ("ARG BASE=ubuntu\nFROM ${BASE}\n", [("PIN401", 2, "ubuntu")]),
     ("ARG TAG=3.20\nFROM alpine:${TAG}\n", [("PIN402", 2, "alpine")]),
     (f"FROM alpine:3.20@{DIGEST}\nCOPY --from=nginx /etc/nginx /etc/nginx\n", [("PIN401", 2, "nginx")]),
-    (f"FROM alpine@{DIGEST}\nRUN --mount=type=bind,from=busybox:1.36,target=/bb true\n",
-     [("PIN402", 2, "busybox")]),
+    (f"FROM alpine@{DIGEST}\nRUN --mount=type=bind,from=busybox:1.36,target=/bb true\n", [("PIN402", 2, "busybox")]),
     ("FROM localhost:5000/app\n", [("PIN401", 1, "localhost:5000/app")]),
 ]
 CLEAN = [
@@ -47,6 +46,7 @@ def test_unresolvable_arg_is_info(tmp_path):
 def test_build_arg_overrides_default(tmp_path):
     from tests.helpers import scan_files
 
-    found = scan_files(tmp_path, {"Dockerfile": "ARG BASE=ubuntu\nFROM ${BASE}\n"},
-                       build_args={"BASE": f"ubuntu@{DIGEST}"})
+    found = scan_files(
+        tmp_path, {"Dockerfile": "ARG BASE=ubuntu\nFROM ${BASE}\n"}, build_args={"BASE": f"ubuntu@{DIGEST}"}
+    )
     assert found == []

@@ -32,8 +32,8 @@ CLEAN = [
 @pytest.mark.parametrize(("text", "expected"), CATCHES)
 def test_catches(tmp_path, text, expected):
     found = [h for h in dockerfile(tmp_path, text) if h[0] in ("PIN501", "PIN502")]
-    assert [h[: len(e)] for h, e in zip(found, expected)] == expected
     assert len(found) == len(expected)
+    assert [h[: len(e)] for h, e in zip(found, expected, strict=True)] == expected
 
 
 @pytest.mark.parametrize("text", CLEAN)
