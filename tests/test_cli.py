@@ -186,3 +186,65 @@ def test_paths_relative_to_cwd(project, capsys, monkeypatch):
     assert main(["scan", "api"]) == 1
     assert capsys.readouterr().out.startswith("api/Dockerfile:2:")
     assert Path("api/Dockerfile").exists()
+
+
+def test_baseline_hides_old_findings_and_fails_on_new(project, capsys):
+    lay_out(project, {"Dockerfile": UNPINNED})
+    assert main(["scan", "-q", "--write-baseline", "base.json"]) == 1
+    capsys.readouterr()
+    assert main(["scan", "-q", "--baseline", "base.json"]) == 0
+    # an edit above the finding moves it: still hidden (fingerprints have no line numbers)
+    lay_out(project, {"Dockerfile": "# comment\n" + UNPINNED})
+    assert main(["scan", "-q", "--baseline", "base.json"]) == 0
+    # a new unpinned package fails the gate, and only it is shown
+    lay_out(project, {"Dockerfile": "# comment\n" + UNPINNED + "RUN apt-get install -y wget\n"})
+    capsys.readouterr()
+    assert main(["scan", "-q", "--baseline", "base.json"]) == 1
+    assert capsys.readouterr().out == "Dockerfile:4:24: PIN101 apt package 'wget' is installed without a version\n"
+
+
+def test_rewriting_baseline_keeps_accepted_findings(project):
+    lay_out(project, {"Dockerfile": UNPINNED})
+    main(["scan", "-q", "--write-baseline", "base.json"])
+    main(["scan", "-q", "--baseline", "base.json", "--write-baseline", "base2.json"])
+    assert json.loads((project / "base.json").read_text()) == json.loads((project / "base2.json").read_text())
+
+
+def test_pragma_and_config_ignore_silence_only_what_they_name(project, capsys):
+    lay_out(
+        project,
+        {
+            "Dockerfile": "FROM python\n# pinaudit: ignore=PIN101\nRUN apt-get install -y curl && pip install requests\n",
+            ".pinaudit.toml": 'ignore = ["PIN401"]\n',
+        },
+    )
+    assert main(["scan", "-q"]) == 1
+    assert [ln.split()[1] for ln in capsys.readouterr().out.splitlines()] == ["PIN201"]
+
+
+def test_warn_unused_ignores(project, capsys):
+    lay_out(project, {"Dockerfile": "FROM python@sha256:" + "c" * 64 + "\n# pinaudit: ignore=PIN101\nRUN true\n"})
+    assert main(["scan", "--warn-unused-ignores"]) == 1
+    assert "Dockerfile:2:1: unused pinaudit pragma (ignore=PIN101)" in capsys.readouterr().err
+
+
+def test_sarif_and_github_formats(project, capsys):
+    lay_out(project, {"Dockerfile": UNPINNED})
+    assert main(["scan", "-q", "--format", "sarif"]) == 1
+    sarif = json.loads(capsys.readouterr().out)
+    assert sarif["version"] == "2.1.0"
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["PIN101"]
+    assert main(["scan", "-q", "--format", "github"]) == 1
+    assert capsys.readouterr().out.startswith("::error file=Dockerfile,line=2,")
+
+
+def test_lockfile_alone_audits_its_package_json(project, capsys):
+    lay_out(
+        project,
+        {
+            "package.json": '{"dependencies": {"left-pad": "^1.3.0"}}\n',
+            "package-lock.json": '{"lockfileVersion": 3, "packages": {"": {}}}\n',
+        },
+    )
+    assert main(["scan", "package-lock.json"]) == 1
+    assert "PIN304" in capsys.readouterr().out
