@@ -214,6 +214,10 @@ def _scan(args: argparse.Namespace) -> int:
         if args.verbose:
             for note in report.skipped:
                 print(f"pinaudit: skipped {note}", file=sys.stderr)
+        elif report.skipped:
+            n = len(report.skipped)
+            print(f"pinaudit: {n} part{'s' if n != 1 else ''} not audited (non-POSIX shell, other "
+                  "script languages...); -v lists them", file=sys.stderr)
         print(summary(report), file=sys.stderr)
 
     fail = any(f.severity >= config.fail_on for f in report.findings)

@@ -185,7 +185,7 @@ def scan(
     progress = progress or NullProgress()
     try:
         targets = discover(paths or [Path(".")], force_kind=force_kind, exclude=())
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise InputError(str(exc)) from exc
     if config.exclude:
         targets = [t for t in targets if t.explicit or not config.is_excluded(t.path, cwd=cwd)]

@@ -61,13 +61,26 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
-def _sniff_shebang(path: Path) -> bool:
+class UnknownKindError(ValueError):
+    """An explicit file whose name and first lines match no kind we read (exit 2)."""
+
+
+_FROM_LINE = re.compile(rb"^\s*FROM\s+\S", re.I | re.M)
+_SHEBANG_SH = re.compile(rb"#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
+
+
+def _sniff_kind(path: Path) -> str | None:
+    """The kind of an explicitly named file whose name says nothing (``ci/build-image``)."""
     try:
         with path.open("rb") as fh:
-            head = fh.read(128)
+            head = fh.read(4096)
     except OSError:
-        return False
-    return bool(re.match(rb"#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b", head))
+        return "dockerfile"  # let the reader report why it cannot be read
+    if _SHEBANG_SH.match(head):
+        return "shell"
+    if _FROM_LINE.search(head):
+        return "dockerfile"
+    return None
 
 
 def _git_listing(root: Path) -> set[str] | None:
@@ -139,7 +152,9 @@ def discover(paths: Iterable[Path], *, force_kind: str | None = None, exclude: t
             if not manifest.is_file():
                 continue
             raw = manifest
-        kind = force_kind or kind_of(raw) or ("shell" if _sniff_shebang(raw) else None) or "dockerfile"
+        kind = force_kind or kind_of(raw) or _sniff_kind(raw)
+        if kind is None:
+            raise UnknownKindError(f"{raw}: cannot tell what kind of file this is; name it with --kind")
         key = os.path.normpath(os.path.abspath(raw))
         if key not in seen:
             seen.add(key)

@@ -248,3 +248,17 @@ def test_lockfile_alone_audits_its_package_json(project, capsys):
     )
     assert main(["scan", "package-lock.json"]) == 1
     assert "PIN304" in capsys.readouterr().out
+
+
+def test_explicit_file_of_unknown_kind(project, capsys):
+    lay_out(project, {"notes": "hello\n", "ci/build-image": "FROM alpine\n"})
+    assert main(["scan", "notes"]) == 2
+    assert "--kind" in capsys.readouterr().err
+    assert main(["scan", "-q", "ci/build-image"]) == 1  # sniffed: a FROM line makes it a Dockerfile
+
+
+def test_windows_stage_is_skipped_and_said(project, capsys):
+    lay_out(project, {"Dockerfile": "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN choco install git\n"})
+    assert main(["scan", "-v"]) == 0
+    err = capsys.readouterr().err
+    assert "Dockerfile:2: RUN uses SHELL cmd; not audited" in err
