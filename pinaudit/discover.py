@@ -69,6 +69,28 @@ _FROM_LINE = re.compile(rb"^\s*FROM\s+\S", re.I | re.M)
 _SHEBANG_SH = re.compile(rb"#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 
 
+_SCRIPT_DIRS = frozenset({"bin", "scripts", "script", "tools", "hack", "ci", ".devcontainer", "docker"})
+
+
+def _extensionless_script(path: Path) -> bool:
+    """``bin/bootstrap`` with a sh/bash shebang is a shell script too (issue 3).
+
+    Only names without a suffix are looked at, and only where scripts live or when marked
+    executable, so a walk does not open every file of a large tree.
+    """
+    if "." in path.name:
+        return False
+    try:
+        if path.parent.name not in _SCRIPT_DIRS and not os.stat(path).st_mode & 0o111:
+            return False
+        if not path.is_file():
+            return False
+        with path.open("rb") as fh:
+            return bool(_SHEBANG_SH.match(fh.read(128)))
+    except OSError:
+        return False
+
+
 def _sniff_kind(path: Path) -> str | None:
     """The kind of an explicitly named file whose name says nothing (``ci/build-image``)."""
     try:
@@ -135,7 +157,7 @@ def discover(paths: Iterable[Path], *, force_kind: str | None = None, exclude: t
     for raw in paths:
         if raw.is_dir():
             for p in _walk(raw, exclude):
-                kind = kind_of(p)
+                kind = kind_of(p) or ("shell" if _extensionless_script(p) else None)
                 if kind is None:
                     continue
                 key = os.path.normpath(os.path.abspath(p))

@@ -214,7 +214,8 @@ def test_pragma_and_config_ignore_silence_only_what_they_name(project, capsys):
     lay_out(
         project,
         {
-            "Dockerfile": "FROM python\n# pinaudit: ignore=PIN101\nRUN apt-get install -y curl && pip install requests\n",
+            "Dockerfile": "FROM python\n# pinaudit: ignore=PIN101\n"
+            "RUN apt-get install -y curl && pip install requests\n",
             ".pinaudit.toml": 'ignore = ["PIN401"]\n',
         },
     )
@@ -262,3 +263,9 @@ def test_windows_stage_is_skipped_and_said(project, capsys):
     assert main(["scan", "-v"]) == 0
     err = capsys.readouterr().err
     assert "Dockerfile:2: RUN uses SHELL cmd; not audited" in err
+
+
+def test_extensionless_shell_script_found_by_shebang(project, capsys):
+    lay_out(project, {"bin/bootstrap": "#!/usr/bin/env bash\npip install httpie\n", "bin/notes": "pip install x\n"})
+    assert main(["scan", "-q"]) == 1
+    assert capsys.readouterr().out.startswith("bin/bootstrap:2:13: PIN201 pip package 'httpie'")

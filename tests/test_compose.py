@@ -132,3 +132,14 @@ def test_pragmas_and_empty(tmp_path: Path) -> None:
     r = run(tmp_path, "services:\n  a:\n    # pinaudit: ignore=PIN401\n    image: redis\n")
     assert [(s.codes, s.first_line) for s in r.suppressions] == [(frozenset({"PIN401"}), 4)]
     assert run(tmp_path, "").sites == ()
+
+
+def test_block_scalar_image_is_reported_on_its_text_line(tmp_path: Path) -> None:
+    """SPEC §6: the line of the token itself, not of the ``>-``/``|`` indicator before it."""
+    text = (
+        "services:\n  a:\n    image: >-\n\n      redis\n"
+        "  b:\n    image: |\n      nginx:latest\n  c:\n    image:\n      node\n"
+    )
+    r = run(tmp_path, text)
+    got = {s.package: (s.location.line, s.location.span.column) for s in r.sites}
+    assert got == {"redis": (5, 7), "nginx": (8, 7), "node": (11, 7)}

@@ -169,6 +169,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
         return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file)
     if not yaml_pos.is_mapping(root):
         return fail("a compose file must be a mapping")
+    lines = yaml_pos.physical_lines(text)
     env: dict[str, str] = dict(read_dotenv(path.parent / ".env"))
     env.update(os.environ)
     budget = yaml_pos.Budget()
@@ -191,7 +192,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             if image is None:
                 continue
             raw = yaml_pos.scalar(image)
-            line, col, eline, ecol = yaml_pos.value_span(image)
+            line, col, eline, ecol = yaml_pos.value_span(image, lines)
             span = Span(line, col, eline, ecol)
             if raw is None:
                 diags.append(Diagnostic(Location(display, span), f"service {name}: image is not a string",

@@ -9,7 +9,8 @@ refer to themselves cannot loop for the same reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -123,12 +124,37 @@ def get(node: object, key: str, budget: Budget) -> yaml.Node | None:
     return None
 
 
-def value_span(node: yaml.Node) -> tuple[int, int, int, int]:
-    """1-based (line, column, end_line, end_column) of a scalar's text, quotes excluded."""
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def physical_lines(text: str) -> list[str]:
+    """The document's lines as the YAML scanner counts them (its marks index into this list)."""
+    return _BREAK.split(text)
+
+
+def value_span(node: yaml.Node, lines: Sequence[str] | None = None) -> tuple[int, int, int, int]:
+    """1-based (line, column, end_line, end_column) of a scalar's text, quotes excluded.
+
+    A block scalar (``|``, ``>``) starts at its indicator, but its text starts on the first
+    non-blank line after it: with the document's ``lines`` that is where the span starts (SPEC §6:
+    the physical line of the token itself), else on the line after the indicator.
+    """
     sm, em = node.start_mark, node.end_mark
     line, col, eline, ecol = sm.line + 1, sm.column + 1, em.line + 1, em.column + 1
     style = getattr(node, "style", None)
     if style in ('"', "'"):
         col += 1
         ecol = max(col, ecol - 1)
+    elif style in ("|", ">"):
+        first = sm.line + 1  # 0-based index of the line after the indicator
+        if lines is not None:
+            last = min(em.line, len(lines) - 1)
+            i = first
+            while i <= last and not lines[i].strip():
+                i += 1
+            if i <= last:
+                text = lines[i]
+                indent = len(text) - len(text.lstrip(" "))
+                return i + 1, indent + 1, i + 1, len(text.rstrip()) + 1
+        return first + 1, 1, max(first + 1, eline), ecol
     return line, col, eline, ecol

@@ -14,6 +14,9 @@ COPY . /app
 RUN pip install /app
 ```
 
+In pip's hash-checking mode (`--require-hashes`, or any `--hash` in the file) a local entry
+without a hash makes the whole install fail, and is reported as an error.
+
 ## Use instead
 ```dockerfile
 COPY requirements.txt /app/
@@ -31,6 +34,13 @@ from pinaudit.rules._base import Verdict, rule
 
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.pin is Pin.LOCAL:
+        if site.hash_required and not site.hashed:
+            # pip's hash-checking mode refuses what it cannot hash: the whole install fails
+            return Verdict(
+                f"local install '{site.spec}' has no --hash but pip is in hash-checking mode here: "
+                "the install fails at build time",
+                severity=Severity.ERROR,
+            )
         return Verdict(
             f"local install '{site.spec}': its dependencies resolve at build time "
             "(install them from a hashed lock file and use --no-deps)"

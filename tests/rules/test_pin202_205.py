@@ -43,3 +43,9 @@ def test_in_file_with_compiled_sibling_is_not_judged(tmp_path):
 
 def test_in_file_without_sibling_is_judged(tmp_path):
     assert hits(scan_files(tmp_path, {"requirements.in": "django>=4\n"}), "PIN202") == [("PIN202", 1, "django")]
+
+
+def test_local_entry_in_hash_mode_is_error(tmp_path):
+    files = {"requirements.txt": "requests==2.32.3 --hash=sha256:" + "a" * 64 + "\n-e ./lib\n"}
+    found = [f for f in scan_files(tmp_path, files) if f.rule == "PIN204"]
+    assert [(f.location.span.line, f.severity.label) for f in found] == [(2, "error")]
