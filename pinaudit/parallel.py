@@ -22,10 +22,9 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
-from pinaudit.app import analyze_target
+from pinaudit.app import InputError, analyze_target
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -90,6 +89,7 @@ def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> 
     done = 0  # files already yielded: where a serial fallback resumes
     inflight: deque[Future[list[FileResult]]] = deque()
     next_chunk = 0
+    broken = False
     try:
         while done < len(work):
             try:
@@ -98,8 +98,12 @@ def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> 
                     inflight.append(pool.submit(_analyze_chunk, work[lo:hi]))
                     next_chunk += 1
                 results = inflight.popleft().result()
-            except (BrokenProcessPool, OSError, RuntimeError):
-                # a worker died (OOM kill, native crash) or processes cannot be started at all
+            except InputError:
+                raise  # an explicitly named file is unreadable: exit 2, exactly as a serial run
+            except Exception:
+                # a worker died (OOM kill, native crash), processes cannot be started at all, or a
+                # chunk could not cross the process boundary: the rest is done here, serially
+                broken = True
                 break
             for r in results:
                 progress.advance(work[done][0].path.as_posix())
@@ -109,6 +113,7 @@ def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> 
         # on an early exit (the consumer stopped, Ctrl-C, InputError) do not wait for queued chunks
         for f in inflight:
             f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a broken pool is not waited for: its manager thread may itself be stuck on the failure
+        pool.shutdown(wait=not broken, cancel_futures=True)
     if done < len(work):
         yield from _serial(work[done:], progress)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pinaudit.parse.shell import MAX_DEPTH, Command, ShellResult, Word, analyze
+from pinaudit.parse.shell import MAX_DEPTH, Command, ShellResult, Word, analyze, analyze_simple
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 
 
@@ -504,3 +504,39 @@ def test_substitution_after_space_in_nested_script_runs_once() -> None:
     r = run('sh -c "cd $(pwd) && pip install x"; bash -c "echo a $(id -u)"')
     assert [c.name for c in r.commands].count("pwd") == 1
     assert [c.name for c in r.commands].count("id") == 1
+
+
+# ---- heredoc bodies handed in by the Dockerfile front-end (placeholders) --------------------
+
+
+def test_heredoc_placeholders_feed_each_command_its_body() -> None:
+    """tree-sitter-bash cannot parse `<<A bash && <<B cat > f`; the placeholders can."""
+    line = MappedText.plain("<<<__h0__ bash && <<<__h1__ cat > /b", 2, 5)
+    body_a = MappedText.plain("pip install flask\n", 3, 1)
+    body_b = MappedText.plain("pip install django\n", 5, 1)
+    res = analyze(line, None, {"__h0__": (body_a, False), "__h1__": (body_b, False)})
+    cmds = [(c.name, [w.value for w in c.argv[1:]], c.span.line) for c in res.commands]
+    assert cmds == [("bash", [], 2), ("pip", ["install", "flask"], 3), ("cat", [], 2)]
+    assert res.commands[2].stdin_text is body_b  # data for cat, never a command
+    assert not res.errors
+
+
+# ---- cmd.exe and PowerShell: simple commands ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dialect", "text", "expected"),
+    [
+        ("cmd", "pip install flask==3.0.2 && npm install -g yarn", [["pip", "install", "flask==3.0.2"],
+                                                                   ["npm", "install", "-g", "yarn"]]),
+        ("cmd", 'echo "pip install flask" > C:\\notes.txt', [["echo", "pip install flask"]]),
+        ("cmd", "pip install %PKG% 2>&1 | findstr x", [["pip", "install", None], ["findstr", "x"]]),
+        ("pwsh", "pip install flask; & npm install -g 'yarn'", [["pip", "install", "flask"],
+                                                               ["npm", "install", "-g", "yarn"]]),
+        ("pwsh", "pip install $env:PKG", [["pip", "install", "requests"]]),
+    ],
+)
+def test_simple_shells(dialect: str, text: str, expected: list[list[str | None]]) -> None:
+    res = analyze_simple(MappedText.plain(text, 3, 5), dialect, {"PKG": "requests"} if "env:" in text else None)
+    assert [[w.value for w in c.argv] for c in res.commands] == expected
+    assert res.commands[0].argv[0].span.line == 3

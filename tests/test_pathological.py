@@ -10,6 +10,7 @@ jitter.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from pinaudit import parallel
 from pinaudit.app import scan
 from pinaudit.config import Config
 
@@ -284,3 +286,84 @@ def test_binary_and_invalid_utf8(tmp_path: Path) -> None:
     messages = sorted(f.message for f in report.findings if f.rule == "PIN001")
     assert messages == ["binary file (contains NUL bytes); not audited",
                         "not valid UTF-8 (byte 0xff); not audited"]
+
+
+# --------------------------------------------------------------------------------------------
+# parallel scanning when processes misbehave: the scan completes, in order, as a serial one
+
+
+def _tree(root: Path, n: int = 150) -> list[Path]:
+    paths = []
+    for i in range(n):
+        d = root / f"svc{i:03d}"
+        d.mkdir()
+        if i % 3 == 0:
+            (d / "requirements.txt").write_text(f"pkg{i}>=1\nother=={i}.0\n")
+            paths.append(d / "requirements.txt")
+        else:
+            (d / "Dockerfile").write_text(f"FROM python:3.{i % 13}\nRUN pip install p{i} && apt-get install -y c{i}\n")
+            paths.append(d / "Dockerfile")
+    return paths
+
+
+def _work(root: Path) -> list[Any]:
+    from pinaudit.analyzers import ScanOptions
+    from pinaudit.discover import discover
+
+    options = ScanOptions(cwd=root)
+    return [(t, options, None) for t in discover([root])]
+
+
+def _serial(work: list[Any]) -> list[Any]:
+    from pinaudit.app import analyze_target
+
+    return [analyze_target(t, o, k) for t, o, k in work]
+
+
+def test_parallel_results_are_in_input_order(tmp_path: Path) -> None:
+    from pinaudit.app import NullProgress
+
+    _tree(tmp_path)
+    work = _work(tmp_path)
+    assert list(parallel.analyze_parallel(work, jobs=2, progress=NullProgress())) == _serial(work)
+
+
+def test_parallel_falls_back_to_serial_without_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pinaudit.app import NullProgress
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # what a sandbox without /dev/shm gives
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    _tree(tmp_path, 70)
+    work = _work(tmp_path)
+    assert list(parallel.analyze_parallel(work, jobs=2, progress=NullProgress())) == _serial(work)
+
+
+_real_analyze_chunk = parallel._analyze_chunk
+
+
+def _dies_on_svc100(chunk: Any) -> Any:
+    if any("svc100" in str(t.path) for t, _o, _k in chunk):
+        os._exit(9)  # as an OOM kill or a native crash would end the worker
+    return _real_analyze_chunk(chunk)
+
+
+def test_parallel_survives_a_worker_dying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pinaudit.app import NullProgress
+
+    # module-level, so the pool can pickle it by name; forked workers see the patched module
+    monkeypatch.setattr(parallel, "_analyze_chunk", _dies_on_svc100)
+    if parallel._context().get_start_method() != "fork":
+        pytest.skip("the patched worker function only reaches workers that are forked")
+    _tree(tmp_path)
+    work = _work(tmp_path)
+    assert list(parallel.analyze_parallel(work, jobs=2, progress=NullProgress())) == _serial(work)
+
+
+def test_parallel_scan_matches_serial_scan(tmp_path: Path) -> None:
+    _tree(tmp_path, 120)
+    one = scan([tmp_path], Config(), cwd=tmp_path, jobs=1)
+    two = scan([tmp_path], Config(), cwd=tmp_path, jobs=2)
+    assert one.report == two.report and one.results == two.results
+    assert len(one.report.findings) > 200

@@ -39,16 +39,16 @@ from pinaudit.model import (
 )
 from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction, expand, parse_key_values
 from pinaudit.parse.dockerfile import parse as parse_dockerfile
-from pinaudit.parse.shell import Command, Word
+from pinaudit.parse.shell import Command, Word, analyze_simple
 from pinaudit.parse.shell import analyze as analyze_shell
 from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
 from pinaudit.pragmas import parse_pragma
 
-# Shells whose RUN lines we can read; anything else (pwsh, cmd) is reported as skipped.
+# POSIX shells whose RUN lines we parse fully; cmd/PowerShell get simple commands only (said in skipped)
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+# shells whose simple commands we can still read (cmd.exe, PowerShell): the dialect per program
+_SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
-# `RUN <<EOT bash -ex` : the heredoc first, then the program that reads it
-_HEREDOC_FIRST = re.compile(r"^\s*(<<-?\s*([\"']?)[A-Za-z0-9_.-]+\2)[ \t]+(?=\S)")
 _WINDOWS = re.compile(r"windows|servercore|nanoserver", re.I)
 _LINUX_HINT = re.compile(r"alpine|debian|ubuntu|centos|fedora|busybox|python|node|golang", re.I)
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
@@ -231,16 +231,17 @@ class _Analysis:
         if kw == "ONBUILD" and instr.onbuild is not None:
             self._instruction(instr.onbuild, stage, global_args, escape)
             return
-        if kw == "ARG":
+        if kw in ("ARG", "ENV"):
+            # BuildKit expands the whole instruction against the variables from before it:
+            # `ENV A=2 B=$A` gives B the old A
+            before = dict(stage.env)
             for name, value, _span in parse_key_values(instr):
-                if value is None and name in global_args and name not in self.options.build_args:
+                if kw == "ENV":
+                    stage.env[name] = expand(value, before, escape) if value is not None else None
+                elif value is None and name in global_args and name not in self.options.build_args:
                     stage.env[name] = global_args[name]
                 else:
-                    stage.env[name] = self._arg_value(name, value, stage.env, escape)
-            return
-        if kw == "ENV":
-            for name, value, _span in parse_key_values(instr):
-                stage.env[name] = expand(value, stage.env, escape) if value is not None else None
+                    stage.env[name] = self._arg_value(name, value, before, escape)
             return
         if kw == "WORKDIR":
             value = expand(instr.args.text.strip(), stage.env, escape)
@@ -310,12 +311,18 @@ class _Analysis:
 
         for value, span in self._flag(instr, "mount"):
             self._mount(value, span, stage, escape)
-        program = posixpath.basename(stage.shell[0]) if stage.shell else "sh"
-        if program not in _POSIX_SHELLS:
-            self.skipped.append(f"{self.path}:{instr.start_line}: RUN uses SHELL {stage.shell[0]}; not audited")
-            return
         commands: list[Command] = []
-        if instr.json_args is not None:
+        program = _shell_program(stage.shell)
+        if instr.json_args is None and program not in _POSIX_SHELLS:
+            # exec form never goes through SHELL; shell form through cmd/PowerShell: simple
+            # commands only (`pip install x` reads the same there), and say so
+            dialect = _SIMPLE_SHELLS.get(program)
+            how = "not audited beyond its simple commands" if dialect else "not audited"
+            self.skipped.append(f"{self.path}:{instr.start_line}: RUN uses SHELL {stage.shell[0]}; {how}")
+            if dialect is None:
+                return
+            commands = list(analyze_simple(instr.args, dialect, stage.env).commands)
+        elif instr.json_args is not None:
             if not instr.json_args:
                 return
             argv = tuple(Word(a, a, s, quoted=True) for a, s in instr.json_args)
@@ -329,10 +336,11 @@ class _Analysis:
                 res = analyze_shell(MappedText.plain(script, sspan.line, sspan.column + 1), stage.env)
                 commands = list(res.commands)
         else:
-            text = self._run_script(instr)
-            if text is None:
+            run_text = self._run_script(instr)
+            if run_text is None:
                 return
-            result = analyze_shell(text, stage.env)
+            text, bodies = run_text if isinstance(run_text, tuple) else (run_text, None)
+            result = analyze_shell(text, stage.env, bodies)
             commands = list(result.commands)
             if result.errors:
                 # one warning per RUN: the first error is the one to fix, later ones often follow from it
@@ -356,8 +364,11 @@ class _Analysis:
                 else:
                     self.sites.append(site)
 
-    def _run_script(self, instr: Instruction) -> MappedText | None:
-        """The shell text of a RUN: args plus heredoc bodies, or the body when the RUN is only a heredoc."""
+    def _run_script(
+        self, instr: Instruction
+    ) -> tuple[MappedText, dict[str, tuple[MappedText, bool]]] | MappedText | None:
+        """The shell text of a RUN: the body when the RUN is only a heredoc, else the RUN line with
+        its heredoc bodies (see ``_heredoc_placeholders``)."""
 
         if not instr.heredocs:
             return instr.args
@@ -369,22 +380,29 @@ class _Analysis:
                 self.skipped.append(f"{self.path}:{instr.start_line}: RUN heredoc runs {first[2:].strip()}")
                 return None
             return body
+        return self._heredoc_placeholders(instr)
+
+    def _heredoc_placeholders(self, instr: Instruction) -> tuple[MappedText, dict[str, tuple[MappedText, bool]]]:
+        """The RUN line with each ``<<NAME`` replaced by a here-string placeholder for its body.
+
+        BuildKit runs such a RUN as a shell script with the bodies appended; the shell hands each
+        body to the command whose operator names it, which the placeholders keep explicit.
+        """
+        text = instr.args.text
         b = MappedTextBuilder()
-        first_heredoc = _HEREDOC_FIRST.match(instr.args.text)
-        if first_heredoc:
-            # tree-sitter-bash rejects a redirection before the command word: move it after
-            append_mapped(b, instr.args.slice(first_heredoc.end(), len(instr.args.text)))
-            b.add_synthetic(" " + first_heredoc.group(1))
-        else:
-            append_mapped(b, instr.args)
-        for h in instr.heredocs:
-            b.add_synthetic("\n")
-            append_mapped(b, h.body)
-            if not h.body.text.endswith("\n") and h.body.text:
-                b.add_synthetic("\n")
-            b.add_synthetic(h.name)
-        b.add_synthetic("\n")
-        return b.build()
+        bodies: dict[str, tuple[MappedText, bool]] = {}
+        pos = 0
+        for k, h in enumerate(instr.heredocs):
+            m = re.compile(r"(?:(?<=\s)|^)\d*<<-?[\"']?" + re.escape(h.name) + r"[\"']?(?=\s|$)").search(text, pos)
+            if m is None:
+                continue  # the operator is not where BuildKit's words put it: leave that body out
+            append_mapped(b, instr.args.slice(pos, m.start()))
+            key = f"__pinaudit_heredoc_{k}__"
+            b.add_synthetic(f"<<<{key}")
+            bodies[key] = (h.body, not h.expand)
+            pos = m.end()
+        append_mapped(b, instr.args.slice(pos, len(text)))
+        return b.build(), bodies
 
     def _mount(self, value: str | None, span: Span, stage: _Stage, escape: str) -> None:
 
@@ -455,6 +473,14 @@ class _Analysis:
 
         found = self._locate(written, stage)
         return read_constraints(found) if found is not None else None
+
+
+def _shell_program(shell: tuple[str, ...]) -> str:
+    """``/bin/bash`` -> ``bash``, ``C:\\Windows\\System32\\cmd.exe`` -> ``cmd``."""
+    if not shell:
+        return "sh"
+    name = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return name[:-4] if name.endswith(".exe") else name
 
 
 def _split_words(text: MappedText) -> list[tuple[str, int, int]]:

@@ -91,18 +91,26 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
         elif args.has("-O", "--remote-name", "--remote-name-all"):
             dest = base or None
         else:
-            return url, "-"
+            return url, _stdout_target(cmd)
         outdir = args.last("--output-dir")
         if dest and dest != "-" and outdir is not None and outdir.value:
             dest = posixpath.join(outdir.value, dest)
         return url, dest
     out = args.last("-O", "--output-document")
     if out is not None:
-        return url, out.value
+        return url, _stdout_target(cmd) if out.value == "-" else out.value
     prefix = args.last("-P", "--directory-prefix")
     if not base:
         return url, None
     return url, posixpath.join(prefix.value, base) if prefix is not None and prefix.value else base
+
+
+def _stdout_target(cmd: Command) -> str:
+    """Where the fetch's stdout goes: the file of ``> FILE`` (the last one wins), else '-'."""
+    for op, word in reversed(cmd.redirects):
+        if op in (">", ">>", ">|", "1>", "1>>", "&>", "&>>") and word.value:
+            return word.value
+    return "-"
 
 
 def _norm(path: str, ctx: InstallContext) -> str:

@@ -86,9 +86,20 @@ def _parser() -> tree_sitter.Parser:
     return p
 
 
-def analyze(src: MappedText, env: Mapping[str, str | None] | None = None) -> ShellResult:
-    """Parse ``src`` as POSIX/bash shell and return its commands with physical spans."""
-    ctx = _Ctx()
+def analyze(
+    src: MappedText,
+    env: Mapping[str, str | None] | None = None,
+    heredocs: Mapping[str, tuple[MappedText, bool]] | None = None,
+) -> ShellResult:
+    """Parse ``src`` as POSIX/bash shell and return its commands with physical spans.
+
+    ``heredocs`` maps placeholder words to heredoc bodies cut out by another front-end (a
+    Dockerfile RUN): the caller writes ``<<<PLACEHOLDER`` where the ``<<NAME`` operator stood, and
+    the command gets the body (mapped to its physical lines; the flag says the delimiter was
+    quoted) as its stdin. tree-sitter-bash cannot parse two heredocs of one line in different
+    commands, nor a heredoc before the command word; a here-string it parses in every position.
+    """
+    ctx = _Ctx(heredocs=dict(heredocs) if heredocs else {})
     scope: dict[str, str | None] = dict(env) if env else {}
     try:
         _Walker(src, ctx, 0, (), scope, set(scope)).run()
@@ -139,6 +150,8 @@ class _Ctx:
     # physical starts of $(...) already walked, so a nested shell re-reading the same text
     # (`sh -c "x $(y)"`) does not emit y twice
     seen_subst: set[tuple[int, int]] = field(default_factory=set)
+    # placeholder word -> (heredoc body, delimiter quoted): see ``analyze``
+    heredocs: dict[str, tuple[MappedText, bool]] = field(default_factory=dict)
 
 
 @dataclass
@@ -901,6 +914,10 @@ class _Walker:
                         argv.extend(self._words(grp))
             elif r.type == "herestring_redirect":
                 for ch in r.children:
+                    if ch.is_named and self.ctx.heredocs and self._txt(ch) in self.ctx.heredocs:
+                        stdin_text, quoted_delim = self.ctx.heredocs[self._txt(ch)]
+                        heredoc_shell_text = (stdin_text, quoted_delim)
+                        break
                     if ch.is_named:
                         acc = _Acc()
                         self._pieces(ch, acc, False, False)
@@ -1451,3 +1468,103 @@ def _strip_tabs(mt: MappedText) -> MappedText:
         ln, col = mt.position(0)
         return MappedText("", ((0, ln, col),))
     return built
+
+
+# --------------------------------------------------------------------------------------------
+# cmd.exe and PowerShell: simple commands only
+
+_CMD_VAR = re.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%")
+_SIMPLE_REDIRECT = re.compile(r"[0-9*]?>>?(?:&[0-9])?|<")
+_PS_VAR = re.compile(r"\$(?:env:)?([A-Za-z_][A-Za-z0-9_]*)", re.I)
+
+
+def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] | None = None) -> ShellResult:
+    """The simple commands of a cmd.exe (``dialect="cmd"``) or PowerShell (``"pwsh"``) line.
+
+    No grammar beyond what an install command needs: commands split at unquoted ``&&``, ``||``,
+    ``&``, ``|`` (and ``;`` in PowerShell), words at blanks with double quotes (and PowerShell's
+    single quotes) removed, redirections dropped, ``%VAR%`` / ``$env:VAR`` expanded from ``env``
+    and otherwise unknown. ``pip install flask`` reads the same in every shell.
+    """
+    pwsh = dialect != "cmd"
+    escape = "`" if pwsh else "^"
+    seps = ("&&", "||", "&", "|", ";", "\n") if pwsh else ("&&", "||", "&", "|", "\n")
+    var = _PS_VAR if pwsh else _CMD_VAR
+    text = src.text
+    commands: list[Command] = []
+    words: list[Word] = []
+    cur: list[str] = []
+    start = -1
+    quote = ""
+    quoted = False
+    redirect = False
+
+    def end_word(i: int) -> None:
+        nonlocal cur, start, quoted, redirect
+        if start >= 0:
+            raw = text[start:i]
+            if redirect:
+                redirect = False  # the target of `> file`
+            elif not quoted and (m := _SIMPLE_REDIRECT.match(raw)) is not None:
+                redirect = m.end() == len(raw) and "&" not in raw  # a bare operator: its target follows
+            else:
+                value: str | None = "".join(cur)
+                unknown: list[str] = []
+
+                def sub(m: re.Match[str]) -> str:
+                    v = (env or {}).get(m.group(1))
+                    if v is None:
+                        unknown.append(m.group(1))
+                        return m.group(0)
+                    return v
+
+                if not (pwsh and raw.startswith("'")) and var.search(value or ""):
+                    value = var.sub(sub, value or "")
+                words.append(Word(raw, None if unknown else value, src.span(start, i), quoted, tuple(unknown)))
+        cur, start, quoted = [], -1, False
+
+    def end_command(i: int) -> None:
+        nonlocal words
+        end_word(i)
+        argv = words
+        if argv and pwsh and argv[0].value in ("&", "."):
+            argv = argv[1:]  # the call operator
+        if argv:
+            commands.append(Command(tuple(argv), Span(argv[0].span.line, argv[0].span.column,
+                                                      argv[-1].span.end_line, argv[-1].span.end_column)))
+        words = []
+
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif c == escape and quote == '"' and pwsh and i + 1 < n:
+                i += 1
+                cur.append(text[i])
+            else:
+                cur.append(c)
+            i += 1
+            continue
+        sep = next((s for s in seps if text.startswith(s, i)), None)
+        if sep is not None and not (sep == "&" and pwsh and not words and start < 0):
+            end_command(i)
+            i += len(sep)
+            continue
+        if c in " \t\r":
+            end_word(i)
+        else:
+            if start < 0:
+                start = i
+            if c == escape and i + 1 < n:
+                i += 1
+                if text[i] != "\n":
+                    cur.append(text[i])
+            elif c == '"' or (c == "'" and pwsh):
+                quote, quoted = c, True
+            else:
+                cur.append(c)
+        i += 1
+    end_command(n)
+    return ShellResult(tuple(commands))

@@ -31,6 +31,24 @@ CATCHES = [
         [("PIN101", 2, "curl"), ("PIN101", 2, "tar")],
     ),
     ('FROM debian:12\nRUN ["apt-get", "install", "-y", "curl"]\n', [("PIN101", 2, "curl")]),
+    # several heredocs: each body goes to the command whose operator names it (bash runs A, cat
+    # stores B), also with the operator before the command word
+    (
+        "FROM debian:12\nRUN <<A bash && <<B cat > /b\napt-get install -y curl\nA\napt-get install -y wget\nB\n",
+        [("PIN101", 3, "curl")],
+    ),
+    # `ENV P=curl Q=$P` gives Q the P from before the instruction (BuildKit expands it as a whole)
+    ("FROM debian:12\nENV P=wget\nENV P=curl Q=$P\nRUN apt-get install -y $Q\n", [("PIN101", 4, "wget")]),
+    # a Windows stage runs RUN through cmd: its simple commands are still audited
+    (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN apt-get install -y curl && echo ok\n",
+        [("PIN101", 2, "curl")],
+    ),
+    (
+        'FROM debian:12\nSHELL ["pwsh", "-Command"]\nRUN echo hi; apt-get install -y curl\n'
+        'RUN ["apt-get", "install", "-y", "wget"]\n',
+        [("PIN101", 3, "curl"), ("PIN101", 4, "wget")],
+    ),
 ]
 
 CLEAN = [
@@ -38,6 +56,8 @@ CLEAN = [
     "FROM debian:12\nRUN apt-get install -y git=1:2.39.2-1.1\n",
     "FROM ubuntu:22.04\nRUN apt-get install -y ./htmltool_0.13.1-2.jammy_amd64.deb\n",
     "FROM debian:12\nRUN echo 'apt-get install -y curl'\n",
+    "FROM debian:12\nRUN <<F1 cat > /f1 && <<F2 cat > /f2\napt-get install -y curl\nF1\napt-get install -y wget\nF2\n",
+    'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo "apt-get install -y curl" > C:\\x.txt\n',
     "FROM debian:12\nRUN apt-get update && apt-get remove -y curl && apt-get clean\n",
     "FROM debian:12\n# apt-get install -y curl\nRUN true\n",
     "FROM debian:12\nCMD apt-get install -y curl\n",

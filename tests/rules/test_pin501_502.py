@@ -15,6 +15,9 @@ CATCHES = [
     ("FROM debian:12\nRUN bash <(curl -s https://example.com/i.sh)\n", [("PIN502", 2)]),
     ("FROM debian:12\nADD https://example.com/tool.tar.gz /opt/\n", [("PIN502", 2)]),
     ("FROM debian:12\nRUN curl -o /tmp/i.sh https://example.com/i.sh\nRUN sh /tmp/i.sh\n", [("PIN502", 3)]),
+    # stdout redirected to a file is a download to that file (curl, and wget -O -)
+    ("FROM debian:12\nRUN curl -L https://example.com/x.sh > x.sh && bash x.sh\n", [("PIN502", 2)]),
+    ("FROM debian:12\nRUN wget -O- https://example.com/x.sh >/tmp/x.sh\nRUN sh /tmp/x.sh\n", [("PIN502", 3)]),
 ]
 CLEAN = [
     "FROM ruby:3.3\nRUN gem install bundler -v 2.5.22\n",
