@@ -65,6 +65,11 @@ def fingerprint(f: Finding) -> str:
     return _digest(f.rule, f.location.path, _subject(f))
 
 
+def astuple_span(f: Finding) -> tuple[int, int, int, int]:
+    s = f.location.span
+    return (s.line, s.column, s.end_line, s.end_column)
+
+
 def occurrence_keys(findings: Sequence[Finding], *, with_spec: bool = True) -> list[tuple[str, int]]:
     """For each finding (in input order): its location-free key and its occurrence index among
     findings with the same key, counted in source order.
@@ -74,7 +79,7 @@ def occurrence_keys(findings: Sequence[Finding], *, with_spec: bool = True) -> l
     duplicates keep their relative order.
     """
     keys = ["\x1e".join((f.rule, f.location.path, _subject(f, with_spec=with_spec))) for f in findings]
-    order = sorted(range(len(findings)), key=lambda i: (findings[i].location.span, i))
+    order = sorted(range(len(findings)), key=lambda i: (astuple_span(findings[i]), i))
     seen: Counter[str] = Counter()
     index = [0] * len(findings)
     for i in order:

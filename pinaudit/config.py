@@ -13,8 +13,6 @@ the file (:attr:`Config.root`), not to wherever pinaudit happens to be run from.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import difflib
 import os
 import re
 import sys
@@ -329,6 +327,8 @@ def _build(table: dict[str, Any], path: Path) -> Config:
 
     for key in table:
         if key not in _KEYS:
+            import difflib  # only on this error path: keeps a pre-commit run's startup small
+
             hint = difflib.get_close_matches(key.replace("_", "-"), list(_KEYS), n=1, cutoff=0.6)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             if key == "tool" and path.name != "pyproject.toml":
@@ -373,7 +373,8 @@ def _build(table: dict[str, Any], path: Path) -> Config:
             if not isinstance(value, bool):
                 raise fail(key, f"expected true or false, got {_kind(value)}")
             values[name] = value
-        elif name == "debian_snapshot" and isinstance(value, (_dt.date, _dt.datetime)):
+        elif name == "debian_snapshot" and type(value).__module__ == "datetime":
+            # TOML dates arrive as datetime objects; tested by module so datetime is not imported
             values[name] = value.isoformat()  # a bare TOML date: 2024-03-01
         else:  # index locations
             if not isinstance(value, str) or not value.strip():

@@ -22,7 +22,6 @@ not reported as unused (the config can change per run; the pragma is still right
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -107,7 +106,7 @@ def apply_severity(findings: Iterable[Finding], config: Config) -> list[Finding]
     out: list[Finding] = []
     for f in findings:
         sev = config.severity_for(f.rule)
-        out.append(f if sev is None or sev == f.severity else dataclasses.replace(f, severity=sev))
+        out.append(f if sev is None or sev == f.severity else f._replace(severity=sev))
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -141,7 +140,7 @@ def fingerprints(report: Report) -> dict[tuple[str, str | None, int], str]:
 def test_fingerprint_stable_when_finding_moves() -> None:
     before = Report(findings=(finding(line=2),), files=1, install_sites=1)
     moved = Report(
-        findings=(dataclasses.replace(finding(line=9), location=Location("Dockerfile", Span(9, 5, 9, 9))),),
+        findings=(finding(line=9)._replace(location=Location("Dockerfile", Span(9, 5, 9, 9))),),
         files=1,
         install_sites=1,
     )

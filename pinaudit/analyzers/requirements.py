@@ -10,7 +10,7 @@ paths and lines (and listed in ``FileResult.related`` so the scan can report eac
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
@@ -292,11 +292,11 @@ def follow(site: InstallSite, found: Path | None, options: ScanOptions, *, missi
     nothing was found the site stays Pin.UNKNOWN with ``missing`` as the reason (PIN205).
     """
     if found is None:
-        return FileResult(site.location.path, KIND, sites=(replace(site, pin=Pin.UNKNOWN, detail=missing),))
+        return FileResult(site.location.path, KIND, sites=(site._replace(pin=Pin.UNKNOWN, detail=missing),))
     display = display_path(found, options.cwd)
     result = analyze_file(found, display, options, via=site.location, installed_directly=True)
-    followed = replace(site, pin=Pin.LOCAL, detail=f"follows {display}")
+    followed = site._replace(pin=Pin.LOCAL, detail=f"follows {display}")
     sites = [followed]
     for s in result.sites:
-        sites.append(replace(s, hash_required=True) if site.hash_required and not s.hash_required else s)
-    return replace(result, path=site.location.path, sites=tuple(sites), related=(display, *result.related))
+        sites.append(s._replace(hash_required=True) if site.hash_required and not s.hash_required else s)
+    return result._replace(path=site.location.path, sites=tuple(sites), related=(display, *result.related))

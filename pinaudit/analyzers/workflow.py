@@ -14,7 +14,6 @@ as skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pinaudit.analyzers import ScanOptions, SourceFile
@@ -61,7 +60,7 @@ def _restore(site: InstallSite, originals: dict[str, str]) -> InstallSite:
         for form in ("${" + name + "}", "$" + name):
             spec = spec.replace(form, expr) if spec else spec
             detail = detail.replace(form, expr)
-    return replace(site, spec=spec, detail=detail)
+    return site._replace(spec=spec, detail=detail)
 
 
 def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:

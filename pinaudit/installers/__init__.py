@@ -14,6 +14,7 @@ the RUN instructions of a build.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -45,30 +46,41 @@ class InstallContext:
 
 
 _VERSIONED_PIP = re.compile(r"pip\d+(\.\d+)?|python(\d+(\.\d+)?)?[mtw]?")
-_REGISTRY: dict[str, ModuleType] | None = None
+# Program name -> the module that owns it. The one table of names: each module's COMMANDS is read
+# from it, and only the module a command needs is imported (a pre-commit run on an apt-only
+# Dockerfile never loads the npm or cargo tables).
+PROGRAMS: dict[str, str] = {
+    "apt-get": "apt", "apt": "apt", "aptitude": "apt",
+    "apk": "apk",
+    "yum": "yum", "dnf": "yum", "dnf5": "yum", "dnf-3": "yum", "microdnf": "yum", "tdnf": "yum", "zypper": "yum",
+    "pip": "pip", "pip2": "pip", "pip3": "pip", "pipx": "pip", "uv": "pip", "uvx": "pip",
+    "npm": "npm", "npx": "npm", "yarn": "npm", "pnpm": "npm", "pnpx": "npm", "bun": "npm", "bunx": "npm",
+    "corepack": "npm",
+    "gem": "gem",
+    "go": "go",
+    "cargo": "cargo",
+}  # fmt: skip
+
+
+def commands_of(module: str) -> frozenset[str]:
+    """The program names ``module`` owns (its COMMANDS)."""
+    return frozenset(name for name, owner in PROGRAMS.items() if owner == module)
 
 
 def registry() -> dict[str, ModuleType]:
-    """Program name -> the module that owns it (imported on first use: startup stays cheap)."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        from pinaudit.installers import apk, apt, cargo, gem, go, npm, pip, yum
+    """Program name -> its module, every module imported (for tools and tests, not the scan)."""
+    return {name: _load(owner) for name, owner in PROGRAMS.items()}
 
-        table: dict[str, ModuleType] = {}
-        for module in (apt, apk, yum, pip, npm, gem, go, cargo):
-            for name in module.COMMANDS:
-                table[name] = module
-        _REGISTRY = table
-    return _REGISTRY
+
+def _load(owner: str) -> ModuleType:
+    return importlib.import_module(f"pinaudit.installers.{owner}")
 
 
 def module_for(name: str) -> ModuleType | None:
-    found = registry().get(name)
-    if found is None and _VERSIONED_PIP.fullmatch(name):
-        from pinaudit.installers import pip
-
-        return pip
-    return found
+    owner = PROGRAMS.get(name)
+    if owner is None and _VERSIONED_PIP.fullmatch(name):
+        owner = "pip"
+    return _load(owner) if owner is not None else None
 
 
 def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:

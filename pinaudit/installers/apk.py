@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"apk"})
+COMMANDS: frozenset[str] = commands_of("apk")
 
 FLAGS = flags(
     "-X", "--repository", "--repositories-file", "-p", "--root", "--arch", "--cache-dir",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"apt-get", "apt", "aptitude"})
+COMMANDS: frozenset[str] = commands_of("apt")
 
 FLAGS = flags(
     "-o", "--option", "-t", "--target-release", "--default-release", "-c", "--config-file",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     SiteBuilder,
     classify_ref,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"cargo"})
+COMMANDS: frozenset[str] = commands_of("cargo")
 
 FLAGS = flags(
     "--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root", "--index",

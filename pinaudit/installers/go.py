@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"go"})
+COMMANDS: frozenset[str] = commands_of("go")
 
 FLAGS = flags(
     "-C", "-p", "-mod", "-modfile", "-tags", "-ldflags", "-gcflags", "-asmflags", "-gccgoflags", "-pkgdir",

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     Args,
     SiteBuilder,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"npm", "npx", "yarn", "pnpm", "pnpx", "bun", "bunx", "corepack"})
+COMMANDS: frozenset[str] = commands_of("npm")
 
 FLAGS = flags(
     # npm

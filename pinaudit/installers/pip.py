@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     Args,
     SiteBuilder,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"pip", "pip2", "pip3", "pipx", "uv", "uvx"})
+COMMANDS: frozenset[str] = commands_of("pip")
 
 # pip (global and install options) and `uv pip install`, which accepts most of pip's and its own
 FLAGS = flags(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     Flags,
     SiteBuilder,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
 
-COMMANDS: frozenset[str] = frozenset({"yum", "dnf", "dnf5", "dnf-3", "microdnf", "tdnf", "zypper"})
+COMMANDS: frozenset[str] = commands_of("yum")
 
 DNF_FLAGS = flags(
     "--setopt", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--releasever", "--installroot",

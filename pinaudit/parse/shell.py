@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import tree_sitter
-import tree_sitter_bash
 
 from pinaudit.model import Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
@@ -78,10 +77,41 @@ _MAX_LOOP_VALUES = 32  # `for p in a b c` bodies are walked once per value up to
 _local = threading.local()  # tree-sitter parsers are not thread-safe: one per thread, made once
 
 
+def _bash_language() -> object:
+    """The tree-sitter-bash grammar, loaded from its compiled binding alone.
+
+    The package's ``__init__`` imports importlib.resources (and through it tempfile, shutil, bz2,
+    lzma, random...) only to serve highlight queries we never read: a dozen modules, a third of a
+    one-file pre-commit run's import time. Fall back to the package if its layout changes.
+    """
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec("tree_sitter_bash")  # finds the package without running it
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = f"{folder}/_binding{suffix}"
+            try:
+                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
+                mod_spec = importlib.util.spec_from_file_location("tree_sitter_bash._binding", path, loader=loader)
+                if mod_spec is None:
+                    continue
+                module = importlib.util.module_from_spec(mod_spec)
+                loader.exec_module(module)
+            except (ImportError, OSError):
+                continue
+            language: object = module.language()
+            return language
+    import tree_sitter_bash
+
+    fallback: object = tree_sitter_bash.language()
+    return fallback
+
+
 def _parser() -> tree_sitter.Parser:
     p: tree_sitter.Parser | None = getattr(_local, "parser", None)
     if p is None:
-        p = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        p = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
         _local.parser = p
     return p
 
