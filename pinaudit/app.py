@@ -9,9 +9,8 @@ file becomes a PIN001 finding that says so, and the rest of the scan goes on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
 from pinaudit.discover import Target, discover
@@ -60,12 +59,11 @@ class NullProgress:
         pass
 
 
-@dataclass(frozen=True)
-class ScanResult:
+class ScanResult(NamedTuple):
     report: Report
     before_baseline: tuple[Finding, ...] = ()  # what --write-baseline records
     unused_suppressions: tuple[Suppression, ...] = ()
-    results: tuple[FileResult, ...] = field(default=(), repr=False)
+    results: tuple[FileResult, ...] = ()
 
 
 def read_source(target: Target, cwd: Path, force_kind: str | None = None) -> SourceFile | Diagnostic:
@@ -218,7 +216,7 @@ def _options_for(target: Target, options: ScanOptions, config: Config, cwd: Path
     if options.context is None and config.context and target.kind == "dockerfile":
         ctx = config.context_for(target.path, cwd=cwd)
         if ctx is not None:
-            return replace(options, context=ctx)
+            return options._replace(context=ctx)
     return options
 
 

@@ -12,8 +12,8 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "bower_components", "__pycache__", ".tox", ".nox", ".venv", "venv",
@@ -29,8 +29,7 @@ _SHELL_EXT = (".sh", ".bash")
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".json", ".yml", ".yaml", ".sh", ".html", ".j2", ".tpl", ".orig", ".bak")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     path: Path
     kind: str
     explicit: bool  # named on the command line: unreadable means exit 2, not a finding

@@ -7,7 +7,7 @@ One place for the reference grammar (distribution/reference) so FROM, ``COPY --f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinaudit.model import Pin
 
@@ -15,8 +15,7 @@ _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _ANY_DIGEST = re.compile(r"^sha512:[0-9a-f]{128}$")
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     name: str  # repository, registry host included: "python", "ghcr.io/org/app"
     tag: str | None
     digest: str | None

@@ -14,9 +14,9 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from types import MappingProxyType
+from typing import NamedTuple, Protocol
 
 from pinaudit.model import FileResult
 
@@ -30,16 +30,14 @@ KINDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class ScanOptions:
-    build_args: Mapping[str, str] = field(default_factory=dict)  # --build-arg NAME=VALUE
+class ScanOptions(NamedTuple):
+    cwd: Path  # paths are displayed relative to this
+    build_args: Mapping[str, str] = MappingProxyType({})  # --build-arg NAME=VALUE
     context: Path | None = None  # --context DIR: build context for Dockerfiles (default: its folder)
-    cwd: Path = field(default_factory=Path.cwd)  # paths are displayed relative to this
     repo_root: Path | None = None  # -r/-c includes must not escape it (None: no limit)
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     path: Path  # where to read it (and its neighbours) on disk
     display: str  # how findings name it: relative to cwd when below it, '/'-separated
     text: str  # decoded UTF-8 content (discover.py rejected binary / oversized files already)

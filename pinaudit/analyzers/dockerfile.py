@@ -339,7 +339,7 @@ class _Analysis:
             run_text = self._run_script(instr)
             if run_text is None:
                 return
-            text, bodies = run_text if isinstance(run_text, tuple) else (run_text, None)
+            text, bodies = (run_text, None) if isinstance(run_text, MappedText) else run_text
             result = analyze_shell(text, stage.env, bodies)
             commands = list(result.commands)
             if result.errors:

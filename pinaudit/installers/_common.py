@@ -10,8 +10,8 @@ applies it, so "which words are packages" is decided in exactly one place per in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin
 
@@ -23,8 +23,7 @@ _HEX_SHORT = re.compile(r"[0-9a-fA-F]{7,39}")
 _VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+_-]+)?")
 
 
-@dataclass(frozen=True)
-class Flags:
+class Flags(NamedTuple):
     """One installer's option table: which options take a value (long and short spellings)."""
 
     takes_value: frozenset[str]
@@ -46,8 +45,7 @@ def flags(*names: str, single_dash_long: bool = False, unknown_value: bool = Fal
     return Flags(frozenset(names), single_dash_long, unknown_value)
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     name: str  # "--target", "-t" (the spelling used)
     value: str | None  # None: no value, or a value we could not know
     word: Word  # the option word
@@ -58,8 +56,7 @@ class Option:
         return self.value_word is not None
 
 
-@dataclass(frozen=True)
-class Args:
+class Args(NamedTuple):
     options: tuple[Option, ...] = ()
     positionals: tuple[Word, ...] = ()
     rest: tuple[Word, ...] = ()  # after '--' (or after the first positional when asked to stop)
@@ -84,7 +81,7 @@ def split_fields(words: tuple[Word, ...] | list[Word]) -> list[Word]:
     out: list[Word] = []
     for w in words:
         if w.value is not None and not w.quoted and "$" in w.raw and len(w.value.split()) > 1:
-            out.extend(replace(w, value=part) for part in w.value.split())
+            out.extend(w._replace(value=part) for part in w.value.split())
         else:
             out.append(w)
     return out

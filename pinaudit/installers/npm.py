@@ -26,8 +26,7 @@ Quirks that decide a verdict:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
@@ -80,8 +79,7 @@ _GIT = ("git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:")
 _TARBALL = (".tgz", ".tar.gz", ".tar")
 
 
-@dataclass(frozen=True)
-class Classified:
+class Classified(NamedTuple):
     package: str | None
     pin: Pin
     version: str | None = None

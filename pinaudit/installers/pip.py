@@ -25,8 +25,7 @@ Quirks that decide a verdict:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
@@ -90,8 +89,7 @@ def handles(name: str) -> bool:
     return name in COMMANDS or bool(_PIP_NAME.fullmatch(name) or _PYTHON_NAME.fullmatch(name))
 
 
-@dataclass(frozen=True)
-class Classified:
+class Classified(NamedTuple):
     """What one requirement as written pins."""
 
     package: str | None

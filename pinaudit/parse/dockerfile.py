@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinaudit.model import Span
 from pinaudit.parse.text import MappedText
@@ -28,15 +29,13 @@ class DockerfileSyntaxError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     name: str  # "mount" for --mount=type=cache,target=/x ; "platform"; "from"; "checksum"
     value: str | None  # None for a bare --flag
     span: Span
 
 
-@dataclass(frozen=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     name: str  # delimiter word without quotes
     body: MappedText  # body lines (tabs stripped for <<-), mapped to physical lines
     chomp: bool  # <<-
@@ -47,8 +46,7 @@ class Heredoc:
     file_descriptor: int = 0  # the N of N<<EOF
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     keyword: str  # upper case: FROM, RUN, COPY, ONBUILD, ...
     keyword_span: Span
     flags: tuple[Flag, ...]
@@ -66,8 +64,7 @@ class Instruction:
     raw_keyword: str = ""  # the keyword as written (BuildKit keeps its case)
 
 
-@dataclass(frozen=True)
-class DockerfileAST:
+class DockerfileAST(NamedTuple):
     escape: str  # '\\' or '`'
     directives: Mapping[str, str]  # parser directives: syntax, escape, check
     instructions: tuple[Instruction, ...]

@@ -22,6 +22,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -29,8 +30,7 @@ from pinaudit.model import Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One argv word of a command."""
 
     raw: str  # as written in the source (quotes included)
@@ -41,8 +41,7 @@ class Word:
     substitutions: tuple[Command, ...] = ()  # commands inside $(...), `...`, <(...) in this word
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """A simple command after wrappers are stripped (sudo, env, VAR=x, exec, xargs, nohup, ...)."""
 
     argv: tuple[Word, ...]  # argv[0] is the program word
@@ -64,8 +63,7 @@ class Command:
         return v.rsplit("/", 1)[-1] if v else ""
 
 
-@dataclass(frozen=True)
-class ShellResult:
+class ShellResult(NamedTuple):
     commands: tuple[Command, ...]  # execution order; nested ones (sh -c, $(...), bodies) included
     errors: tuple[tuple[Span, str], ...] = ()  # syntax errors: (where, message)
 

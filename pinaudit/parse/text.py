@@ -9,13 +9,12 @@ the gluing keeps a map. Columns are 1-based and count characters (not bytes).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinaudit.model import Span
 
 
-@dataclass(frozen=True)
-class MappedText:
+class MappedText(NamedTuple):
     text: str
     # (offset in text, physical line, physical column) for the start of each run of characters
     # that sit side by side on one physical line. A run ends at the next segment or a newline.

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinaudit.model import Category, InstallSite, Severity
 
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """A rule's answer for one site: the message, and optionally a severity other than the default."""
 
     message: str
@@ -29,8 +28,7 @@ class Verdict:
 Check = Callable[[InstallSite], "Verdict | None"]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str  # describes the behaviour: "apt-install-unpinned"
     severity: Severity
