@@ -142,3 +142,16 @@ def test_script(tmp_path: Path) -> None:
 def test_non_shell_script_skipped(tmp_path: Path) -> None:
     r = run_sh(tmp_path, "#!/usr/bin/env python3\nimport os\n")
     assert r.sites == () and r.skipped
+
+
+def test_multiline_plain_and_quoted_run_map_each_word_to_its_line(tmp_path):
+    text = (
+        "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: pip install\n          flask\n"
+        '      - run: "apt-get install -y\n          curl"\n'
+    )
+    result = run_wf(tmp_path, text)
+    assert [(s.package, s.location.span.line, s.location.span.column) for s in result.sites] == [
+        ("flask", 7, 11),
+        ("curl", 9, 11),
+    ]

@@ -63,12 +63,52 @@ def _restore(site: InstallSite, originals: dict[str, str]) -> InstallSite:
     return site._replace(spec=spec, detail=detail)
 
 
+def _flow_lines(node: yaml.Node, lines: list[str]) -> MappedText | None:
+    """A plain or quoted scalar over several lines, each word mapped to its own physical line.
+
+    YAML folds such a scalar: each line break becomes a space (a blank line a newline) and the
+    continuation lines lose their indentation. We rebuild that folding from the source lines and
+    use it only when it reproduces the parsed value exactly (escapes in a double-quoted string
+    would not): otherwise the caller falls back to the scalar's first line.
+    """
+    sm, em = node.start_mark, node.end_mark
+    quoted = getattr(node, "style", None) in ('"', "'")
+    if em.line >= len(lines):
+        return None
+    b = MappedTextBuilder()
+    blanks = 0
+    started = False
+    for i in range(sm.line, em.line + 1):
+        line = lines[i]
+        start = sm.column + (1 if quoted else 0) if i == sm.line else len(line) - len(line.lstrip(" \t"))
+        end = em.column - (1 if quoted else 0) if i == em.line else len(line)
+        piece = line[start:end]
+        piece = piece.rstrip(" \t") if i != em.line or not quoted else piece
+        if not piece:
+            blanks += 1
+            continue
+        if started:
+            b.add_synthetic("\n" * blanks if blanks else " ")
+        blanks = 0
+        b.add(piece, i + 1, start + 1)  # continuation lines start at their first non-blank
+        started = True
+    built = b.build()
+    if built.text != str(node.value):
+        return None
+    b.add_synthetic("\n")
+    return b.build()
+
+
 def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
     """The script of a ``run:`` scalar, mapped to its physical positions."""
     style = getattr(node, "style", None)
     sm = node.start_mark
     if style not in ("|", ">"):
         col = sm.column + 1 + (1 if style in ('"', "'") else 0)
+        if node.end_mark.line > sm.line:
+            folded = _flow_lines(node, lines)
+            if folded is not None:
+                return folded
         return MappedText.plain(str(node.value), sm.line + 1, col)
     first = sm.line + 1  # 0-based index of the first content line
     end = min(node.end_mark.line, len(lines) - 1)
