@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -148,7 +148,7 @@ def _build_args(values: list[str]) -> dict[str, str] | None:
 def _scan(args: argparse.Namespace) -> int:
     from pinaudit.app import InputError, scan
     from pinaudit.config import ConfigError, load_config
-    from pinaudit.output import renderer
+    from pinaudit.output import chunked_renderer
     from pinaudit.output.text import render as render_text
     from pinaudit.output.text import summary
 
@@ -201,11 +201,16 @@ def _scan(args: argparse.Namespace) -> int:
         args.color == "auto" and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     )
     for i, fmt in enumerate(formats):
-        text = render_text(report, color=color and i >= len(outputs)) if fmt == "text" else renderer(fmt)(report)
+        chunks: Iterable[str] = (
+            (render_text(report, color=color and i >= len(outputs)),) if fmt == "text"
+            else chunked_renderer(fmt)(report)
+        )  # fmt: skip
         if i < len(outputs) and outputs[i] != "-":
-            _write_atomic(Path(outputs[i]), text)
+            _write_atomic(Path(outputs[i]), chunks)
         else:
-            _emit(sys.stdout, text)
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
 
     if not args.quiet:
         for s in result.unused_suppressions:
@@ -241,7 +246,7 @@ def _emit(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Write through a temp file and rename, so a reader never sees half a report."""
     import tempfile
 
@@ -249,7 +254,8 @@ def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            for chunk in chunks:
+                fh.write(chunk)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -169,3 +169,14 @@ def test_unknown_rule_still_valid(validator: Any) -> None:
 
 def test_deterministic() -> None:
     assert sarif.render(sample()) == sarif.render(sample())
+
+
+def test_streamed_log_is_the_plain_indented_document() -> None:
+    """render_chunks streams results but must produce exactly json.dumps(log, indent=2)."""
+    import json as _json
+
+    from pinaudit.output.sarif import render_chunks
+
+    for rep in (sample(), sample()._replace(findings=())):
+        text = "".join(render_chunks(rep))
+        assert text == _json.dumps(_json.loads(text), indent=2, ensure_ascii=False) + "\n"

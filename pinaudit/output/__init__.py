@@ -7,7 +7,7 @@ prints text never imports the SARIF or HTML machinery.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pinaudit.model import Report
 
@@ -24,3 +24,13 @@ def renderer(name: str) -> Callable[[Report], str]:
     module = importlib.import_module(FORMATS[name])
     fn: Callable[[Report], str] = module.render
     return fn
+
+
+def chunked_renderer(name: str) -> Callable[[Report], Iterable[str]]:
+    """The format's streaming form when it has one (large reports), else its whole text."""
+    module = importlib.import_module(FORMATS[name])
+    chunks: Callable[[Report], Iterable[str]] | None = getattr(module, "render_chunks", None)
+    if chunks is not None:
+        return chunks
+    whole: Callable[[Report], str] = module.render
+    return lambda report: (whole(report),)

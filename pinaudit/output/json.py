@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from pinaudit import __version__
 from pinaudit.model import Finding, Report
 
 SCHEMA = "pinaudit/findings/v1"
+_MARK = "\x00pinaudit-findings\x00"
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -31,10 +33,16 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
+    return "".join(render_chunks(report))
+
+
+def render_chunks(report: Report) -> Iterator[str]:
+    """The document a finding at a time: a repository-wide report must not need its whole text
+    (and a dict per finding) in memory at once."""
     doc = {
         "schema": SCHEMA,
         "tool": {"name": "pinaudit", "version": __version__},
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": _MARK,
         "summary": {
             "files": report.files,
             "install_sites": report.install_sites,
@@ -42,4 +50,10 @@ def render(report: Report) -> str:
             "by_severity": report.by_severity(),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    head, tail = json.dumps(doc, indent=2, ensure_ascii=False).split(json.dumps(_MARK), 1)
+    yield head + "["
+    sep = "\n"
+    for f in report.findings:
+        yield sep + "    " + json.dumps(finding_dict(f), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        sep = ",\n"
+    yield ("\n  ]" if report.findings else "]") + tail + "\n"

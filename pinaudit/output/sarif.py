@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -28,7 +28,7 @@ from pinaudit.model import Finding, Report, Severity
 if TYPE_CHECKING:
     from pinaudit.rules import Rule
 
-__all__ = ["FINGERPRINT_KEY", "LEVELS", "render", "rule_descriptor"]
+__all__ = ["FINGERPRINT_KEY", "LEVELS", "render", "render_chunks", "rule_descriptor"]
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "pinaudit/v1"
@@ -42,7 +42,24 @@ def render(
     rules: Mapping[str, Rule] | None = None,
     srcroot: Path | None = None,
 ) -> str:
-    """The SARIF log for ``report`` as JSON text.
+    """The SARIF log for ``report`` as JSON text (see :func:`render_chunks`)."""
+    return "".join(render_chunks(report, rules=rules, srcroot=srcroot))
+
+
+_RESULTS_MARK = "\x00pinaudit-results\x00"
+
+
+def render_chunks(
+    report: Report,
+    *,
+    rules: Mapping[str, Rule] | None = None,
+    srcroot: Path | None = None,
+) -> Iterator[str]:
+    """The SARIF log for ``report``, as text pieces: one result at a time.
+
+    A repository-wide scan can hold tens of thousands of results; building one dict tree and one
+    string for them all cost half a gigabyte on the shared corpus. The skeleton is rendered once
+    around a marker and the results are streamed in its place.
 
     ``rules`` defaults to the registry (a code missing from it still gets a minimal descriptor, so
     the log stays valid). ``srcroot``, when given, is written as the absolute URI of ``%SRCROOT%``;
@@ -54,10 +71,6 @@ def render(
     used = sorted({f.rule for f in findings})
     index = {code: i for i, code in enumerate(used)}
     keys = occurrence_keys(findings)
-
-    results: list[dict[str, Any]] = []
-    for f, (key, nth) in zip(findings, keys, strict=True):
-        results.append(_result(f, index[f.rule], key, nth))
 
     root: dict[str, Any] = {"description": {"text": "The directory pinaudit scanned from."}}
     if srcroot is not None:
@@ -85,7 +98,7 @@ def render(
                 "invocations": [invocation],
                 "originalUriBaseIds": {"%SRCROOT%": root},
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": _RESULTS_MARK,
                 "properties": {
                     "files": report.files,
                     "installSites": report.install_sites,
@@ -93,7 +106,15 @@ def render(
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    head, tail = json.dumps(log, indent=2, ensure_ascii=False).split(json.dumps(_RESULTS_MARK), 1)
+    yield head + "["
+    pad = " " * 8  # results sit at the fifth level of the indented log
+    sep = "\n"
+    for f, (key, nth) in zip(findings, keys, strict=True):
+        item = json.dumps(_result(f, index[f.rule], key, nth), indent=2, ensure_ascii=False)
+        yield sep + pad + item.replace("\n", "\n" + pad)
+        sep = ",\n"
+    yield ("\n" + " " * 6 + "]" if findings else "]") + tail + "\n"
 
 
 def rule_descriptor(code: str, rule: Rule | None) -> dict[str, Any]:
