@@ -269,3 +269,18 @@ def test_extensionless_shell_script_found_by_shebang(project, capsys):
     lay_out(project, {"bin/bootstrap": "#!/usr/bin/env bash\npip install httpie\n", "bin/notes": "pip install x\n"})
     assert main(["scan", "-q"]) == 1
     assert capsys.readouterr().out.startswith("bin/bootstrap:2:13: PIN201 pip package 'httpie'")
+
+
+def test_findings_do_not_depend_on_the_current_directory(project, monkeypatch, capsys):
+    lay_out(
+        project,
+        {"app/requirements/prod.txt": "-r ../base.txt\ncelery\n", "app/base.txt": "django>=4\n", "elsewhere/.keep": ""},
+    )
+    monkeypatch.chdir(project / "elsewhere")
+    assert main(["scan", "-q", "--format", "json", str(project / "app")]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    # base.txt reached as requirements/../base.txt and scanned itself is one file, audited once
+    assert sorted((Path(f["path"]).name, f["line"], f["rule"]) for f in found) == [
+        ("base.txt", 1, "PIN202"),
+        ("prod.txt", 2, "PIN202"),
+    ]

@@ -59,5 +59,7 @@ def display_path(path: Path, cwd: Path) -> str:
     # loop cannot raise here
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(cwd))
     if rel == os.curdir or rel.startswith(os.pardir):
-        return path.as_posix()
+        # outside cwd: as given, but normalised, so `req/sub/../base.txt` reached through an
+        # include is the same file (and its findings deduplicated) as `req/base.txt`
+        return Path(os.path.normpath(path)).as_posix()
     return Path(rel).as_posix()
