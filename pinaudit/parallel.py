@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from pinaudit.app import Progress, Work
     from pinaudit.model import FileResult
 
+# why the last parallel scan finished serially (None: it did not): a silent fallback once hid a
+# pickling bug behind correct-but-serial results, so tests assert on it
+last_fallback: str | None = None
+
 MAX_CHUNK = 32  # files per round trip: big enough to amortise IPC, small enough to balance load
 CHUNKS_PER_JOB = 8  # aim for this many chunks per worker so a slow chunk cannot idle the others
 WINDOW_PER_JOB = 4  # chunks in flight per worker: bounds memory while keeping workers busy
@@ -60,7 +64,9 @@ def _context() -> BaseContext:
     """
     methods = multiprocessing.get_all_start_methods()
     if sys.platform.startswith("linux") and "fork" in methods:
-        if sys.version_info < (3, 12) or threading.active_count() == 1:
+        # only with no other thread alive: a fork copies locks that another thread may hold (a
+        # previous pool's feeder, a progress bar), and the child or the pool's exit then hangs
+        if threading.active_count() == 1:
             return multiprocessing.get_context("fork")
         if "forkserver" in methods:
             return multiprocessing.get_context("forkserver")
@@ -75,6 +81,8 @@ def _serial(work: Sequence[Work], progress: Progress) -> Iterator[FileResult]:
 
 def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> Iterator[FileResult]:
     """Analyse ``work`` over ``jobs`` processes; results come in input order."""
+    global last_fallback
+    last_fallback = None
     jobs = max(1, min(jobs, os.cpu_count() or 1, len(work)))
     if jobs == 1:
         yield from _serial(work, progress)
@@ -83,7 +91,8 @@ def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> 
     bounds = [(i, min(i + size, len(work))) for i in range(0, len(work), size)]
     try:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_worker_init)
-    except (OSError, ImportError, NotImplementedError, ValueError):  # no semaphores / no fork here
+    except (OSError, ImportError, NotImplementedError, ValueError) as exc:  # no semaphores / no fork
+        last_fallback = f"{type(exc).__name__}: {exc}"
         yield from _serial(work, progress)
         return
     done = 0  # files already yielded: where a serial fallback resumes
@@ -100,9 +109,10 @@ def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> 
                 results = inflight.popleft().result()
             except InputError:
                 raise  # an explicitly named file is unreadable: exit 2, exactly as a serial run
-            except Exception:
+            except Exception as exc:
                 # a worker died (OOM kill, native crash), processes cannot be started at all, or a
                 # chunk could not cross the process boundary: the rest is done here, serially
+                last_fallback = f"{type(exc).__name__}: {exc}"
                 broken = True
                 break
             for r in results:
@@ -113,7 +123,13 @@ def analyze_parallel(work: Sequence[Work], *, jobs: int, progress: Progress) -> 
         # on an early exit (the consumer stopped, Ctrl-C, InputError) do not wait for queued chunks
         for f in inflight:
             f.cancel()
-        # a broken pool is not waited for: its manager thread may itself be stuck on the failure
+        # a broken pool is not waited for: its manager thread may itself be stuck on the failure.
+        # Its workers are ended here, or the interpreter's exit would wait for them forever.
+        workers = list(getattr(pool, "_processes", {}).values()) if broken else []
         pool.shutdown(wait=not broken, cancel_futures=True)
+        for proc in workers:
+            proc.terminate()
+        for proc in workers:
+            proc.join(timeout=5)
     if done < len(work):
         yield from _serial(work[done:], progress)

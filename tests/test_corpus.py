@@ -69,3 +69,6 @@ def test_parallel_scan_equals_serial(serial: ScanResult) -> None:
     parallel = scan([FILES], Config(), cwd=CORPUS, jobs=2)
     assert parallel.results == serial.results
     assert parallel.report == serial.report
+    from pinaudit import parallel as parallel_module
+
+    assert parallel_module.last_fallback is None  # really in worker processes

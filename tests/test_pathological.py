@@ -326,6 +326,8 @@ def test_parallel_results_are_in_input_order(tmp_path: Path) -> None:
     _tree(tmp_path)
     work = _work(tmp_path)
     assert list(parallel.analyze_parallel(work, jobs=2, progress=NullProgress())) == _serial(work)
+    # the results came from worker processes, not from a silent serial fallback
+    assert parallel.last_fallback is None
 
 
 def test_parallel_falls_back_to_serial_without_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

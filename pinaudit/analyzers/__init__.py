@@ -15,7 +15,6 @@ import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
 from pinaudit.model import FileResult
@@ -32,7 +31,9 @@ KINDS: dict[str, str] = {
 
 class ScanOptions(NamedTuple):
     cwd: Path  # paths are displayed relative to this
-    build_args: Mapping[str, str] = MappingProxyType({})  # --build-arg NAME=VALUE
+    # --build-arg NAME=VALUE; a dict, not a MappingProxyType: options cross process boundaries
+    # (--jobs) and a mappingproxy cannot be pickled. Never mutated.
+    build_args: Mapping[str, str] = {}
     context: Path | None = None  # --context DIR: build context for Dockerfiles (default: its folder)
     repo_root: Path | None = None  # -r/-c includes must not escape it (None: no limit)
 
