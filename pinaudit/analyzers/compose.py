@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile
+from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Severity, Span
-from pinaudit.pragmas import line_suppressions
 
 KIND = "compose"
 _PULLING_POLICIES = frozenset({"always", "missing", "if_not_present"})
@@ -154,21 +154,9 @@ def image_site(
 def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> FileResult:
     from pinaudit.parse import yaml_pos
 
-    suppressions, ignore_file = line_suppressions(display, text)
-
-    def fail(message: str, line: int = 1, col: int = 1) -> FileResult:
-        loc = Location(display, Span.point(line, col))
-        return FileResult(display, KIND, diagnostics=(Diagnostic(loc, message),), suppressions=suppressions,
-                          ignore_file=ignore_file)  # fmt: skip
-
-    try:
-        root = yaml_pos.compose(text)
-    except yaml_pos.YamlError as exc:
-        return fail(f"malformed YAML: {exc.message}", exc.line, exc.column)
+    root, base = load_mapping(display, text, KIND, "a compose file")
     if root is None:
-        return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file)
-    if not yaml_pos.is_mapping(root):
-        return fail("a compose file must be a mapping")
+        return base
     lines = yaml_pos.physical_lines(text)
     env: dict[str, str] = dict(read_dotenv(path.parent / ".env"))
     env.update(os.environ)
@@ -206,7 +194,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             sites.append(image_site(raw, span, display, env, KIND, detail=f"service {name}"))
     except yaml_pos.BudgetExceeded as exc:
         diags.append(Diagnostic(Location(display, Span.point(1)), str(exc)))
-    return FileResult(display, KIND, tuple(sites), tuple(diags), suppressions, ignore_file)
+    return base._replace(sites=tuple(sites), diagnostics=tuple(diags))
 
 
 def analyze(source: SourceFile, options: ScanOptions) -> FileResult:

@@ -17,9 +17,9 @@ import re
 from typing import TYPE_CHECKING
 
 from pinaudit.analyzers import ScanOptions, SourceFile
+from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
-from pinaudit.pragmas import line_suppressions
 
 if TYPE_CHECKING:
     import yaml
@@ -196,21 +196,9 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     from pinaudit.parse import yaml_pos
 
     display, text = source.display, source.text
-    suppressions, ignore_file = line_suppressions(display, text)
-
-    def fail(message: str, line: int = 1, col: int = 1) -> FileResult:
-        loc = Location(display, Span.point(line, col))
-        return FileResult(display, KIND, diagnostics=(Diagnostic(loc, message),), suppressions=suppressions,
-                          ignore_file=ignore_file)  # fmt: skip
-
-    try:
-        root = yaml_pos.compose(text)
-    except yaml_pos.YamlError as exc:
-        return fail(f"malformed YAML: {exc.message}", exc.line, exc.column)
+    root, base = load_mapping(display, text, KIND, "a workflow")
     if root is None:
-        return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file)
-    if not yaml_pos.is_mapping(root):
-        return fail("a workflow must be a mapping")
+        return base
     lines = text.splitlines()
     budget = yaml_pos.Budget()
     sites: list[InstallSite] = []
@@ -266,7 +254,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:
         diags.append(Diagnostic(Location(display, Span.point(1)), str(exc)))
-    return FileResult(display, KIND, tuple(sites), tuple(diags), suppressions, ignore_file, tuple(skipped))
+    return base._replace(sites=tuple(sites), diagnostics=tuple(diags), skipped=tuple(skipped))
 
 
 def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
