@@ -22,7 +22,6 @@ from pinaudit.model import (
     InstallSite,
     Location,
     Report,
-    Severity,
     Span,
     Suppression,
 )
@@ -228,13 +227,3 @@ def _repo_root(cwd: Path) -> Path | None:
             return d
     return None
 
-
-def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
-    for f in findings:
-        counts[f.severity.label] += 1
-    return counts
-
-
-def worst(findings: Iterable[Finding]) -> Severity | None:
-    return max((f.severity for f in findings), default=None)
