@@ -114,6 +114,20 @@ def _parser() -> tree_sitter.Parser:
     return p
 
 
+def _flatten(node: _Node, kind: str) -> list[_Node]:
+    """The operands of a left-nested ``kind`` node (a list or a pipeline), in source order,
+    without recursion: chains of thousands of ``&&`` or ``|`` are real."""
+    out: list[_Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            stack.extend(reversed([c for c in n.children if c.is_named]))
+        else:
+            out.append(n)
+    return out
+
+
 def analyze(
     src: MappedText,
     env: Mapping[str, str | None] | None = None,
@@ -592,15 +606,7 @@ class _Walker:
             self._command(node)
         elif t == "list":
             # left-nested for a && b && c: flatten iteratively (long chains are common)
-            items: list[_Node] = []
-            stack = [node]
-            while stack:
-                n = stack.pop()
-                if n.type == "list":
-                    stack.extend(reversed([c for c in n.children if c.is_named]))
-                else:
-                    items.append(n)
-            for it in items:
+            for it in _flatten(node, "list"):
                 self._stmt(it)
         elif t == "pipeline":
             self._pipeline(self._stages(node), ())
@@ -820,15 +826,7 @@ class _Walker:
     # ---- pipelines and redirects ---------------------------------------------------------------
 
     def _stages(self, node: _Node) -> list[_Node]:
-        stages: list[_Node] = []
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if n.type == "pipeline":
-                stack.extend(reversed([c for c in n.children if c.is_named]))
-            else:
-                stages.append(n)
-        return stages
+        return _flatten(node, "pipeline")
 
     def _pipeline(self, stages: list[_Node], before: tuple[Command, ...]) -> None:
         prev = list(before)
