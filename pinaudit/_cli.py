@@ -13,11 +13,13 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from pinaudit import __version__
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from pinaudit.baseline import Baseline
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4

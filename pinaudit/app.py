@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
 from pinaudit.discover import Target, discover
@@ -26,25 +25,30 @@ from pinaudit.model import (
     Suppression,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NamedTuple, Protocol
+
     from pinaudit.baseline import Baseline
     from pinaudit.config import Config
+
+    class Progress(Protocol):
+        """Injected so core code never asks whether there is a terminal (pip-audit's lesson)."""
+
+        def start(self, total: int) -> None: ...
+
+        def advance(self, path: str) -> None: ...
+
+        def finish(self) -> None: ...
+
+else:
+    from pinaudit._record import NamedTuple
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # SPEC §3: larger files get a diagnostic, not an audit
 
 
 class InputError(Exception):
     """An explicitly named path cannot be read (exit 2)."""
-
-
-class Progress(Protocol):
-    """Injected so core code never asks whether there is a terminal (pip-audit's lesson)."""
-
-    def start(self, total: int) -> None: ...
-
-    def advance(self, path: str) -> None: ...
-
-    def finish(self) -> None: ...
 
 
 class NullProgress:

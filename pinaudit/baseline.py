@@ -18,7 +18,6 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -88,22 +87,37 @@ def occurrence_keys(findings: Sequence[Finding], *, with_spec: bool = True) -> l
     return list(zip(keys, index, strict=True))
 
 
-@dataclass(frozen=True)
 class BaselineEntry:
-    fingerprint: str
-    rule: str
-    path: str
-    package: str | None
-    count: int
+    """One entry of a baseline file, as read (a plain class: a NamedTuple cannot have a ``count`` field)."""
+
+    __slots__ = ("count", "fingerprint", "package", "path", "rule")
+
+    def __init__(self, fingerprint: str, rule: str, path: str, package: str | None, count: int) -> None:
+        self.fingerprint = fingerprint
+        self.rule = rule
+        self.path = path
+        self.package = package
+        self.count = count
 
 
-@dataclass(frozen=True)
+_NO_COUNTS: Mapping[str, int] = MappingProxyType({})
+
+
 class Baseline:
     """Accepted findings: fingerprint -> how many occurrences are accepted."""
 
-    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-    entries: tuple[BaselineEntry, ...] = ()
-    source: Path | None = None
+    # A plain class, not a NamedTuple: its ``__len__`` (accepted occurrences) would break the tuple's.
+    __slots__ = ("counts", "entries", "source")
+
+    def __init__(
+        self,
+        counts: Mapping[str, int] = _NO_COUNTS,
+        entries: tuple[BaselineEntry, ...] = (),
+        source: Path | None = None,
+    ) -> None:
+        self.counts = counts
+        self.entries = entries
+        self.source = source
 
     def filter(self, findings: Iterable[Finding]) -> list[Finding]:
         """The findings not covered by the baseline, in input order.

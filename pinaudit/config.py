@@ -12,18 +12,21 @@ the file (:attr:`Config.root`), not to wherever pinaudit happens to be run from.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any
 
 from pinaudit.model import Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 __all__ = ["Config", "ConfigError", "glob_match", "load_config"]
 
@@ -41,29 +44,28 @@ class ConfigError(Exception):
 _Fail = Callable[[str], ConfigError]
 
 
-def _empty_mapping() -> Mapping[str, Any]:
-    return MappingProxyType({})
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_HERE = Path(os.curdir)  # the default root: wherever pinaudit runs
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Settings from the configuration file, merged with the command line by :meth:`merged`."""
 
     select: tuple[str, ...] = ()  # codes or prefixes; empty = every rule
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=_empty_mapping)  # code/prefix -> severity
+    severity: Mapping[str, Severity] = _EMPTY  # code/prefix -> severity
     fail_on: Severity = Severity.ERROR
     exclude: tuple[str, ...] = ()  # gitignore-style globs relative to root
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_mapping)
-    build_args: Mapping[str, str] = field(default_factory=_empty_mapping)
-    context: Mapping[str, str] = field(default_factory=_empty_mapping)  # Dockerfile glob -> context dir
+    per_file_ignores: Mapping[str, tuple[str, ...]] = _EMPTY
+    build_args: Mapping[str, str] = _EMPTY
+    context: Mapping[str, str] = _EMPTY  # Dockerfile glob -> context dir
     pypi_index: str | None = None
     npm_registry: str | None = None
     debian_mirror: str | None = None
     debian_snapshot: str | None = None
     warn_unused_ignores: bool = False
     source: Path | None = None  # the file these settings came from; None = defaults
-    root: Path = field(default_factory=Path.cwd)  # the folder of `source` (or the cwd)
+    root: Path = _HERE  # the folder of `source` (the current directory without one)
 
     def merged(self, **overrides: Any) -> Config:
         """This configuration with command-line values on top (the command line wins).
@@ -73,8 +75,7 @@ class Config:
         ``per_file_ignores``, ``build_args``, ``context``) are merged key by key. ``None`` means
         "not given on the command line" and leaves the file's value alone.
         """
-        names = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(overrides) - names)
+        unknown = sorted(set(overrides) - set(self._fields))
         if unknown:
             raise TypeError(f"Config.merged() got unknown option(s): {', '.join(unknown)}")
         changes: dict[str, Any] = {}
@@ -108,7 +109,7 @@ class Config:
                 changes[name] = Path(value)
             else:
                 changes[name] = value
-        return dataclasses.replace(self, **changes)
+        return self._replace(**changes)
 
     # ---- questions the CLI and the suppression filter ask ------------------------------------
 
@@ -119,7 +120,7 @@ class Config:
         if not p.is_absolute():
             p = (cwd or Path.cwd()) / p
         try:
-            rel = Path(os.path.normpath(p)).relative_to(os.path.normpath(self.root))
+            rel = Path(os.path.normpath(p)).relative_to(os.path.abspath(self.root))
         except ValueError:
             return None
         return rel.as_posix()

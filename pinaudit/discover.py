@@ -13,7 +13,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "bower_components", "__pycache__", ".tox", ".nox", ".venv", "venv",

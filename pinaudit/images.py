@@ -7,9 +7,14 @@ One place for the reference grammar (distribution/reference) so FROM, ``COPY --f
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from pinaudit.model import Pin
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _ANY_DIGEST = re.compile(r"^sha512:[0-9a-f]{128}$")

@@ -13,7 +13,12 @@ at import, and a NamedTuple is created several times faster (``x._replace(...)``
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 
 class Ecosystem(str, enum.Enum):

@@ -22,10 +22,10 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING
 
 from pinaudit.app import InputError, analyze_target
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 

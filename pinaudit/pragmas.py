@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Literal
 
 from pinaudit.model import Suppression
 
-#: what :func:`parse_pragma` returns: codes to ignore (empty: every code), "file", or None
-Pragma = frozenset[str] | Literal["file"] | None
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
 
-_PRAGMA = re.compile(
-    r"pinaudit\s*:\s*(?P<kind>ignore-file|ignore)\b(?:\s*=\s*(?P<codes>[A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*))?",
-    re.I,
+    #: what :func:`parse_pragma` returns: codes to ignore (empty: every code), "file", or None
+    Pragma: TypeAlias = frozenset[str] | Literal["file"] | None
+
+# Compiled on first use (``re`` caches it): most files have no comment that mentions pinaudit,
+# and a one-file pre-commit run should not pay for the pattern.
+_PRAGMA = (
+    r"(?i)pinaudit\s*:\s*(?P<kind>ignore-file|ignore)\b"
+    r"(?:\s*=\s*(?P<codes>[A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*))?"
 )
 
 
@@ -28,7 +33,9 @@ def parse_pragma(comment: str) -> Pragma:
     Returns ``"file"`` for ``ignore-file``, the upper-cased codes for ``ignore=PIN101,PIN402``,
     an empty frozenset for a bare ``ignore`` (every code), and None when there is no pragma.
     """
-    m = _PRAGMA.search(comment)
+    if "pinaudit" not in comment.lower():
+        return None
+    m = re.search(_PRAGMA, comment)
     if m is None:
         return None
     if m.group("kind").lower() == "ignore-file":

@@ -15,9 +15,18 @@ import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple, Protocol
 
 from pinaudit.model import FileResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple, Protocol
+
+    class Analyzer(Protocol):
+        def analyze(self, source: SourceFile, options: ScanOptions) -> FileResult: ...
+
+else:
+    from pinaudit._record import NamedTuple
 
 KINDS: dict[str, str] = {
     "dockerfile": "pinaudit.analyzers.dockerfile",
@@ -43,10 +52,6 @@ class SourceFile(NamedTuple):
     display: str  # how findings name it: relative to cwd when below it, '/'-separated
     text: str  # decoded UTF-8 content (discover.py rejected binary / oversized files already)
     kind: str
-
-
-class Analyzer(Protocol):
-    def analyze(self, source: SourceFile, options: ScanOptions) -> FileResult: ...
 
 
 def get(kind: str) -> Analyzer:

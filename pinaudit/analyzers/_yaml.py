@@ -3,11 +3,10 @@ read the pragmas, and turn an empty, malformed or non-mapping document into its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pinaudit.model import Diagnostic, FileResult, Location, Span
 from pinaudit.pragmas import line_suppressions
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import yaml
 

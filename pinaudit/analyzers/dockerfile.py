@@ -19,7 +19,6 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
@@ -57,15 +56,17 @@ _GIT_URL = re.compile(r"^(?:git@|git://|https?://.*\.git(?:#|$))", re.I)
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
 
 
-@dataclass
 class _Stage:
-    name: str | None
-    index: int
-    env: dict[str, str | None] = field(default_factory=dict)  # ARG and ENV values visible to RUN
-    workdir: str = "/"
-    # image path -> build-context path (file or directory), in COPY order
-    copies: list[tuple[str, Path, bool]] = field(default_factory=list)  # (dest, source, dest_is_dir)
-    shell: tuple[str, ...] = ("/bin/sh", "-c")
+    __slots__ = ("copies", "env", "index", "name", "shell", "workdir")
+
+    def __init__(self, name: str | None, index: int) -> None:
+        self.name = name
+        self.index = index
+        self.env: dict[str, str | None] = {}  # ARG and ENV values visible to RUN
+        self.workdir = "/"
+        # image path -> build-context path (file or directory), in COPY order: (dest, source, dest_is_dir)
+        self.copies: list[tuple[str, Path, bool]] = []
+        self.shell: tuple[str, ...] = ("/bin/sh", "-c")
 
 
 class _Analysis:

@@ -10,7 +10,6 @@ paths and lines (and listed in ``FileResult.related`` so the scan can report eac
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
@@ -34,19 +33,38 @@ MAX_DEPTH = 100
 MAX_BYTES = 5 * 1024 * 1024
 
 
-@dataclass
 class _Walk:
-    options: ScanOptions
-    entries: list[tuple[str, Entry]] = field(default_factory=list)  # (display path, entry)
-    constraints: dict[str, tuple[str, str]] = field(default_factory=dict)  # norm name -> (version, file)
-    hash_mode: bool = False
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    suppressions: list[Suppression] = field(default_factory=list)
-    missing: list[InstallSite] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    seen: set[Path] = field(default_factory=set)
-    ignore_file: bool = False
+    __slots__ = (
+        "constraints", "diagnostics", "entries", "hash_mode", "ignore_file", "missing", "options", "related",
+        "seen", "skipped", "suppressions",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        options: ScanOptions,
+        entries: list[tuple[str, Entry]] | None = None,
+        constraints: dict[str, tuple[str, str]] | None = None,
+        hash_mode: bool = False,
+        diagnostics: list[Diagnostic] | None = None,
+        suppressions: list[Suppression] | None = None,
+        missing: list[InstallSite] | None = None,
+        related: list[str] | None = None,
+        skipped: list[str] | None = None,
+        seen: set[Path] | None = None,
+        ignore_file: bool = False,
+    ) -> None:
+        self.options = options
+        self.entries: list[tuple[str, Entry]] = [] if entries is None else entries  # (display path, entry)
+        # norm name -> (version, file)
+        self.constraints: dict[str, tuple[str, str]] = {} if constraints is None else constraints
+        self.hash_mode = hash_mode
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.suppressions: list[Suppression] = [] if suppressions is None else suppressions
+        self.missing: list[InstallSite] = [] if missing is None else missing
+        self.related: list[str] = [] if related is None else related
+        self.skipped: list[str] = [] if skipped is None else skipped
+        self.seen: set[Path] = set() if seen is None else seen
+        self.ignore_file = ignore_file
 
 
 def _read(path: Path) -> tuple[str | None, str | None]:

@@ -14,13 +14,13 @@ as skipped.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import yaml
 

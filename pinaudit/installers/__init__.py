@@ -17,32 +17,51 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from pinaudit.model import InstallSite
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.parse.shell import Command
 
 
-@dataclass
+# Plain classes, not dataclasses: importing ``dataclasses`` alone costs a pre-commit run ~10 ms.
+
+
 class DownloadTracker:
     """Files fetched by curl/wget/ADD earlier in the build, so running one later is caught."""
 
-    fetched: dict[str, str] = field(default_factory=dict)  # path in the image -> URL
-    verified: set[str] = field(default_factory=set)  # paths whose checksum was checked
+    __slots__ = ("fetched", "verified")
+
+    def __init__(self) -> None:
+        self.fetched: dict[str, str] = {}  # path in the image -> URL
+        self.verified: set[str] = set()  # paths whose checksum was checked
 
 
-@dataclass
+def _no_constraints(_path: str) -> Mapping[str, str] | None:
+    return None
+
+
 class InstallContext:
-    path: str  # display path of the file being analysed
-    in_dockerfile: bool = True  # scripts and workflows are "scripts" for PIN302 wording
-    workdir: str = "/"  # current WORKDIR (Dockerfile) for relative paths
-    # pip -c FILE on a command line: returns {normalised name: exact version} or None if not found
-    read_constraints: Callable[[str], Mapping[str, str] | None] = lambda _p: None
-    downloads: DownloadTracker = field(default_factory=DownloadTracker)
+    """What an installer module may ask about the file and the place a command runs in."""
+
+    __slots__ = ("downloads", "in_dockerfile", "path", "read_constraints", "workdir")
+
+    def __init__(
+        self,
+        path: str,  # display path of the file being analysed
+        in_dockerfile: bool = True,  # scripts and workflows are "scripts" for PIN302 wording
+        workdir: str = "/",  # current WORKDIR (Dockerfile) for relative paths
+        # pip -c FILE on a command line: returns {normalised name: exact version} or None if not found
+        read_constraints: Callable[[str], Mapping[str, str] | None] = _no_constraints,
+        downloads: DownloadTracker | None = None,
+    ) -> None:
+        self.path = path
+        self.in_dockerfile = in_dockerfile
+        self.workdir = workdir
+        self.read_constraints = read_constraints
+        self.downloads = downloads if downloads is not None else DownloadTracker()
 
 
 _VERSIONED_PIP = re.compile(r"pip\d+(\.\d+)?|python(\d+(\.\d+)?)?[mtw]?")

@@ -10,13 +10,16 @@ applies it, so "which words are packages" is decided in exactly one place per in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
 
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NamedTuple
+
     from pinaudit.parse.shell import Command, Word
+else:
+    from pinaudit._record import NamedTuple
 
 _HEX40 = re.compile(r"[0-9a-fA-F]{40}")
 _HEX_SHORT = re.compile(r"[0-9a-fA-F]{7,39}")
@@ -209,15 +212,18 @@ def url_has_commit(url: str) -> bool:
     return any(_HEX40.fullmatch(seg) for seg in re.split(r"[/@#]", path))
 
 
-@dataclass
 class SiteBuilder:
-    """Fills the fields every site of one command shares."""
+    """Fills the fields every site of one command shares (set ``global_install``/``hashed`` as flags are read)."""
 
-    ecosystem: Ecosystem
-    installer: str
-    path: str
-    global_install: bool = False
-    hashed: bool = False
+    __slots__ = ("ecosystem", "global_install", "hashed", "installer", "path")
+
+    def __init__(self, ecosystem: Ecosystem, installer: str, path: str, *,
+                 global_install: bool = False, hashed: bool = False) -> None:
+        self.ecosystem = ecosystem
+        self.installer = installer
+        self.path = path
+        self.global_install = global_install
+        self.hashed = hashed
 
     def site(self, action: Action, package: str | None, spec: str | None, pin: Pin, word: Word,
              *, version: str | None = None, detail: str = "") -> InstallSite:

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING
 
 from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields, url_has_commit
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word

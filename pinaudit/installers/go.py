@@ -17,7 +17,6 @@ Quirks that decide a verdict:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
@@ -31,6 +30,7 @@ from pinaudit.installers._common import (
 )
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word

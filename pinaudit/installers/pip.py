@@ -25,7 +25,6 @@ Quirks that decide a verdict:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
 
 from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
@@ -42,9 +41,14 @@ from pinaudit.installers._common import (
 )
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NamedTuple
+
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word
+else:
+    from pinaudit._record import NamedTuple
 
 COMMANDS: frozenset[str] = commands_of("pip")
 

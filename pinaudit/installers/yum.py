@@ -21,7 +21,6 @@ Quirks that decide a verdict:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
@@ -36,6 +35,7 @@ from pinaudit.installers._common import (
 )
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.installers import InstallContext
     from pinaudit.parse.shell import Command, Word

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from pinaudit import __version__
 from pinaudit.model import Finding, Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA = "pinaudit/findings/v1"
 _MARK = "\x00pinaudit-findings\x00"

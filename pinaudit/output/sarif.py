@@ -18,14 +18,16 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pinaudit
 from pinaudit.baseline import occurrence_keys
 from pinaudit.model import Finding, Report, Severity
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pinaudit.rules import Rule
 
 __all__ = ["FINGERPRINT_KEY", "LEVELS", "render", "render_chunks", "rule_descriptor"]

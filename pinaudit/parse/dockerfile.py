@@ -15,11 +15,15 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from pinaudit.model import Span
 from pinaudit.parse.text import MappedText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 
 class DockerfileSyntaxError(Exception):
@@ -324,7 +328,6 @@ def _reject_constant(s: str) -> object:
 
 
 _DECODER = json.JSONDecoder(parse_float=_reject_float, parse_constant=_reject_constant)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _parse_json(rest: str, base: int) -> list[_Word] | None:
@@ -353,7 +356,8 @@ def _parse_json(rest: str, base: int) -> list[_Word] | None:
         while rest[j] != '"':
             j += 2 if rest[j] == "\\" else 1
         if "\\u" in rest[i:j]:
-            v = _SURROGATE.sub("\ufffd", v)  # Go decodes a lone surrogate escape to U+FFFD
+            # Go decodes a lone surrogate escape to U+FFFD (pattern compiled only here: rare)
+            v = re.sub("[\ud800-\udfff]", "\ufffd", v)
         out.append((v, base + i + 1, base + j))
         i = j + 1
     del end
@@ -370,8 +374,7 @@ def _split_ws(rest: str, base: int) -> list[_Word]:
     return out
 
 
-@dataclass
-class _Node:
+class _Node(NamedTuple):
     cmd: str
     cmd_start: int
     cmd_end: int

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import Union
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
 MAX_DEPTH = 256
 
@@ -28,26 +30,32 @@ class JsonError(ValueError):
         self.offset = offset
 
 
-@dataclass
 class JScalar:
-    value: str | int | float | bool | None
-    start: int
-    end: int
+    __slots__ = ("end", "start", "value")
+
+    def __init__(self, value: str | int | float | bool | None, start: int, end: int) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
 
 
-@dataclass
 class JMember:
-    key: str
-    key_start: int
-    key_end: int
-    value: JNode
+    __slots__ = ("key", "key_end", "key_start", "value")
+
+    def __init__(self, key: str, key_start: int, key_end: int, value: JNode) -> None:
+        self.key = key
+        self.key_start = key_start
+        self.key_end = key_end
+        self.value = value
 
 
-@dataclass
 class JObject:
-    start: int
-    end: int
-    members: list[JMember] = field(default_factory=list)
+    __slots__ = ("end", "members", "start")
+
+    def __init__(self, start: int, end: int, members: list[JMember] | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.members: list[JMember] = [] if members is None else members
 
     def get(self, key: str) -> JNode | None:
         """The last member with this key wins, as in JavaScript's JSON.parse."""
@@ -63,14 +71,17 @@ class JObject:
         return None
 
 
-@dataclass
 class JArray:
-    start: int
-    end: int
-    items: list[JNode] = field(default_factory=list)
+    __slots__ = ("end", "items", "start")
+
+    def __init__(self, start: int, end: int, items: list[JNode] | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.items: list[JNode] = [] if items is None else items
 
 
-JNode = Union[JScalar, JObject, JArray]  # noqa: UP007 - a runtime alias must work on 3.10's typing
+if TYPE_CHECKING:
+    JNode: TypeAlias = JScalar | JObject | JArray
 
 
 class LineIndex:

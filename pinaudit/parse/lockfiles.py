@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pinaudit.model import Pin
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 MAX_BYTES = 20 * 1024 * 1024
 LOCKFILE_NAMES = ("npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml")
@@ -29,8 +33,7 @@ _GIT_HOSTS = ("github:", "gitlab:", "bitbucket:", "gist:")
 _SHORTHAND = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:#.*)?$")
 
 
-@dataclass(frozen=True)
-class NpmSpec:
+class NpmSpec(NamedTuple):
     pin: Pin
     version: str | None
     detail: str
@@ -107,30 +110,50 @@ def satisfies(version: str, rng: str) -> bool | None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LockEntry:
+class LockEntry(NamedTuple):
     versions: tuple[str, ...]
     specifier: str | None = None  # pnpm records the spec it resolved; a different one is drift
 
 
-@dataclass
 class Lockfile:
     """One lockfile, normalised to what the audit asks of it."""
 
-    path: Path
-    kind: str  # "npm", "yarn-classic", "yarn-berry", "pnpm"
-    format_version: str = ""
-    error: str | None = None
-    error_line: int = 1
-    importers: set[str] = field(default_factory=set)  # workspace member directories it records
-    # npm v2/v3 "packages" map; npm v1 "dependencies" tree
-    _npm_packages: dict[str, Any] = field(default_factory=dict)
-    _npm_v1: dict[str, Any] = field(default_factory=dict)
-    # yarn: name -> {spec (without npm:) -> version}
-    _yarn: dict[str, dict[str, str]] = field(default_factory=dict)
-    # pnpm: importer -> name -> (version, specifier)
-    _pnpm_importers: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
-    _pnpm_all: dict[str, set[str]] = field(default_factory=dict)
+    __slots__ = (
+        "_npm_packages", "_npm_v1", "_pnpm_all", "_pnpm_importers", "_yarn", "error", "error_line",
+        "format_version", "importers", "kind", "path",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        path: Path,
+        kind: str,
+        format_version: str = "",
+        error: str | None = None,
+        error_line: int = 1,
+        importers: set[str] | None = None,
+        _npm_packages: dict[str, Any] | None = None,
+        _npm_v1: dict[str, Any] | None = None,
+        _yarn: dict[str, dict[str, str]] | None = None,
+        _pnpm_importers: dict[str, dict[str, tuple[str, str | None]]] | None = None,
+        _pnpm_all: dict[str, set[str]] | None = None,
+    ) -> None:
+        self.path = path
+        self.kind = kind  # "npm", "yarn-classic", "yarn-berry", "pnpm"
+        self.format_version = format_version
+        self.error = error
+        self.error_line = error_line
+        # workspace member directories it records
+        self.importers: set[str] = set() if importers is None else importers
+        # npm v2/v3 "packages" map; npm v1 "dependencies" tree
+        self._npm_packages: dict[str, Any] = {} if _npm_packages is None else _npm_packages
+        self._npm_v1: dict[str, Any] = {} if _npm_v1 is None else _npm_v1
+        # yarn: name -> {spec (without npm:) -> version}
+        self._yarn: dict[str, dict[str, str]] = {} if _yarn is None else _yarn
+        # pnpm: importer -> name -> (version, specifier)
+        self._pnpm_importers: dict[str, dict[str, tuple[str, str | None]]] = (
+            {} if _pnpm_importers is None else _pnpm_importers
+        )
+        self._pnpm_all: dict[str, set[str]] = {} if _pnpm_all is None else _pnpm_all
 
     def lookup(self, name: str, spec: str, importer: str = "") -> LockEntry | None:
         """The versions this lockfile pins for a direct dependency of ``importer`` (the

@@ -17,10 +17,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from pinaudit.model import Pin, Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 __all__ = [
     "Entry",
@@ -76,8 +81,7 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@dataclass(frozen=True)
-class ParsedRequirement:
+class ParsedRequirement(NamedTuple):
     """What one pip requirement string fetches, and how firmly it fixes it."""
 
     name: str | None  # the project name as written (None for a bare local path or nameless URL)
@@ -225,8 +229,7 @@ def classify_requirement(text: str) -> tuple[str | None, Pin, str | None, str]:
 # the file grammar
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One requirement (or ``-e`` editable) of a requirements file."""
 
     text: str  # the requirement as written, without options
@@ -239,8 +242,7 @@ class Entry:
     option_text: str = ""
 
 
-@dataclass(frozen=True)
-class Include:
+class Include(NamedTuple):
     """``-r FILE`` (kind "requirement") or ``-c FILE`` (kind "constraint")."""
 
     kind: str
@@ -250,14 +252,23 @@ class Include:
     unresolved: tuple[str, ...] = ()
 
 
-@dataclass
 class ParsedFile:
-    entries: list[Entry] = field(default_factory=list)
-    includes: list[Include] = field(default_factory=list)
-    require_hashes: bool = False
-    errors: list[tuple[Span, str]] = field(default_factory=list)
-    # (first_line, last_line, comment_line, comment text, comment-only line) of every comment
-    comments: list[tuple[int, int, int, str, bool]] = field(default_factory=list)
+    __slots__ = ("comments", "entries", "errors", "includes", "require_hashes")
+
+    def __init__(
+        self,
+        entries: list[Entry] | None = None,
+        includes: list[Include] | None = None,
+        require_hashes: bool = False,
+        errors: list[tuple[Span, str]] | None = None,
+        comments: list[tuple[int, int, int, str, bool]] | None = None,
+    ) -> None:
+        self.entries: list[Entry] = [] if entries is None else entries
+        self.includes: list[Include] = [] if includes is None else includes
+        self.require_hashes = require_hashes
+        self.errors: list[tuple[Span, str]] = [] if errors is None else errors
+        # (first_line, last_line, comment_line, comment text, comment-only line) of every comment
+        self.comments: list[tuple[int, int, int, str, bool]] = [] if comments is None else comments
 
 
 def _logical_lines(text: str) -> list[tuple[MappedText, int, int]]:

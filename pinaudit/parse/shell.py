@@ -17,17 +17,23 @@ tree-sitter-bash quirks this module corrects for:
 
 from __future__ import annotations
 
+import _thread
 import fnmatch
 import re
-import threading
+import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import NamedTuple
-
-import tree_sitter
 
 from pinaudit.model import Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    from tree_sitter import Node as _Node
+    from tree_sitter import Parser
+else:
+    from pinaudit._record import NamedTuple
 
 
 class Word(NamedTuple):
@@ -72,44 +78,48 @@ MAX_DEPTH = 20  # nested shells (sh -c 'sh -c ...'), eval and heredoc-fed shells
 _MAX_NESTING = 150  # syntactic nesting ((((...)))) before we stop rather than hit Python's stack
 _MAX_LOOP_VALUES = 32  # `for p in a b c` bodies are walked once per value up to this many
 
-_local = threading.local()  # tree-sitter parsers are not thread-safe: one per thread, made once
+# tree-sitter parsers are not thread-safe: one per thread, made once. (``_thread``, the C module,
+# rather than ``threading``: a pre-commit run should not import what it never uses.)
+_local = _thread._local()
 
 
-def _bash_language() -> object:
-    """The tree-sitter-bash grammar, loaded from its compiled binding alone.
+def _binding(package: str) -> Any:
+    """The compiled ``package._binding`` module, loaded without running the package's ``__init__``.
 
-    The package's ``__init__`` imports importlib.resources (and through it tempfile, shutil, bz2,
-    lzma, random...) only to serve highlight queries we never read: a dozen modules, a third of a
-    one-file pre-commit run's import time. Fall back to the package if its layout changes.
+    Both packages' ``__init__`` files cost a one-file pre-commit run more than the parse itself:
+    tree-sitter-bash's imports importlib.resources (and through it tempfile, shutil, bz2, lzma,
+    random...) only to serve highlight queries we never read; tree-sitter's imports :mod:`typing`
+    for one Protocol. The binding is registered under its own name, so a later ``import
+    tree_sitter`` reuses it (same types). Falls back to the package if its layout changes.
     """
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
     import importlib.machinery
     import importlib.util
 
-    spec = importlib.util.find_spec("tree_sitter_bash")  # finds the package without running it
+    spec = importlib.util.find_spec(package)  # finds the package without running it
     for folder in (spec.submodule_search_locations or []) if spec else []:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = f"{folder}/_binding{suffix}"
             try:
-                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
-                mod_spec = importlib.util.spec_from_file_location("tree_sitter_bash._binding", path, loader=loader)
+                loader = importlib.machinery.ExtensionFileLoader(name, path)
+                mod_spec = importlib.util.spec_from_file_location(name, path, loader=loader)
                 if mod_spec is None:
                     continue
                 module = importlib.util.module_from_spec(mod_spec)
                 loader.exec_module(module)
             except (ImportError, OSError):
                 continue
-            language: object = module.language()
-            return language
-    import tree_sitter_bash
-
-    fallback: object = tree_sitter_bash.language()
-    return fallback
+            return sys.modules.setdefault(name, module)
+    return importlib.import_module(name)
 
 
-def _parser() -> tree_sitter.Parser:
-    p: tree_sitter.Parser | None = getattr(_local, "parser", None)
+def _parser() -> Parser:
+    p: Parser | None = getattr(_local, "parser", None)
     if p is None:
-        p = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
+        ts = _binding("tree_sitter")
+        p = ts.Parser(ts.Language(_binding("tree_sitter_bash").language()))
         _local.parser = p
     return p
 
@@ -155,7 +165,6 @@ def analyze(
 # --------------------------------------------------------------------------------------------
 # internals
 
-_Node = tree_sitter.Node
 _Scope = dict[str, "str | None"]
 
 # piece kinds of an expanded word
@@ -180,37 +189,46 @@ _ANSI_ESCAPES = {
 }  # fmt: skip
 
 
-@dataclass
+# Plain classes with __slots__, not dataclasses: importing ``dataclasses`` costs a one-file run ~10 ms.
+
+
 class _Ctx:
     """State shared by the walkers of one ``analyze`` call (outer text and nested shells)."""
 
-    commands: list[Command] = field(default_factory=list)
-    errors: list[tuple[Span, str]] = field(default_factory=list)
-    # commands of the pipeline stage being walked; None while inside a substitution/nested shell
-    collectors: list[list[Command] | None] = field(default_factory=list)
-    iterating: int = 0  # >0 while a for-loop body is walked per value: nested loops walk once
-    # physical starts of $(...) already walked, so a nested shell re-reading the same text
-    # (`sh -c "x $(y)"`) does not emit y twice
-    seen_subst: set[tuple[int, int]] = field(default_factory=set)
-    # placeholder word -> (heredoc body, delimiter quoted): see ``analyze``
-    heredocs: dict[str, tuple[MappedText, bool]] = field(default_factory=dict)
+    __slots__ = ("collectors", "commands", "errors", "heredocs", "iterating", "seen_subst")
+
+    def __init__(self, heredocs: dict[str, tuple[MappedText, bool]]) -> None:
+        self.commands: list[Command] = []
+        self.errors: list[tuple[Span, str]] = []
+        # commands of the pipeline stage being walked; None while inside a substitution/nested shell
+        self.collectors: list[list[Command] | None] = []
+        self.iterating = 0  # >0 while a for-loop body is walked per value: nested loops walk once
+        # physical starts of $(...) already walked, so a nested shell re-reading the same text
+        # (`sh -c "x $(y)"`) does not emit y twice
+        self.seen_subst: set[tuple[int, int]] = set()
+        # placeholder word -> (heredoc body, delimiter quoted): see ``analyze``
+        self.heredocs = heredocs
 
 
-@dataclass
 class _Acc:
     """Accumulates one word's expansion."""
 
-    pieces: list[tuple[int, str, int, bool]] = field(default_factory=list)  # kind, text, offset, exact
-    quoted: bool = False
-    unknown: list[str] = field(default_factory=list)
-    subs: list[Command] = field(default_factory=list)
+    __slots__ = ("pieces", "quoted", "subs", "unknown")
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[int, str, int, bool]] = []  # kind, text, offset, exact
+        self.quoted = False
+        self.unknown: list[str] = []
+        self.subs: list[Command] = []
 
 
-@dataclass
 class _Pending:
     """Redirect-borne parts that tree-sitter hung on an enclosing node but belong to a command."""
 
-    redirects: list[_Node] = field(default_factory=list)
+    __slots__ = ("redirects",)
+
+    def __init__(self) -> None:
+        self.redirects: list[_Node] = []
 
 
 def _submap(src: MappedText, text: str, offsets: list[int]) -> MappedText:
@@ -1499,9 +1517,11 @@ def _strip_tabs(mt: MappedText) -> MappedText:
 # --------------------------------------------------------------------------------------------
 # cmd.exe and PowerShell: simple commands only
 
-_CMD_VAR = re.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%")
-_SIMPLE_REDIRECT = re.compile(r"[0-9*]?>>?(?:&[0-9])?|<")
-_PS_VAR = re.compile(r"\$(?:env:)?([A-Za-z_][A-Za-z0-9_]*)", re.I)
+# Patterns as strings, compiled (and cached by ``re``) on first use: Windows images are rare and
+# a one-file run on a Linux Dockerfile should not pay for them.
+_CMD_VAR = r"%([A-Za-z_][A-Za-z0-9_]*)%"
+_SIMPLE_REDIRECT = r"[0-9*]?>>?(?:&[0-9])?|<"
+_PS_VAR = r"(?i)\$(?:env:)?([A-Za-z_][A-Za-z0-9_]*)"
 
 
 def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] | None = None) -> ShellResult:
@@ -1515,7 +1535,8 @@ def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] 
     pwsh = dialect != "cmd"
     escape = "`" if pwsh else "^"
     seps = ("&&", "||", "&", "|", ";", "\n") if pwsh else ("&&", "||", "&", "|", "\n")
-    var = _PS_VAR if pwsh else _CMD_VAR
+    var = re.compile(_PS_VAR if pwsh else _CMD_VAR)
+    simple_redirect = re.compile(_SIMPLE_REDIRECT)
     text = src.text
     commands: list[Command] = []
     words: list[Word] = []
@@ -1531,7 +1552,7 @@ def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] 
             raw = text[start:i]
             if redirect:
                 redirect = False  # the target of `> file`
-            elif not quoted and (m := _SIMPLE_REDIRECT.match(raw)) is not None:
+            elif not quoted and (m := simple_redirect.match(raw)) is not None:
                 redirect = m.end() == len(raw) and "&" not in raw  # a bare operator: its target follows
             else:
                 value: str | None = "".join(cur)

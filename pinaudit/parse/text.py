@@ -9,9 +9,14 @@ the gluing keeps a map. Columns are 1-based and count characters (not bytes).
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import NamedTuple
 
 from pinaudit.model import Span
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 
 class MappedText(NamedTuple):

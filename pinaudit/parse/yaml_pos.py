@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import yaml
 
@@ -32,9 +31,11 @@ class BudgetExceeded(Exception):
     """The document expands to more nodes than we are willing to visit."""
 
 
-@dataclass
 class Budget:
-    remaining: int = MAX_NODES
+    __slots__ = ("remaining",)
+
+    def __init__(self, remaining: int = MAX_NODES) -> None:
+        self.remaining = remaining
 
     def spend(self, n: int = 1) -> None:
         self.remaining -= n

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import NamedTuple
 
 from pinaudit.model import Category, InstallSite, Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
 
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
