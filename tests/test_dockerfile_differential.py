@@ -187,3 +187,29 @@ def test_generated_agrees_with_buildkit(text: str) -> None:
         assert isinstance(ours, tuple) == isinstance(theirs, tuple) or isinstance(ours, list)
         return
     assert _agree(ours, theirs), (ours, theirs)
+
+
+# Exec forms: our json-free fast path for plain string arrays must agree with BuildKit's decoder
+# on every near-miss (escapes, control characters, numbers, trailing commas, unterminated...).
+_JSON_ATOMS = ["[", "]", '"', ",", " ", "\t", "a", "é", "\u00a0", "\x7f", "\x01", "\\", "\\\"", "\\u00e9",
+               "\\ud800", "\\n", "1", "-0.5", "1e999", "true", "null", "{}", '{"k": "v"}', "[]", "NaN"]  # fmt: skip
+
+
+@st.composite
+def _exec_forms(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):  # a well-formed array of strings built from the atoms, then perhaps broken
+        items = draw(st.lists(st.lists(st.sampled_from(_JSON_ATOMS[4:]), max_size=3).map("".join), max_size=4))
+        seps = [draw(st.sampled_from([",", ", ", " ,", ",\t", ""])) for _ in items]
+        body = "".join(f'"{item}"{sep}' for item, sep in zip(items, seps))
+        text = draw(st.sampled_from(["[", "[ ", " ["])) + body.rstrip(",") + draw(st.sampled_from(["]", " ]", "", "] x"]))
+    else:
+        text = "".join(draw(st.lists(st.sampled_from(_JSON_ATOMS), max_size=10)))
+    kw = draw(st.sampled_from(["CMD", "ENTRYPOINT", "RUN", "SHELL", "COPY", "VOLUME"]))
+    return f"FROM x\n{kw} {text}\n"
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_exec_forms())
+def test_exec_forms_agree_with_buildkit(text: str) -> None:
+    ours, theirs = _both(text)
+    assert _agree(ours, theirs), (text, ours, theirs)

@@ -11,16 +11,17 @@ this module to BuildKit's own Go parser.
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
+from functools import cache
 
 from pinaudit.model import Span
 from pinaudit.parse.text import MappedText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from json import JSONDecoder
     from typing import NamedTuple
 else:
     from pinaudit._record import NamedTuple
@@ -327,7 +328,48 @@ def _reject_constant(s: str) -> object:
     raise ValueError(s)  # NaN/Infinity are not JSON to Go
 
 
-_DECODER = json.JSONDecoder(parse_float=_reject_float, parse_constant=_reject_constant)
+@cache
+def _decoder() -> JSONDecoder:
+    # Imported on first use: the fast path below handles nearly every exec form without it.
+    import json
+
+    return json.JSONDecoder(parse_float=_reject_float, parse_constant=_reject_constant)
+
+
+_JSON_SPACE = " \t\n\r"  # JSON's whitespace (Go's decoder agrees)
+
+
+def _plain_string_array(rest: str, lead: int, base: int) -> list[_Word] | None:
+    """The exec form nearly every Dockerfile has, ``["python", "app.py"]``, read without the json
+    module: strings without escapes or control characters. None means "not that simple": the
+    full decoder then decides (escapes, numbers, invalid JSON...), so the result never differs.
+    """
+    n = len(rest)
+    out: list[_Word] = []
+    i = lead + 1
+    while i < n and rest[i] in _JSON_SPACE:
+        i += 1
+    if i < n and rest[i] == "]":
+        return out
+    while i < n and rest[i] == '"':
+        j = rest.find('"', i + 1)
+        if j < 0:
+            return None
+        value = rest[i + 1 : j]
+        if "\\" in value or not value.isprintable():
+            return None
+        out.append((value, base + i + 1, base + j))
+        i = j + 1
+        while i < n and rest[i] in _JSON_SPACE:
+            i += 1
+        if i < n and rest[i] == "]":
+            return out
+        if i >= n or rest[i] != ",":
+            return None
+        i += 1
+        while i < n and rest[i] in _JSON_SPACE:
+            i += 1
+    return None
 
 
 def _parse_json(rest: str, base: int) -> list[_Word] | None:
@@ -338,10 +380,13 @@ def _parse_json(rest: str, base: int) -> list[_Word] | None:
         lead += 1
     if lead == n or rest[lead] != "[":
         return None
+    simple = _plain_string_array(rest, lead, base)
+    if simple is not None:
+        return simple
     try:
         # BuildKit decodes with json.NewDecoder(...).Decode: the first value counts, whatever
         # follows it is ignored ('RUN ["a"] b' is exec form ["a"]).
-        value, end = _DECODER.raw_decode(rest, lead)
+        value, end = _decoder().raw_decode(rest, lead)
     except (ValueError, RecursionError):
         return None
     if not isinstance(value, list):
@@ -455,6 +500,8 @@ def _parse_name_val(rest: str, base: int, key: str, escape: str) -> list[_Word]:
     for w, s, e in words:
         k, eq, v = w.partition("=")
         if not eq:
+            import json  # this error's quoting only
+
             raise _ParseError(f"Syntax error - can't find = in {json.dumps(w)}. Must be of the form: name=value")
         out.append((k, s, s + len(k)))
         out.append((v, s + len(k) + 1, e))
