@@ -540,3 +540,26 @@ def test_simple_shells(dialect: str, text: str, expected: list[list[str | None]]
     res = analyze_simple(MappedText.plain(text, 3, 5), dialect, {"PKG": "requests"} if "env:" in text else None)
     assert [[w.value for w in c.argv] for c in res.commands] == expected
     assert res.commands[0].argv[0].span.line == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'if [ "$PHP_VERSION" \\< 7.4 ]; then apt-get install -y curl; fi',
+        "if [ ${V} \\> 2 ]; then apt-get install -y curl; fi",
+        'if [[ "$V" \\< 7.4 ]]; then apt-get install -y curl; fi',
+    ],
+)
+def test_escaped_string_comparison_in_tests_keeps_the_if_body(text: str) -> None:
+    # tree-sitter-bash's test grammar has no `\<`/`\>`: the whole if became an ERROR and the
+    # install inside it was lost (2 corpus Dockerfiles).
+    result = run(text)
+    assert result.errors == ()
+    apt = find(result, "apt-get")
+    assert [w.value for w in apt.argv] == ["apt-get", "install", "-y", "curl"]
+    assert word(apt, "curl").span.column == text.index("curl") + 1
+
+
+def test_escaped_angle_bracket_words_keep_their_text() -> None:
+    # the parser sees `==` in their place; the words are read from the original text
+    assert argvs("expr 2 \\< 3 && echo a \\> b") == [["expr", "2", "<", "3"], ["echo", "a", ">", "b"]]

@@ -78,6 +78,19 @@ MAX_DEPTH = 20  # nested shells (sh -c 'sh -c ...'), eval and heredoc-fed shells
 _MAX_NESTING = 150  # syntactic nesting ((((...)))) before we stop rather than hit Python's stack
 _MAX_LOOP_VALUES = 32  # `for p in a b c` bodies are walked once per value up to this many
 
+# A standalone `\<` or `\>` word: test(1)'s string comparison (compiled on first use: rare).
+_ESCAPED_COMPARISON = r"(?<=[ \t])\\[<>](?=[ \t])"
+
+def _mask_escaped_comparisons(text: str) -> str:
+    """``\\<``/``\\>`` words inside a ``[ ]``/``[[ ]]`` test on their line, replaced by ``==``."""
+    out = list(text)
+    for m in re.finditer(_ESCAPED_COMPARISON, text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text.rfind("[", line_start, m.start()) > text.rfind("]", line_start, m.start()):
+            out[m.start() : m.end()] = "=="
+    return "".join(out)
+
+
 # tree-sitter parsers are not thread-safe: one per thread, made once. (``_thread``, the C module,
 # rather than ``threading``: a pre-commit run should not import what it never uses.)
 _local = _thread._local()
@@ -563,6 +576,12 @@ class _Walker:
             # '.' (it is no name character, so `$é` stays literal). One ASCII char per char also
             # makes tree-sitter's byte offsets our character offsets.
             text = _NON_ASCII.sub(".", text)
+        if "\\<" in text or "\\>" in text:
+            # test(1)'s string comparison `[ "$v" \< 7.4 ]` is unknown to tree-sitter-bash's test
+            # grammar: the whole if-statement became an ERROR and the installs inside it were lost.
+            # A same-length `==` parses as a comparison (offsets unchanged); words are still read
+            # from the original text, and a test's operands are never audited.
+            text = _mask_escaped_comparisons(text)
         tree = _parser().parse(text.encode("ascii"))
         root = tree.root_node
         if root.has_error:
