@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="build context for Dockerfiles (default: each Dockerfile's folder)")
     s.add_argument("--kind", choices=("dockerfile", "requirements", "package.json", "compose", "shell", "workflow"),
                    default=None, help="treat explicit files as this kind whatever their names")
+    s.add_argument("--ignore-unknown", "-u", action="store_true",
+                   help="skip explicit files whose kind cannot be told (instead of exit 2); for hooks")
     s.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processes for large trees (default: CPU count)")
     s.add_argument("--warn-unused-ignores", action="store_true", default=None,
@@ -186,7 +188,7 @@ def _scan(args: argparse.Namespace) -> int:
         progress = RichProgress()
     try:
         result = scan(
-            args.paths, config, cwd=cwd, force_kind=args.kind,
+            args.paths, config, cwd=cwd, force_kind=args.kind, ignore_unknown=args.ignore_unknown,
             context=args.context.resolve() if args.context else None,
             baseline=baseline, jobs=args.jobs or (os.cpu_count() or 1), progress=progress,
         )

@@ -173,6 +173,7 @@ def scan(
     *,
     cwd: Path | None = None,
     force_kind: str | None = None,
+    ignore_unknown: bool = False,
     context: Path | None = None,
     baseline: Baseline | None = None,
     jobs: int = 1,
@@ -185,7 +186,7 @@ def scan(
     cwd = cwd or Path.cwd()
     progress = progress or NullProgress()
     try:
-        targets = discover(paths or [Path(".")], force_kind=force_kind, exclude=())
+        targets = discover(paths or [Path(".")], force_kind=force_kind, exclude=(), ignore_unknown=ignore_unknown)
     except (OSError, ValueError) as exc:
         raise InputError(str(exc)) from exc
     if config.exclude:

@@ -69,7 +69,15 @@ class UnknownKindError(ValueError):
     """An explicit file whose name and first lines match no kind we read (exit 2)."""
 
 
-_FROM_LINE = re.compile(rb"^\s*FROM\s+\S", re.I | re.M)
+# A Dockerfile's first instruction is a well-formed FROM (``FROM [--flag...] image [AS name]``),
+# or an ARG before it; comments and parser directives may come first. Prose is not sniffed as
+# one: a LICENSE saying "From time to time..." has too many words for a FROM.
+_FIRST_INSTRUCTION = re.compile(
+    rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*"
+    rb"(?:FROM(?:[ \t]+--\S+)*[ \t]+\S+(?:[ \t]+AS[ \t]+\S+)?|ARG[ \t]+[A-Za-z_][A-Za-z0-9_]*(?:=\S*)?)"
+    rb"[ \t]*(?:\r?\n|$)",
+    re.I,
+)
 _SHEBANG_SH = re.compile(rb"#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 
 
@@ -104,7 +112,7 @@ def _sniff_kind(path: Path) -> str | None:
         return "dockerfile"  # let the reader report why it cannot be read
     if _SHEBANG_SH.match(head):
         return "shell"
-    if _FROM_LINE.search(head):
+    if _FIRST_INSTRUCTION.match(head.lstrip(b"\xef\xbb\xbf")):
         return "dockerfile"
     return None
 
@@ -151,10 +159,15 @@ def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat) for pat in patterns)
 
 
-def discover(paths: Iterable[Path], *, force_kind: str | None = None, exclude: tuple[str, ...] = ()) -> list[Target]:
+def discover(
+    paths: Iterable[Path], *, force_kind: str | None = None, exclude: tuple[str, ...] = (), ignore_unknown: bool = False
+) -> list[Target]:
     """Explicit files are taken whatever their name; directories are walked for known kinds.
 
-    Raises OSError for an explicit path that does not exist (the CLI turns it into exit 2).
+    Raises OSError for an explicit path that does not exist (the CLI turns it into exit 2), and
+    UnknownKindError for an explicit file whose kind cannot be told, unless ``ignore_unknown``
+    (``--ignore-unknown``: a pre-commit hook hands over every extensionless file of a commit,
+    and only the shell scripts among them are ours).
     """
     out: list[Target] = []
     seen: set[str] = set()
@@ -180,6 +193,8 @@ def discover(paths: Iterable[Path], *, force_kind: str | None = None, exclude: t
             raw = manifest
         kind = force_kind or kind_of(raw) or _sniff_kind(raw)
         if kind is None:
+            if ignore_unknown:
+                continue
             raise UnknownKindError(f"{raw}: cannot tell what kind of file this is; name it with --kind")
         key = os.path.normpath(os.path.abspath(raw))
         if key not in seen:

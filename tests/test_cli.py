@@ -258,6 +258,32 @@ def test_explicit_file_of_unknown_kind(project, capsys):
     assert main(["scan", "-q", "ci/build-image"]) == 1  # sniffed: a FROM line makes it a Dockerfile
 
 
+@pytest.mark.parametrize(
+    ("text", "dockerfile"),
+    [
+        ("# syntax=docker/dockerfile:1\n\nARG BASE=alpine\nFROM $BASE\nRUN apk add curl\n", True),
+        ("\ufeff  from alpine\nRUN apk add curl\n", True),
+        ("MIT License\n\nFrom time to time the authors may publish revised versions.\n", False),
+        ("Release notes\nFROM alpine is now the base\n", False),
+    ],
+)
+def test_sniffing_wants_from_or_arg_as_the_first_instruction(project, capsys, text, dockerfile):
+    lay_out(project, {"ci/thing": text})
+    assert main(["scan", "-q", "ci/thing"]) == (1 if dockerfile else 2)
+
+
+def test_ignore_unknown_skips_what_cannot_be_told(project, capsys):
+    # a pre-commit hook passes every extensionless file of a commit: the shell scripts are ours
+    lay_out(project, {"LICENSE": "From time to time...\n", "Makefile": "all:\n\tpip install x\n",
+                      "bin/setup": "#!/bin/sh\npip install httpie\n"})
+    assert main(["scan", "--ignore-unknown", "LICENSE", "Makefile", "bin/setup"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("bin/setup:2:13: PIN201 pip package 'httpie'")
+    assert "1 file" in captured.err
+    assert main(["scan", "-u", "LICENSE"]) == 0
+    assert main(["scan", "LICENSE"]) == 2
+
+
 def test_windows_stage_is_skipped_and_said(project, capsys):
     lay_out(project, {"Dockerfile": "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN choco install git\n"})
     assert main(["scan", "-v"]) == 0

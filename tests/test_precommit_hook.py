@@ -74,12 +74,17 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dest
 
 
-def try_repo(checkout: Path, workdir: Path, dockerfile: str) -> subprocess.CompletedProcess[str]:
+def try_repo(checkout: Path, workdir: Path, dockerfile: str | None = None,
+             files: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the hook on ``Dockerfile`` alone, or on every file of ``files`` (``--all-files``)."""
     git("init", "-q", cwd=workdir)
-    (workdir / "Dockerfile").write_text(dockerfile, encoding="utf-8")
-    git("add", "Dockerfile", cwd=workdir)
+    for rel, text in ({"Dockerfile": dockerfile} if dockerfile is not None else files or {}).items():
+        (workdir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / rel).write_text(text, encoding="utf-8")
+    git("add", "-A", cwd=workdir)
+    which = ["--files", "Dockerfile"] if dockerfile is not None else ["--all-files"]
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(checkout), "pinaudit", "--files", "Dockerfile"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(checkout), "pinaudit", *which],
         cwd=workdir,
         env={**env(), "PRE_COMMIT_COLOR": "never"},
         capture_output=True,
@@ -107,3 +112,19 @@ def test_hook_passes_on_pinned_install(checkout: Path, tmp_path: Path) -> None:
     )
     proc = try_repo(checkout, tmp_path, dockerfile)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_hook_reads_extensionless_scripts_and_skips_other_files(checkout: Path, tmp_path: Path) -> None:
+    files = {
+        "bin/bootstrap": "#!/usr/bin/env bash\nset -e\npip install httpie\n",
+        "LICENSE": "From time to time the authors may publish revised versions.\n",
+        "Makefile": "all:\n\techo hi\n",
+        "Dockerfile.md": "# notes on the image\n",
+        "README.md": "pip install nothing\n",
+    }
+    proc = try_repo(checkout, tmp_path, files=files)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "bin/bootstrap:3:13: PIN201 pip package 'httpie'" in output, output
+    for other in ("LICENSE", "Makefile", "Dockerfile.md", "README.md", "cannot tell"):
+        assert other not in output.replace("pinaudit", ""), output
