@@ -200,8 +200,9 @@ def _exec_forms(draw: st.DrawFn) -> str:
     if draw(st.booleans()):  # a well-formed array of strings built from the atoms, then perhaps broken
         items = draw(st.lists(st.lists(st.sampled_from(_JSON_ATOMS[4:]), max_size=3).map("".join), max_size=4))
         seps = [draw(st.sampled_from([",", ", ", " ,", ",\t", ""])) for _ in items]
-        body = "".join(f'"{item}"{sep}' for item, sep in zip(items, seps))
-        text = draw(st.sampled_from(["[", "[ ", " ["])) + body.rstrip(",") + draw(st.sampled_from(["]", " ]", "", "] x"]))
+        body = "".join(f'"{item}"{sep}' for item, sep in zip(items, seps, strict=True))
+        opening = draw(st.sampled_from(["[", "[ ", " ["]))
+        text = opening + body.rstrip(",") + draw(st.sampled_from(["]", " ]", "", "] x"]))
     else:
         text = "".join(draw(st.lists(st.sampled_from(_JSON_ATOMS), max_size=10)))
     kw = draw(st.sampled_from(["CMD", "ENTRYPOINT", "RUN", "SHELL", "COPY", "VOLUME"]))
