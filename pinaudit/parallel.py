@@ -55,6 +55,16 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _single_threaded() -> bool:
+    """No other thread in the process, counted as the kernel counts them (as CPython 3.12+ does
+    before warning about fork): threads started by C code or faulthandler's watchdog are invisible
+    to :func:`threading.active_count`."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
+
 def _context() -> BaseContext:
     """fork where it is safe: workers then start in about a millisecond with every module loaded.
 
@@ -66,7 +76,7 @@ def _context() -> BaseContext:
     if sys.platform.startswith("linux") and "fork" in methods:
         # only with no other thread alive: a fork copies locks that another thread may hold (a
         # previous pool's feeder, a progress bar), and the child or the pool's exit then hangs
-        if threading.active_count() == 1:
+        if _single_threaded():
             return multiprocessing.get_context("fork")
         if "forkserver" in methods:
             return multiprocessing.get_context("forkserver")
