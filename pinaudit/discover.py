@@ -32,6 +32,14 @@ _REQUIREMENTS = re.compile(r"^(?:.*requirements.*\.(?:txt|in)|constraints.*\.txt
 _COMPOSE = re.compile(r"^(?:docker-)?compose.*\.ya?ml$", re.I)
 _SHELL_EXT = (".sh", ".bash")
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".json", ".yml", ".yaml", ".sh", ".html", ".j2", ".tpl", ".orig", ".bak")
+# `dockerfile.py` is usually source code and `Dockerfile.php` usually the PHP image's Dockerfile
+# (both are in the wild): with these suffixes the content decides (see _sniff_kind).
+_CODE_SUFFIXES = (
+    ".py", ".pyi", ".go", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".rb", ".java", ".kt", ".rs", ".c", ".h",
+    ".cc", ".cpp", ".cs", ".php", ".pl", ".lua", ".swift", ".scala", ".groovy", ".toml", ".ini", ".cfg", ".xml",
+    ".lock", ".log", ".patch", ".diff", ".png", ".svg", ".jpg", ".gif", ".pdf", ".zip", ".gz", ".swp", ".bat",
+    ".ps1", ".cmd", ".pyc",
+)
 
 
 class Target(NamedTuple):
@@ -49,6 +57,8 @@ def kind_of(path: Path) -> str | None:
         # Dockerfile.md / Dockerfile.sh are documentation and helpers, not Dockerfiles
         if lower.startswith(("dockerfile.", "containerfile.")) and lower.endswith(_DOC_SUFFIXES):
             return None
+        if lower.endswith(_CODE_SUFFIXES):
+            return None  # ambiguous: _maybe_dockerfile reads it
         return "dockerfile"
     if lower == "package.json":
         return "package.json"
@@ -101,6 +111,21 @@ def _extensionless_script(path: Path) -> bool:
             return bool(_SHEBANG_SH.match(fh.read(128)))
     except OSError:
         return False
+
+
+def _maybe_dockerfile(path: Path) -> bool:
+    """A Dockerfile-like name with a source-code suffix (``Dockerfile.php``) whose content starts
+    like a Dockerfile; ``pinaudit/parse/dockerfile.py`` does not."""
+    if not (_DOCKERFILE.match(path.name) and path.name.lower().endswith(_CODE_SUFFIXES)):
+        return False
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return bool(_FIRST_INSTRUCTION.match(head.lstrip(b"\xef\xbb\xbf")))
 
 
 def _sniff_kind(path: Path) -> str | None:
@@ -174,7 +199,9 @@ def discover(
     for raw in paths:
         if raw.is_dir():
             for p in _walk(raw, exclude):
-                kind = kind_of(p) or ("shell" if _extensionless_script(p) else None)
+                kind = kind_of(p) or (
+                    "dockerfile" if _maybe_dockerfile(p) else "shell" if _extensionless_script(p) else None
+                )
                 if kind is None:
                     continue
                 key = os.path.normpath(os.path.abspath(p))

@@ -272,6 +272,19 @@ def test_sniffing_wants_from_or_arg_as_the_first_instruction(project, capsys, te
     assert main(["scan", "-q", "ci/thing"]) == (1 if dockerfile else 2)
 
 
+def test_dockerfile_names_with_source_suffixes_are_read_by_content(project, capsys):
+    # pinaudit's own parse/dockerfile.py was audited as a Dockerfile (a PIN401 per import line);
+    # Dockerfile.php in the corpus is the PHP image's real Dockerfile
+    lay_out(project, {
+        "pkg/dockerfile.py": '"""Parse Dockerfiles."""\nfrom __future__ import annotations\nimport re\n',
+        "lib/dockerfile.go": "package dockerfile\n\nimport \"strings\"\n",
+        "docker/Dockerfile.php": "# PHP runtime\nFROM php:8.3-fpm\nRUN apt-get install -y git\n",
+    })
+    assert main(["scan", "-q", "--select", "PIN1,PIN4"]) == 1
+    out = capsys.readouterr().out
+    assert {line.split(":")[0] for line in out.splitlines()} == {"docker/Dockerfile.php"}
+
+
 def test_ignore_unknown_skips_what_cannot_be_told(project, capsys):
     # a pre-commit hook passes every extensionless file of a commit: the shell scripts are ours
     lay_out(project, {"LICENSE": "From time to time...\n", "Makefile": "all:\n\tpip install x\n",
