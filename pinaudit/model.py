@@ -135,6 +135,7 @@ class InstallSite(NamedTuple):
     lock: LockState = LockState.NOT_APPLICABLE
     detail: str = ""  # a clause for messages: "from variable $PKGS, which is not set", "-t bookworm selects a suite"
     via: Location | None = None  # where the build installs it, when the site lives in another file
+    no_deps: bool = False  # pip --no-deps: nothing but this package is fetched (its dependencies don't resolve)
 
 
 class Diagnostic(NamedTuple):

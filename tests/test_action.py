@@ -1,4 +1,5 @@
-"""The GitHub Action installs nothing unpinned: its lock file is complete, hashed and current."""
+"""The GitHub Action and CI install nothing unpinned: their lock files are complete, hashed and
+satisfy pyproject.toml (regenerate them as their ``requirements.in`` says when this fails)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -22,12 +24,14 @@ else:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "action" / "requirements.txt"
 INPUT = ROOT / "action" / "requirements.in"
+CI_LOCK = ROOT / ".ci" / "requirements.txt"
 
 
-def _locked() -> dict[str, tuple[Version, Marker | None, int]]:
-    """name -> (version, marker, number of hashes) from the compiled lock file."""
-    out: dict[str, tuple[Version, Marker | None, int]] = {}
-    text = LOCK.read_text(encoding="utf-8").replace("\\\n", " ")
+def _locked(lock: Path = LOCK) -> dict[str, list[tuple[Version, Marker | None, int]]]:
+    """name -> [(version, marker, number of hashes)] from a compiled universal lock file (a name
+    may appear once per Python range)."""
+    out: dict[str, list[tuple[Version, Marker | None, int]]] = {}
+    text = lock.read_text(encoding="utf-8").replace("\\\n", " ")
     for line in text.splitlines():
         line = line.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
@@ -36,7 +40,7 @@ def _locked() -> dict[str, tuple[Version, Marker | None, int]]:
         req = Requirement(spec)
         (pin,) = list(req.specifier)
         assert pin.operator == "==", line
-        out[req.name.lower()] = (Version(pin.version), req.marker, len(hashes))
+        out.setdefault(req.name.lower(), []).append((Version(pin.version), req.marker, len(hashes)))
     return out
 
 
@@ -45,28 +49,40 @@ def _project() -> dict[str, object]:
     return data
 
 
-def test_every_locked_package_is_exact_and_hashed() -> None:
-    locked = _locked()
+@pytest.mark.parametrize("lock", [LOCK, CI_LOCK], ids=["action", "ci"])
+def test_every_locked_package_is_exact_and_hashed(lock: Path) -> None:
+    locked = _locked(lock)
     assert locked
-    for name, (_version, _marker, hashes) in locked.items():
-        assert hashes >= 1, name
+    for name, pins in locked.items():
+        assert all(hashes >= 1 for _version, _marker, hashes in pins), name
 
 
-def test_lock_satisfies_the_runtime_dependencies_and_build_backend() -> None:
-    locked = _locked()
-    project = _project()["project"]
-    build = _project()["build-system"]
-    assert isinstance(project, dict) and isinstance(build, dict)
-    for raw in [*project["dependencies"], *build["requires"]]:
+def _check_satisfied(lock: Path, requirements: list[str]) -> None:
+    locked = _locked(lock)
+    for raw in requirements:
         req = Requirement(raw)
-        for python in ("3.10", "3.12"):
-            env = {"python_version": python, "python_full_version": f"{python}.0"}
+        for python in ("3.10", "3.11", "3.13"):
+            env = {"python_version": python, "python_full_version": f"{python}.0", "extra": "test",
+                   "platform_machine": "x86_64", "platform_python_implementation": "CPython",
+                   "sys_platform": "linux"}
             if req.marker is not None and not req.marker.evaluate(env):
                 continue
-            assert req.name.lower() in locked, f"{raw}: not in {LOCK.name} (regenerate it)"
-            version, marker, _ = locked[req.name.lower()]
-            assert marker is None or marker.evaluate(env), f"{raw} locked only for other Pythons"
-            assert req.specifier.contains(version, prereleases=True), f"{raw}: locked {version} does not satisfy"
+            pins = [v for v, marker, _ in locked.get(req.name.lower(), []) if marker is None or marker.evaluate(env)]
+            assert len(pins) == 1, f"{raw}: {len(pins)} pins for Python {python} in {lock} (regenerate it)"
+            assert req.specifier.contains(pins[0], prereleases=True), f"{raw}: locked {pins[0]} does not satisfy"
+
+
+def test_action_lock_satisfies_the_runtime_dependencies_and_build_backend() -> None:
+    project, build = _project()["project"], _project()["build-system"]
+    assert isinstance(project, dict) and isinstance(build, dict)
+    _check_satisfied(LOCK, [*project["dependencies"], *build["requires"]])
+
+
+def test_ci_lock_satisfies_runtime_and_test_dependencies_and_build_backend() -> None:
+    project, build = _project()["project"], _project()["build-system"]
+    assert isinstance(project, dict) and isinstance(build, dict)
+    _check_satisfied(CI_LOCK, [*project["dependencies"], *project["optional-dependencies"]["test"],
+                               *build["requires"], "editables"])
 
 
 def test_lock_input_lists_every_runtime_dependency() -> None:
@@ -79,9 +95,9 @@ def test_lock_input_lists_every_runtime_dependency() -> None:
     assert wanted <= listed
 
 
-def test_pinaudit_finds_nothing_in_its_own_lock_files() -> None:
-    result = scan([ROOT / "action"], Config(root=ROOT), cwd=ROOT)
-    assert [f.rule for f in result.report.findings] == []
+def test_pinaudit_finds_nothing_in_its_own_lock_files_and_ci_script() -> None:
+    result = scan([ROOT / "action", ROOT / ".ci"], Config(root=ROOT), cwd=ROOT)
+    assert [(f.location.path, f.rule) for f in result.report.findings] == []
 
 
 def test_action_pins_every_action_by_commit_and_installs_from_the_lock() -> None:

@@ -215,15 +215,16 @@ def url_has_commit(url: str) -> bool:
 class SiteBuilder:
     """Fills the fields every site of one command shares (set ``global_install``/``hashed`` as flags are read)."""
 
-    __slots__ = ("ecosystem", "global_install", "hashed", "installer", "path")
+    __slots__ = ("ecosystem", "global_install", "hashed", "installer", "no_deps", "path")
 
     def __init__(self, ecosystem: Ecosystem, installer: str, path: str, *,
-                 global_install: bool = False, hashed: bool = False) -> None:
+                 global_install: bool = False, hashed: bool = False, no_deps: bool = False) -> None:
         self.ecosystem = ecosystem
         self.installer = installer
         self.path = path
         self.global_install = global_install
         self.hashed = hashed
+        self.no_deps = no_deps
 
     def site(self, action: Action, package: str | None, spec: str | None, pin: Pin, word: Word,
              *, version: str | None = None, detail: str = "") -> InstallSite:
@@ -239,4 +240,5 @@ class SiteBuilder:
             global_install=self.global_install,
             hashed=self.hashed,
             detail=detail,
+            no_deps=self.no_deps,
         )

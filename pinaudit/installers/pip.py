@@ -253,6 +253,7 @@ def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
 def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, *, sync: bool = False) -> list[InstallSite]:
     args = parse(words, FLAGS)
     b.hashed = args.has("--require-hashes")
+    b.no_deps = args.has("--no-deps", "--no-dependencies")
     out: list[InstallSite] = []
     for o in args.options:
         vw = o.value_word

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags requirements-file entries pinned with `==` but without `--hash`, and `pip install x==1.2.3`
-on a command line without `--require-hashes`. When the file is in pip's hash-checking mode (one
+on a command line without `--require-hashes` (with `--no-deps` the message says that only the
+package's own files float). When the file is in pip's hash-checking mode (one
 entry has `--hash`, or `--require-hashes` is given), an entry without a hash is an error: pip
 refuses the whole install at build time.
 
@@ -43,6 +44,8 @@ def _check(site: InstallSite) -> Verdict | None:
         )
     if site.installer == "requirements":
         return Verdict(f"'{site.spec}' is pinned without --hash: its files and dependencies can still change")
+    if site.no_deps:
+        return Verdict(f"'{site.spec}' is pinned but its files are not hash-checked (--no-deps: nothing else resolves)")
     return Verdict(
         f"'{site.spec}' is pinned but its own dependencies resolve at build time "
         "(install from a hashed lock file with --require-hashes)"

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports `pip install .`, `pip install -e .`, a local directory, sdist or wheel file, on a command
-line or in a requirements file.
+line or in a requirements file. With `--no-deps` nothing but the local code is installed, so
+nothing is reported (the dependencies then come from a lock file installed before it).
 
 ## Why is this bad?
 The package itself comes from the build context, but its declared dependencies (usually ranges
@@ -41,6 +42,8 @@ def _check(site: InstallSite) -> Verdict | None:
                 "the install fails at build time",
                 severity=Severity.ERROR,
             )
+        if site.no_deps:
+            return None  # the local code is the build context's; nothing else is fetched
         return Verdict(
             f"local install '{site.spec}': its dependencies resolve at build time "
             "(install them from a hashed lock file and use --no-deps)"

@@ -49,3 +49,20 @@ def test_local_entry_in_hash_mode_is_error(tmp_path):
     files = {"requirements.txt": "requests==2.32.3 --hash=sha256:" + "a" * 64 + "\n-e ./lib\n"}
     found = [f for f in scan_files(tmp_path, files) if f.rule == "PIN204"]
     assert [(f.location.span.line, f.severity.label) for f in found] == [(2, "error")]
+
+
+def test_no_deps_local_install_is_not_reported(tmp_path):
+    # PIN204's own advice is "a hashed lock file, then --no-deps": following it must silence it
+    files = {"Dockerfile": "FROM python:3.12\nCOPY . /app\n"
+             "RUN pip install --no-deps /app\n"
+             "RUN pip install --no-dependencies -e /app\n"
+             "RUN pip install /app\n"}
+    assert hits(scan_files(tmp_path, files), "PIN204") == [("PIN204", 5, "/app")]
+
+
+def test_no_deps_exact_pin_says_only_its_files_float(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12\nRUN pip install --no-deps flask==3.0.3\nRUN pip install flask==3.0.3\n"}
+    found = [f for f in scan_files(tmp_path, files) if f.rule == "PIN203"]
+    assert [(f.location.span.line, f.severity.label) for f in found] == [(2, "warning"), (3, "warning")]
+    assert "--no-deps: nothing else resolves" in found[0].message
+    assert "its own dependencies resolve at build time" in found[1].message
