@@ -42,6 +42,12 @@ def _oracle_view(instr: Instruction) -> tuple[Any, ...]:
         # node, while BuildKit attaches them to the ONBUILD node: the package shows none
         heredocs = ()
         original = original.split("\n", 1)[0] if instr.heredocs else original
+    values = inner.values
+    if trigger is not None and trigger.keyword == "ONBUILD" and trigger.onbuild is not None:
+        # `ONBUILD ONBUILD RUN x` (docker rejects it when building): the package reads one level
+        # of nesting, so its value is the inner ONBUILD's Next node, an empty-valued holder of
+        # the RUN node
+        values = ("",)
     return (
         instr.raw_keyword or None,
         trigger.raw_keyword or None if trigger is not None else None,
@@ -50,7 +56,7 @@ def _oracle_view(instr: Instruction) -> tuple[Any, ...]:
         instr.start_line,
         instr.end_line,
         tuple(_flag_text(f.name, f.value) for f in instr.flags),
-        inner.values,
+        values,
         heredocs,
     )
 
