@@ -177,7 +177,7 @@ def _scan(args: argparse.Namespace) -> int:
         for code in (*config.select, *config.ignore):
             if not any(k.startswith(code) for k in known):
                 raise UsageError(f"unknown rule code or prefix {code!r} (see 'pinaudit rules')")
-        baseline = _load_baseline(args.baseline) if args.baseline else None
+        baseline = _load_baseline(args.baseline, cwd) if args.baseline else None
     except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
 
@@ -199,7 +199,7 @@ def _scan(args: argparse.Namespace) -> int:
     if args.write_baseline:
         from pinaudit.baseline import write_baseline
 
-        write_baseline(result.before_baseline, args.write_baseline)
+        write_baseline(result.before_baseline, args.write_baseline, cwd=cwd)
 
     color = args.color == "always" or (
         args.color == "auto" and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
@@ -235,12 +235,12 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if fail else EXIT_CLEAN
 
 
-def _load_baseline(path: Path) -> Baseline:
+def _load_baseline(path: Path, cwd: Path) -> Baseline:
     # imported only when asked for: hashlib and friends would cost every pre-commit run otherwise
     from pinaudit.baseline import BaselineError, load_baseline
 
     try:
-        return load_baseline(path)
+        return load_baseline(path, cwd=cwd)
     except BaselineError as exc:
         raise UsageError(str(exc)) from exc
 

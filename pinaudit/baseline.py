@@ -6,6 +6,11 @@ so adding a line above ``RUN apt-get install curl`` does not resurrect an accept
 ``curl`` twice has two entries' worth, and a third unpinned ``curl`` added tomorrow still fails
 the gate. The same location-free identity, plus the spec and an occurrence index, gives the
 SARIF and GitLab fingerprints (:func:`occurrence_keys`).
+
+Paths in a baseline (schema v2) are relative to the baseline file's folder, not to wherever
+pinaudit ran: a baseline written from the repository root still matches a run from a subfolder
+(``cd docker && pinaudit scan --baseline ../.pinaudit-baseline.json .``). Schema v1 files, whose
+paths were as displayed in the run that wrote them, are still read that way.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ __all__ = [
     "write_baseline",
 ]
 
-SCHEMA = "pinaudit/baseline/v1"
+SCHEMA = "pinaudit/baseline/v2"
+_SCHEMA_V1 = "pinaudit/baseline/v1"  # paths as displayed (relative to the writer's cwd)
 
 # Numbers in a message are usually positions ("line 12", "RUN at 4:7"); they must not make the
 # identity of a package-less finding move with the code around it.
@@ -62,6 +68,20 @@ def fingerprint(f: Finding) -> str:
     """Rule + path + package (for a package-less finding: category + spec, or the message with
     its numbers blanked). Line and column are left out on purpose."""
     return _digest(f.rule, f.location.path, _subject(f))
+
+
+def rebase(path: str, cwd: Path, folder: Path) -> str:
+    """A finding's displayed path (relative to ``cwd``, or absolute) relative to ``folder``,
+    '/'-separated; absolute when no relative path exists (another drive on Windows)."""
+    absolute = os.path.normpath(os.path.join(os.path.abspath(cwd), path))
+    try:
+        return Path(os.path.relpath(absolute, os.path.abspath(folder))).as_posix()
+    except ValueError:
+        return Path(absolute).as_posix()
+
+
+def _rebased(findings: Iterable[Finding], cwd: Path, folder: Path) -> list[Finding]:
+    return [f._replace(location=f.location._replace(path=rebase(f.location.path, cwd, folder))) for f in findings]
 
 
 def astuple_span(f: Finding) -> tuple[int, int, int, int]:
@@ -107,17 +127,21 @@ class Baseline:
     """Accepted findings: fingerprint -> how many occurrences are accepted."""
 
     # A plain class, not a NamedTuple: its ``__len__`` (accepted occurrences) would break the tuple's.
-    __slots__ = ("counts", "entries", "source")
+    __slots__ = ("counts", "cwd", "entries", "folder", "source")
 
     def __init__(
         self,
         counts: Mapping[str, int] = _NO_COUNTS,
         entries: tuple[BaselineEntry, ...] = (),
         source: Path | None = None,
+        folder: Path | None = None,  # paths are relative to this folder (v2); None: as displayed (v1)
+        cwd: Path | None = None,  # what displayed paths are relative to in this run
     ) -> None:
         self.counts = counts
         self.entries = entries
         self.source = source
+        self.folder = folder
+        self.cwd = cwd
 
     def filter(self, findings: Iterable[Finding]) -> list[Finding]:
         """The findings not covered by the baseline, in input order.
@@ -126,10 +150,11 @@ class Baseline:
         first, so one more occurrence than was accepted still surfaces.
         """
         items = list(findings)
+        keyed = items if self.folder is None else _rebased(items, self.cwd or Path.cwd(), self.folder)
         budget = Counter(self.counts)
         hidden: set[int] = set()
         for i in sorted(range(len(items)), key=lambda i: (items[i].sort_key(), i)):
-            fp = fingerprint(items[i])
+            fp = fingerprint(keyed[i])
             if budget[fp] > 0:
                 budget[fp] -= 1
                 hidden.add(i)
@@ -141,7 +166,8 @@ class Baseline:
 
 def render_baseline(findings: Iterable[Finding]) -> str:
     """The baseline file's text: sorted, one entry per fingerprint with a count, no line numbers
-    and no tool version, so re-writing an unchanged baseline gives no diff."""
+    and no tool version, so re-writing an unchanged baseline gives no diff. Paths are taken as
+    they are: :func:`write_baseline` makes them relative to the file's folder first."""
     counts: Counter[str] = Counter()
     meta: dict[str, tuple[str, str, str | None]] = {}
     for f in findings:
@@ -159,11 +185,12 @@ def render_baseline(findings: Iterable[Finding]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_baseline(findings: Iterable[Finding], path: Path) -> None:
+def write_baseline(findings: Iterable[Finding], path: Path, *, cwd: Path | None = None) -> None:
     """Write atomically (temp file in the same folder + ``os.replace``): a crash or a full disk
-    leaves the old baseline, never half a file that would then fail every build."""
-    text = render_baseline(findings)
+    leaves the old baseline, never half a file that would then fail every build. ``cwd``: what
+    the findings' paths are relative to (default: the current directory)."""
     folder = path.parent if str(path.parent) else Path(".")
+    text = render_baseline(_rebased(findings, cwd or Path.cwd(), folder))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -177,7 +204,8 @@ def write_baseline(findings: Iterable[Finding], path: Path) -> None:
         raise
 
 
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, *, cwd: Path | None = None) -> Baseline:
+    """Read a baseline; ``cwd`` is what this run's displayed paths are relative to."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -187,7 +215,7 @@ def load_baseline(path: Path) -> Baseline:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+    if not isinstance(doc, dict) or doc.get("schema") not in (SCHEMA, _SCHEMA_V1):
         got = doc.get("schema") if isinstance(doc, dict) else None
         raise BaselineError(f"{path}: not a pinaudit baseline (expected schema {SCHEMA!r}, got {got!r})")
     raw = doc.get("findings")
@@ -210,4 +238,5 @@ def load_baseline(path: Path) -> Baseline:
                 fp, str(e.get("rule", "")), str(e.get("path", "")), pkg if isinstance(pkg, str) else None, count
             )
         )
-    return Baseline(MappingProxyType(dict(counts)), tuple(entries), path)
+    folder = None if doc["schema"] == _SCHEMA_V1 else (path.parent if str(path.parent) else Path("."))
+    return Baseline(MappingProxyType(dict(counts)), tuple(entries), path, folder, cwd)

@@ -35,8 +35,8 @@ def test_fingerprint_ignores_line_not_rule_path_package() -> None:
 
 def test_moved_line_stays_hidden_new_finding_surfaces(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
-    write_baseline([f(2), f(3, "git")], path)
-    baseline = load_baseline(path)
+    write_baseline([f(2), f(3, "git")], path, cwd=tmp_path)
+    baseline = load_baseline(path, cwd=tmp_path)
     # two lines were inserted above; a new unpinned package appeared
     later = [f(4), f(5, "git"), f(6, "wget")]
     assert baseline.filter(later) == [later[2]]
@@ -44,8 +44,8 @@ def test_moved_line_stays_hidden_new_finding_surfaces(tmp_path: Path) -> None:
 
 def test_duplicates_are_counted(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
-    write_baseline([f(2), f(9)], path)
-    baseline = load_baseline(path)
+    write_baseline([f(2), f(9)], path, cwd=tmp_path)
+    baseline = load_baseline(path, cwd=tmp_path)
     assert len(baseline) == 2
     assert baseline.filter([f(3), f(10)]) == []
     third = [f(3), f(10), f(20)]
@@ -55,9 +55,10 @@ def test_duplicates_are_counted(tmp_path: Path) -> None:
 def test_file_is_sorted_stable_and_line_free(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
     findings = [f(9, "wget"), f(2), f(5, "curl"), f(1, "zlib", path="a/Dockerfile")]
-    write_baseline(findings, path)
+    write_baseline(findings, path, cwd=tmp_path)
     first = path.read_text(encoding="utf-8")
-    write_baseline(list(reversed([f(x.location.line + 7, x.package, path=x.location.path) for x in findings])), path)
+    moved = [f(x.location.line + 7, x.package, path=x.location.path) for x in findings]
+    write_baseline(list(reversed(moved)), path, cwd=tmp_path)
     assert path.read_text(encoding="utf-8") == first  # moved lines, other order: no diff
     doc = json.loads(first)
     assert doc["schema"] == SCHEMA
@@ -73,8 +74,8 @@ def test_file_is_sorted_stable_and_line_free(tmp_path: Path) -> None:
 
 def test_empty_baseline(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
-    write_baseline([], path)
-    assert load_baseline(path).filter([f(1)]) == [f(1)]
+    write_baseline([], path, cwd=tmp_path)
+    assert load_baseline(path, cwd=tmp_path).filter([f(1)]) == [f(1)]
 
 
 @pytest.mark.parametrize(
@@ -92,9 +93,34 @@ def test_garbled_baseline_raises(tmp_path: Path, text: str) -> None:
     path = tmp_path / "b.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(BaselineError, match=str(path).replace("\\", "\\\\")):
-        load_baseline(path)
+        load_baseline(path, cwd=tmp_path)
 
 
 def test_missing_baseline_raises(tmp_path: Path) -> None:
     with pytest.raises(BaselineError, match="cannot read"):
         load_baseline(tmp_path / "absent.json")
+
+
+def test_paths_are_relative_to_the_baseline_folder(tmp_path: Path) -> None:
+    # written from the root, read from a subfolder: the same findings are the same entries
+    (tmp_path / "docker").mkdir()
+    path = tmp_path / "ci" / "baseline.json"
+    path.parent.mkdir()
+    write_baseline([f(2, path="docker/Dockerfile")], path, cwd=tmp_path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["schema"] == "pinaudit/baseline/v2"
+    assert [e["path"] for e in doc["findings"]] == ["../docker/Dockerfile"]
+    from_subfolder = load_baseline(path, cwd=tmp_path / "docker")
+    assert from_subfolder.filter([f(7, path="Dockerfile"), f(8, "git", path="Dockerfile")]) == [
+        f(8, "git", path="Dockerfile")
+    ]
+    from_root = load_baseline(path, cwd=tmp_path)
+    assert from_root.filter([f(7, path="docker/Dockerfile")]) == []
+
+
+def test_version_1_baselines_still_read_paths_as_displayed(tmp_path: Path) -> None:
+    entry = {"path": "Dockerfile", "rule": "PIN101", "package": "curl", "fingerprint": fingerprint(f(1)), "count": 1}
+    path = tmp_path / "sub" / "old.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"schema": "pinaudit/baseline/v1", "findings": [entry]}), encoding="utf-8")
+    assert load_baseline(path, cwd=tmp_path).filter([f(5), f(6, "git")]) == [f(6, "git")]

@@ -203,6 +203,18 @@ def test_baseline_hides_old_findings_and_fails_on_new(project, capsys):
     assert capsys.readouterr().out == "Dockerfile:4:24: PIN101 apt package 'wget' is installed without a version\n"
 
 
+def test_baseline_written_at_the_root_works_from_a_subfolder(project, monkeypatch, capsys):
+    lay_out(project, {"docker/Dockerfile": UNPINNED})
+    assert main(["scan", "-q", "--write-baseline", ".pinaudit-baseline.json"]) == 1
+    monkeypatch.chdir(project / "docker")
+    assert main(["scan", "-q", "--baseline", "../.pinaudit-baseline.json", "."]) == 0
+    assert main(["scan", "-q", "--baseline", "../.pinaudit-baseline.json", "Dockerfile"]) == 0
+    capsys.readouterr()
+    lay_out(project, {"docker/Dockerfile": UNPINNED + "RUN apt-get install -y wget\n"})
+    assert main(["scan", "-q", "--baseline", "../.pinaudit-baseline.json"]) == 1
+    assert "'wget'" in capsys.readouterr().out
+
+
 def test_rewriting_baseline_keeps_accepted_findings(project):
     lay_out(project, {"Dockerfile": UNPINNED})
     main(["scan", "-q", "--write-baseline", "base.json"])
