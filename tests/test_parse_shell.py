@@ -563,3 +563,37 @@ def test_escaped_string_comparison_in_tests_keeps_the_if_body(text: str) -> None
 def test_escaped_angle_bracket_words_keep_their_text() -> None:
     # the parser sees `==` in their place; the words are read from the original text
     assert argvs("expr 2 \\< 3 && echo a \\> b") == [["expr", "2", "<", "3"], ["echo", "a", ">", "b"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a list with one unknown item: the known items stay judgeable, the unknown one keeps its text
+        ('P="e=${UNSET} h" && apk add $P', [["apk", "add", None, "h"]]),
+        ('P="e=${UNSET} h" && apk add ${P}', [["apk", "add", None, "h"]]),
+        ('P="a" && P="$P ${U}x b" && apk add $P', [["apk", "add", "a", None, "b"]]),
+        ('P="a"; P+=" $U" && apk add $P', [["apk", "add", "a", None]]),
+        # quoted, or an operator on it: one unknown word, as before
+        ('P="e=${UNSET} h" && apk add "$P"', [["apk", "add", None]]),
+        ('P="e=${UNSET} h" && apk add ${P:-x}', [["apk", "add", None]]),
+        # a value with no list in it is simply unknown
+        ('P="${UNSET}" && apk add $P', [["apk", "add", None]]),
+    ],
+)
+def test_partly_known_lists_split_into_their_items(text: str, expected: list[list[str | None]]) -> None:
+    assert [a for a in argvs(text) if a[0] == "apk"] == expected
+
+
+def test_unknown_item_of_a_list_keeps_its_text_and_names() -> None:
+    result = run('PKGS="nginx=${NGINX_VERSION}-r${PKG_RELEASE} curl" && apk add $PKGS')
+    apk = find(result, "apk")
+    unknown = apk.argv[2]
+    assert (unknown.raw, unknown.value, unknown.unknown_vars) == (
+        "nginx=${NGINX_VERSION}-r${PKG_RELEASE}", None, ("NGINX_VERSION", "PKG_RELEASE"))
+    assert apk.argv[3].value == "curl"
+    assert unknown.span == apk.argv[3].span  # both sit at the $PKGS reference
+
+
+def test_partly_known_value_is_unknown_to_the_command_it_prefixes() -> None:
+    result = run('PIP_REQUIRE_HASHES="1 ${U}" pip install x')
+    assert find(result, "pip").assignments == (("PIP_REQUIRE_HASHES", None),)

@@ -290,6 +290,60 @@ def _field_split(pieces: list[tuple[int, str, int, bool]]) -> list[str]:
     return fields
 
 
+# A variable's value with some parts unknown keeps those parts, as written, between two _MARK
+# characters (see _marked); the scope otherwise holds plain strings, or None for unknown.
+_MARK = "\x00"
+_VAR_REF = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"
+
+
+def _marked(pieces: list[tuple[int, str, int, bool]]) -> str | None:
+    """The value to keep for an assignment: the text, or None when something in it is unknown.
+
+    One exception keeps more: a list with an unknown item (``P="nginx=${NGINX_VERSION} curl"``,
+    the version from the base image) keeps its unknown parts between _MARK characters, so a later
+    unquoted ``apk add $P`` still splits the list, judges ``curl`` and names ``nginx`` in an
+    unknown-version info, instead of one info about ``$P``.
+    """
+    if not any(k == _UNK for k, _t, _o, _e in pieces):
+        return "".join(t for _k, t, _o, _e in pieces)
+    if any(_MARK in t for _k, t, _o, _e in pieces):
+        return None
+    if not any(k != _UNK and any(c in _IFS for c in t) for k, t, _o, _e in pieces):
+        return None
+    return "".join(f"{_MARK}{t}{_MARK}" if k == _UNK else t for k, t, _o, _e in pieces)
+
+
+def _field_split_pieces(pieces: list[tuple[int, str, int, bool]]) -> list[list[tuple[int, str, int, bool]]]:
+    """:func:`_field_split` keeping each field's pieces (unknown parts never split)."""
+    fields: list[list[tuple[int, str, int, bool]]] = []
+    cur: list[tuple[int, str, int, bool]] | None = None
+    for kind, text, o, e in pieces:
+        if kind != _SPLIT:
+            cur = [*(cur or []), (kind, text, o, e)]
+            continue
+        if not text:
+            continue
+        segs = text.split()
+        if not segs:
+            if cur is not None:
+                fields.append(cur)
+                cur = None
+            continue
+        if text[0] in _IFS and cur is not None:
+            fields.append(cur)
+            cur = None
+        cur = [*(cur or []), (_LIT, segs[0], o, False)]
+        for seg in segs[1:]:
+            fields.append(cur)
+            cur = [(_LIT, seg, o, False)]
+        if text[-1] in _IFS:
+            fields.append(cur)
+            cur = None
+    if cur is not None:
+        fields.append(cur)
+    return fields
+
+
 def _script_form(pieces: list[tuple[int, str, int, bool]]) -> tuple[str, list[int]]:
     """Text of a word with unknown parts kept as written, and each char's source offset."""
     parts: list[str] = []
@@ -828,18 +882,19 @@ class _Walker:
                 break
             acc = _Acc()
             self._pieces(ch, acc, False, False)
-            value = None if any(p[0] == _UNK for p in acc.pieces) else "".join(p[1] for p in acc.pieces)
+            value = _marked(acc.pieces)
             break
         return name, value, append
 
     def _assign(self, node: _Node, persist: bool) -> tuple[str, str | None]:
+        """Assign (when ``persist``); returns the value as commands see it (None when not fully known)."""
         name, value, append = self._assign_value(node)
         if append:
             old = self.scope.get(name)
             value = old + value if old is not None and value is not None else None
         if persist and name:
             self.scope[name] = value
-        return name, value
+        return name, (None if value is not None and _MARK in value else value)
 
     def _declare(self, node: _Node) -> None:
         export = False
@@ -1240,7 +1295,18 @@ class _Walker:
         span = self._span_nodes(first, last)
         subs = tuple(acc.subs)
         if any(p[0] == _UNK for p in acc.pieces):
-            words = [Word(raw, None, span, acc.quoted, tuple(dict.fromkeys(acc.unknown)), subs)]
+            items = _field_split_pieces(acc.pieces)
+            if len(items) <= 1:
+                words = [Word(raw, None, span, acc.quoted, tuple(dict.fromkeys(acc.unknown)), subs)]
+            else:  # a list with unknown items (see _marked): each item on its own
+                words = []
+                for field in items:
+                    text = "".join(t for _k, t, _o, _e in field)
+                    if any(k == _UNK for k, _t, _o, _e in field):
+                        names = tuple(dict.fromkeys(re.findall(_VAR_REF, text))) or tuple(dict.fromkeys(acc.unknown))
+                        words.append(Word(text, None, span, acc.quoted, names, subs))
+                    else:
+                        words.append(Word(raw, text, span, acc.quoted, (), subs))
         else:
             fields = _field_split(acc.pieces)
             words = [Word(raw, f, span, acc.quoted, (), subs) for f in fields]
@@ -1351,11 +1417,28 @@ class _Walker:
             acc.pieces.append((_LIT if quoted else _SPLIT, self.text[s:e], s, True))  # `$é` is literal
             return
         val = self.scope.get(name)
+        if val is not None and _MARK in val:
+            if not quoted:
+                self._add_marked(val, s, acc)
+                return
+            val = None
         if val is None:
             acc.unknown.append(name)
             acc.pieces.append((_UNK, self.text[s:e], s, True))
         else:
             acc.pieces.append((_LIT if quoted else _SPLIT, val, s, False))
+
+    def _add_marked(self, val: str, s: int, acc: _Acc) -> None:
+        """An unquoted expansion of a partly known list (see _marked): known parts split, unknown
+        parts kept as written."""
+        for i, seg in enumerate(val.split(_MARK)):
+            if not seg:
+                continue
+            if i % 2:
+                acc.pieces.append((_UNK, seg, s, False))
+                acc.unknown.extend(re.findall(_VAR_REF, seg))
+            else:
+                acc.pieces.append((_SPLIT, seg, s, False))
 
     def _expansion(self, node: _Node, s: int, acc: _Acc, quoted: bool) -> None:
         raw = self.text[s : node.end_byte]
@@ -1395,6 +1478,11 @@ class _Walker:
             unknown(name if name and not prefix_op else None)
             return
         val = self.scope.get(name)
+        if val is not None and _MARK in val:
+            if op is None and prefix_op is None and not quoted:
+                self._add_marked(val, s, acc)
+                return
+            val = None
         kind = _LIT if quoted else _SPLIT
         if prefix_op == "#":
             if val is None:
