@@ -261,33 +261,7 @@ def _submap(src: MappedText, text: str, offsets: list[int]) -> MappedText:
 
 
 def _field_split(pieces: list[tuple[int, str, int, bool]]) -> list[str]:
-    fields: list[str] = []
-    cur: str | None = None
-    for kind, text, _o, _e in pieces:
-        if kind != _SPLIT:
-            cur = (cur or "") + text
-            continue
-        if not text:
-            continue
-        segs = text.split()
-        if not segs:
-            if cur is not None:
-                fields.append(cur)
-                cur = None
-            continue
-        if text[0] in _IFS and cur is not None:
-            fields.append(cur)
-            cur = None
-        cur = (cur or "") + segs[0]
-        for s in segs[1:]:
-            fields.append(cur)
-            cur = s
-        if text[-1] in _IFS:
-            fields.append(cur)
-            cur = None
-    if cur is not None:
-        fields.append(cur)
-    return fields
+    return ["".join(t for _k, t, _o, _e in field) for field in _field_split_pieces(pieces)]
 
 
 # A variable's value with some parts unknown keeps those parts, as written, between two _MARK
