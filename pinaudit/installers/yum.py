@@ -68,9 +68,13 @@ _OP = re.compile(r"\s*(==|>=|<=|=|<|>)\s*")
 
 
 def split_nevra(v: str) -> tuple[str, str] | None:
-    """``git-core-2.39.3-1.el9`` -> (``git-core``, ``2.39.3-1.el9``); None when no dash starts a version."""
+    """``git-core-2.39.3-1.el9`` -> (``git-core``, ``2.39.3-1.el9``); None when no dash starts a version.
+
+    A bare number after the last dash belongs to the name: ``devtoolset-9``, ``gcc-toolset-12``
+    and ``rh-nodejs-14``-style names are packages, not ``devtoolset`` at version 9.
+    """
     for i, c in enumerate(v):
-        if c == "-" and i > 0 and _VERSION_REST.fullmatch(v[i + 1:]):
+        if c == "-" and i > 0 and _VERSION_REST.fullmatch(v[i + 1:]) and not v[i + 1:].isdigit():
             return v[:i], v[i + 1:]
     return None
 

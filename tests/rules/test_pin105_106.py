@@ -13,9 +13,13 @@ CATCHES = [
     ("FROM opensuse/leap:15.6\nRUN zypper --non-interactive install curl\n", [("PIN105", 2, "curl")]),
     ("FROM centos:7\nRUN yum -y update\n", [("PIN106", 2, None)]),
     ("FROM fedora:40\nRUN dnf upgrade -y\n", [("PIN106", 2, None)]),
+    # a number after the last dash is part of the name, not a version (15 corpus sites)
+    ("FROM centos:7\nRUN yum install -y devtoolset-9 gcc-toolset-12\n",
+     [("PIN105", 2, "devtoolset-9"), ("PIN105", 2, "gcc-toolset-12")]),
 ]
 CLEAN = [
     "FROM rockylinux:9\nRUN dnf install -y git-2.43.5-1.el9_4\n",
+    "FROM rockylinux:9\nRUN dnf install -y devtoolset-9-gcc-9.3.1 java-11-openjdk-11.0.25.0.9-3.el9 curl-7.76.1\n",
     "FROM centos:7\nRUN yum install -y /tmp/local-1.0-1.x86_64.rpm\n",
     "FROM centos:7\nRUN yum clean all\n",
 ]
