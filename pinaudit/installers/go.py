@@ -53,7 +53,8 @@ def _judge(word: Word, b: SiteBuilder, upgrades_deps: bool) -> InstallSite | Non
     if v is None:
         return b.site(Action.INSTALL, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
                       detail=unknown_detail(word))
-    if v.startswith((".", "/")) or v in ("all", "std", "cmd") or v.endswith(".go"):
+    # local code and Go's meta-packages: `tool` (Go 1.24) is the tools go.mod lists, fixed by go.sum
+    if v.startswith((".", "/")) or v in ("all", "std", "cmd", "tool") or v.endswith(".go"):
         return b.site(Action.INSTALL, v, v, Pin.LOCAL, word)
     pkg, at, query = v.partition("@")
     if at and query == "none":

@@ -22,6 +22,7 @@ CATCHES = [
 CLEAN = [
     "FROM ruby:3.3\nRUN gem install bundler -v 2.5.22\n",
     "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.16.2\n",
+    "FROM golang:1.24\nCOPY go.mod go.sum ./\nRUN go install tool\n",  # go.mod's tool directives
     "FROM rust:1.80\nRUN cargo install ripgrep --version 14.1.1 --locked\n",
     "FROM debian:12\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d "
     "https://example.com/tool.tar.gz /opt/\n",
