@@ -384,7 +384,7 @@ class _Analysis:
         return self._heredoc_placeholders(instr)
 
     def _heredoc_placeholders(self, instr: Instruction) -> tuple[MappedText, dict[str, tuple[MappedText, bool]]]:
-        """The RUN line with each ``<<NAME`` replaced by a here-string placeholder for its body.
+        """The RUN line with each ``<<NAME`` replaced by a ``<PLACEHOLDER`` redirect for its body.
 
         BuildKit runs such a RUN as a shell script with the bodies appended; the shell hands each
         body to the command whose operator names it, which the placeholders keep explicit.
@@ -399,7 +399,7 @@ class _Analysis:
                 continue  # the operator is not where BuildKit's words put it: leave that body out
             append_mapped(b, instr.args.slice(pos, m.start()))
             key = f"__pinaudit_heredoc_{k}__"
-            b.add_synthetic(f"<<<{key}")
+            b.add_synthetic(f"<{key}")
             bodies[key] = (h.body, not h.expand)
             pos = m.end()
         append_mapped(b, instr.args.slice(pos, len(text)))

@@ -159,10 +159,12 @@ def analyze(
     """Parse ``src`` as POSIX/bash shell and return its commands with physical spans.
 
     ``heredocs`` maps placeholder words to heredoc bodies cut out by another front-end (a
-    Dockerfile RUN): the caller writes ``<<<PLACEHOLDER`` where the ``<<NAME`` operator stood, and
+    Dockerfile RUN): the caller writes ``<PLACEHOLDER`` where the ``<<NAME`` operator stood, and
     the command gets the body (mapped to its physical lines; the flag says the delimiter was
     quoted) as its stdin. tree-sitter-bash cannot parse two heredocs of one line in different
-    commands, nor a heredoc before the command word; a here-string it parses in every position.
+    commands, nor a heredoc before the command word, nor a here-string after a file redirect
+    (``cat > f <<<x``); a file redirect it parses in every position. (``<<<PLACEHOLDER`` is
+    still understood.)
     """
     ctx = _Ctx(heredocs=dict(heredocs) if heredocs else {})
     scope: dict[str, str | None] = dict(env) if env else {}
@@ -998,6 +1000,11 @@ class _Walker:
         for r in all_redirects:
             if r.type == "file_redirect":
                 op, dests = self._file_redirect(r)
+                placeholder = self._txt(dests[0][0]) if dests and len(dests[0]) == 1 else ""
+                if op.endswith("<") and placeholder in self.ctx.heredocs:
+                    stdin_text, quoted_delim = self.ctx.heredocs[placeholder]  # a Dockerfile heredoc
+                    heredoc_shell_text = (stdin_text, quoted_delim)
+                    continue
                 if dests:
                     ws = self._words(dests[0])
                     if ws:

@@ -45,3 +45,16 @@ def test_bad_run_is_warning_and_rest_is_audited(tmp_path):
 def test_empty_file_is_not_a_crash(tmp_path):
     found = scan_files(tmp_path, {"Dockerfile": ""})
     assert all(f.rule == "PIN001" for f in found)
+
+
+def test_heredoc_after_a_redirect_is_not_a_syntax_error(tmp_path):
+    # `cat > file <<EOS` is the usual way to write a file in a Dockerfile; tree-sitter-bash cannot
+    # parse a here-string after a file redirect, so the body's placeholder is a `<` redirect
+    text = (
+        "FROM debian:12\n"
+        "RUN cat > /etc/app.conf <<EOS\nkey=value\nEOS\n"
+        "RUN bash 2>/dev/null <<'EOF'\npip install bar\nEOF\n"
+        "RUN cat <<EOS > /x && python3 - 2>&1 <<PY\nx\nEOS\nimport os\nPY\n"
+    )
+    found = [(f.rule, f.location.span.line) for f in scan_files(tmp_path, {"Dockerfile": text})]
+    assert [h for h in found if h[0] != "PIN402"] == [("PIN201", 6)]
