@@ -54,6 +54,7 @@ _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _URL = re.compile(r"^(?:https?|ftp)://", re.I)
 _GIT_URL = re.compile(r"^(?:git@|git://|https?://.*\.git(?:#|$))", re.I)
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
+_VAR_REF = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"  # the names an image reference uses (compiled on first use)
 
 
 class _Stage:
@@ -192,6 +193,14 @@ class _Analysis:
                 stage.workdir = base.workdir
                 stage.copies = list(base.copies)
                 stage.shell = base.shell
+            elif undeclared := [v for v in re.findall(_VAR_REF, ref_raw) if v not in global_args]:
+                # docker build expands an ARG not declared before the first FROM to "": the reference
+                # it builds ('ubuntu:', '/ubuntu:22.04') is not what the author meant, so no verdict
+                names = ", ".join(f"${v}" for v in dict.fromkeys(undeclared))
+                self.sites.append(InstallSite(
+                    Ecosystem.IMAGE, Action.INSTALL, ref_raw, ref_raw, Pin.UNKNOWN, self.loc(span), "FROM",
+                    detail=f"{names} is not declared by an ARG before the first FROM (docker build sees it empty)",
+                ))
             else:
                 self._image_site(ref_raw, value, span, "FROM", stage_names=self.stage_names)
                 platform = " ".join(v or "" for v, _s in self._flag(instr, "platform"))

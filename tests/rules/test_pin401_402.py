@@ -50,3 +50,15 @@ def test_build_arg_overrides_default(tmp_path):
         tmp_path, {"Dockerfile": "ARG BASE=ubuntu\nFROM ${BASE}\n"}, build_args={"BASE": f"ubuntu@{DIGEST}"}
     )
     assert found == []
+
+
+def test_variable_not_declared_before_from_is_unknown_not_a_bare_name(tmp_path):
+    # docker build sees an undeclared $NOPE as empty: 'ubuntu:' is not what the author meant, so
+    # the site is "cannot be judged" (info), never "no tag"
+    from tests.helpers import scan_files
+
+    text = "ARG V\nFROM ubuntu:$NOPE\nFROM ${REG}/ubuntu:22.04\nFROM debian:$V\n"
+    found = [(f.rule, f.location.span.line, f.severity.label) for f in scan_files(tmp_path, {"Dockerfile": text})]
+    assert found == [("PIN401", 2, "info"), ("PIN401", 3, "info"), ("PIN401", 4, "info")]
+    messages = [f.message for f in scan_files(tmp_path, {"Dockerfile": text})]
+    assert "$NOPE is not declared by an ARG before the first FROM" in messages[0]
