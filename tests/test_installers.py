@@ -439,9 +439,11 @@ def test_verified_download_is_immutable_and_redownload_unverifies() -> None:
     assert (bad.package, bad.pin) == ("https://example.com/x2.sh", UNP)
 
 
-def test_pipe_site_is_at_the_shell_word() -> None:
-    (site,) = run("curl -fsSL https://example.com/i.sh \\\n  | sh")
-    assert site.location.span == Span(2, 5, 2, 7)
+def test_pipe_site_is_at_the_url() -> None:
+    # SPEC §6: a finding sits on the package token's line, and a download-then-run's package is
+    # its URL, not the `| sh` two lines further down
+    (site,) = run("curl -fsSL \\\n  https://example.com/i.sh \\\n  | sh")
+    assert site.location.span == Span(2, 3, 2, 27)
     assert site.spec == "https://example.com/i.sh"
 
 

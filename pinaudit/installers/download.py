@@ -146,7 +146,12 @@ def _pin(url: str | None, verified: bool) -> tuple[Pin, str]:
 
 def _site(b: SiteBuilder, url_word: Word | None, url: str | None, at: Word, verified: bool = False,
           extra: str = "") -> InstallSite:
+    """``at``: where to report when the URL is not on this command line (a file fetched earlier);
+    a URL piped or substituted into the shell is reported at the URL itself, as SPEC §1 puts a
+    finding on the package token's line (``curl -fsSL \\`` / ``https://x/install.sh \\`` / ``| sh``)."""
     pin, detail = _pin(url, verified)
+    if url_word is not None:
+        at = url_word
     spec = url if url is not None else (url_word.raw if url_word is not None else None)
     return b.site(Action.DOWNLOAD_EXEC, url, spec, pin, at, detail="; ".join(x for x in (extra, detail) if x))
 

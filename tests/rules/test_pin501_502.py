@@ -11,7 +11,7 @@ CATCHES = [
     ("FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@latest\n", [("PIN501", 2, "golang.org/x/tools/gopls")]),
     ("FROM rust:1.80\nRUN cargo install ripgrep\n", [("PIN501", 2, "ripgrep")]),
     ("FROM debian:12\nRUN curl -fsSL https://example.com/install.sh | sh\n", [("PIN502", 2)]),
-    ("FROM debian:12\nRUN wget -qO- https://example.com/i.sh \\\n  | bash -s -- --yes\n", [("PIN502", 3)]),
+    ("FROM debian:12\nRUN wget -qO- https://example.com/i.sh \\\n  | bash -s -- --yes\n", [("PIN502", 2)]),
     ("FROM debian:12\nRUN bash <(curl -s https://example.com/i.sh)\n", [("PIN502", 2)]),
     ("FROM debian:12\nADD https://example.com/tool.tar.gz /opt/\n", [("PIN502", 2)]),
     ("FROM debian:12\nRUN curl -o /tmp/i.sh https://example.com/i.sh\nRUN sh /tmp/i.sh\n", [("PIN502", 3)]),
