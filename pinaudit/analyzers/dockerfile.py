@@ -419,14 +419,21 @@ class _Analysis:
         if not value:
             return
         opts: dict[str, str] = {}
+        from_at: tuple[int, int] | None = None  # the from= value's offsets in ``value``
+        offset = 0
         for part in value.split(","):
-            k, _, v = part.partition("=")
+            k, eq, v = part.partition("=")
             opts[k.strip().lower()] = v.strip()
+            if k.strip().lower() == "from" and eq:
+                start = offset + len(k) + 1 + (len(v) - len(v.lstrip()))
+                from_at = (start, start + len(v.strip()))
+            offset += len(part) + 1
         src_from = opts.get("from")
         if src_from:
             ref = expand(src_from, stage.env, escape)
             if ref is None or not ref.isdigit():
-                self._image_site(src_from, ref, span, "RUN --mount=from", stage_names=self.stage_names)
+                self._image_site(src_from, ref, self._value_span(span, value, from_at), "RUN --mount=from",
+                                 stage_names=self.stage_names)
             return
         if opts.get("type", "bind") == "bind":
             target = opts.get("target") or opts.get("dst") or opts.get("destination")
@@ -435,6 +442,17 @@ class _Analysis:
                 dest = posixpath.normpath(posixpath.join(stage.workdir, target))
                 is_dir = not Path(self.context, source).is_file()
                 stage.copies.append((dest, self.context / source, is_dir))
+
+    @staticmethod
+    def _value_span(flag: Span, value: str, part: tuple[int, int] | None) -> Span:
+        """The span of ``value[part]`` inside a one-line ``--name=value`` flag (the image of
+        ``--mount=type=bind,from=alpine:3.19``); the whole flag when it is not that simple."""
+        if part is None or flag.line != flag.end_line:
+            return flag
+        prefix = flag.end_column - flag.column - len(value)  # "--mount="
+        if prefix < 3:
+            return flag
+        return Span(flag.line, flag.column + prefix + part[0], flag.line, flag.column + prefix + part[1])
 
     # -- requirements files ------------------------------------------------------------------
     def _locate(self, written: str, stage: _Stage) -> Path | None:

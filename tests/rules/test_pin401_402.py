@@ -62,3 +62,11 @@ def test_variable_not_declared_before_from_is_unknown_not_a_bare_name(tmp_path):
     assert found == [("PIN401", 2, "info"), ("PIN401", 3, "info"), ("PIN401", 4, "info")]
     messages = [f.message for f in scan_files(tmp_path, {"Dockerfile": text})]
     assert "$NOPE is not declared by an ARG before the first FROM" in messages[0]
+
+
+def test_mount_from_image_is_reported_at_the_image(tmp_path):
+    from tests.helpers import scan_files
+
+    text = f"FROM alpine@{DIGEST}\nRUN --mount=type=bind,from=busybox:1.36,target=/bb true\n"
+    (f,) = scan_files(tmp_path, {"Dockerfile": text})
+    assert (f.rule, f.location.span.line, f.location.span.column, f.location.span.end_column) == ("PIN402", 2, 28, 40)
