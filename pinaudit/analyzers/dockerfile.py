@@ -58,7 +58,7 @@ _VAR_REF = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"  # the names an image reference uses
 
 
 class _Stage:
-    __slots__ = ("copies", "env", "index", "name", "shell", "workdir")
+    __slots__ = ("copies", "env", "index", "name", "npm_local", "shell", "workdir")
 
     def __init__(self, name: str | None, index: int) -> None:
         self.name = name
@@ -68,6 +68,7 @@ class _Stage:
         # image path -> build-context path (file or directory), in COPY order: (dest, source, dest_is_dir)
         self.copies: list[tuple[str, Path, bool]] = []
         self.shell: tuple[str, ...] = ("/bin/sh", "-c")
+        self.npm_local: set[str] = set()  # npm packages in this stage's node_modules (npx runs them)
 
 
 class _Analysis:
@@ -193,6 +194,7 @@ class _Analysis:
                 stage.workdir = base.workdir
                 stage.copies = list(base.copies)
                 stage.shell = base.shell
+                stage.npm_local = set(base.npm_local)
             elif undeclared := [v for v in re.findall(_VAR_REF, ref_raw) if v not in global_args]:
                 # docker build expands an ARG not declared before the first FROM to "": the reference
                 # it builds ('ubuntu:', '/ubuntu:22.04') is not what the author meant, so no verdict
@@ -366,6 +368,8 @@ class _Analysis:
             workdir=stage.workdir,
             read_constraints=lambda p: self._read_constraints(p, stage),
             downloads=self.downloads,
+            npm_local=stage.npm_local,
+            read_manifest=lambda: self._read_manifest(stage),
         )
         for cmd in commands:
             for site in sites(cmd, ctx):
@@ -495,6 +499,26 @@ class _Analysis:
         self.diagnostics.extend(result.diagnostics)
         self.suppressions.extend(result.suppressions)
         return list(result.sites)
+
+    def _read_manifest(self, stage: _Stage) -> tuple[frozenset[str], frozenset[str]] | None:
+        """(dependencies, devDependencies) of the package.json in the WORKDIR, from the context."""
+        found = self._locate("package.json", stage)
+        if found is None:
+            return None
+        import json
+
+        try:
+            doc = json.loads(found.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(doc, dict):
+            return None
+
+        def names(key: str) -> frozenset[str]:
+            section = doc.get(key)
+            return frozenset(section) if isinstance(section, dict) else frozenset()
+
+        return names("dependencies") | names("optionalDependencies"), names("devDependencies")
 
     def _read_constraints(self, written: str, stage: _Stage) -> Mapping[str, str] | None:
         from pinaudit.analyzers.requirements import read_constraints

@@ -43,10 +43,14 @@ def _no_constraints(_path: str) -> Mapping[str, str] | None:
     return None
 
 
+def _no_manifest() -> tuple[frozenset[str], frozenset[str]] | None:
+    return None
+
+
 class InstallContext:
     """What an installer module may ask about the file and the place a command runs in."""
 
-    __slots__ = ("downloads", "in_dockerfile", "path", "read_constraints", "workdir")
+    __slots__ = ("downloads", "in_dockerfile", "npm_local", "path", "read_constraints", "read_manifest", "workdir")
 
     def __init__(
         self,
@@ -56,12 +60,19 @@ class InstallContext:
         # pip -c FILE on a command line: returns {normalised name: exact version} or None if not found
         read_constraints: Callable[[str], Mapping[str, str] | None] = _no_constraints,
         downloads: DownloadTracker | None = None,
+        # npm packages installed into the project's node_modules so far (this stage / script):
+        # `npx NAME` runs that copy instead of fetching one
+        npm_local: set[str] | None = None,
+        # the package.json an `npm ci` / `yarn install` here installs: (dependencies, devDependencies)
+        read_manifest: Callable[[], tuple[frozenset[str], frozenset[str]] | None] = _no_manifest,
     ) -> None:
         self.path = path
         self.in_dockerfile = in_dockerfile
         self.workdir = workdir
         self.read_constraints = read_constraints
         self.downloads = downloads if downloads is not None else DownloadTracker()
+        self.npm_local = npm_local if npm_local is not None else set()
+        self.read_manifest = read_manifest
 
 
 _VERSIONED_PIP = re.compile(r"pip\d+(\.\d+)?|python(\d+(\.\d+)?)?[mtw]?")

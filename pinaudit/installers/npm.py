@@ -291,11 +291,69 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     words = split_fields(cmd.argv[1:])
     b = SiteBuilder(Ecosystem.NPM, name, ctx.path)
     if name in ("npx", "pnpx", "bunx"):
-        return _exec_like(words, b, package_flags=("-p", "--package"))
+        found = _exec_like(words, b, package_flags=("-p", "--package"))
+    elif name == "npm":
+        found = _npm(cmd, words, b)
+    elif name == "yarn":
+        found = _yarn(cmd, words, b)
+    elif name == "corepack":
+        found = _corepack(cmd, words, b)
+    else:
+        found = _pnpm_or_bun(cmd, words, b)
+    if _runs_local_bin(name, words):
+        # npx/bunx/npm exec run node_modules/.bin when the package is installed there, fetching
+        # nothing; only a bare name can be taken that way (`npx x@2` fetches x@2 if it differs)
+        found = [s for s in found if not (s.package in ctx.npm_local and s.spec == s.package)]
+    _note_local_installs(cmd, words, found, ctx)
+    return found
+
+
+def _runs_local_bin(name: str, words: list[Word]) -> bool:
+    if name in ("npx", "bunx"):
+        return True
+    verb = subcommand(words, FLAGS)[1]
+    verb_value = verb.value if verb is not None else None
+    return (name == "npm" and verb_value in NPM_EXEC) or (name == "bun" and verb_value == "x")
+
+
+def _note_local_installs(cmd: Command, words: list[Word], found: list[InstallSite], ctx: InstallContext) -> None:
+    """Remember what this command puts into the project's node_modules (see ``_runs_local_bin``)."""
+    name = cmd.name
+    pre, verb, rest = subcommand(words, FLAGS)
+    v = verb.value if verb is not None else None
     if name == "npm":
-        return _npm(cmd, words, b)
-    if name == "yarn":
-        return _yarn(cmd, words, b)
-    if name == "corepack":
-        return _corepack(cmd, words, b)
-    return _pnpm_or_bun(cmd, words, b)
+        adds = v in NPM_INSTALL or v in ("ci", "clean-install", "install-clean", "ic", "isntall-clean")
+    elif name == "yarn":
+        adds = v in (None, "install", "add")
+    elif name in ("pnpm", "bun"):
+        adds = v in ("install", "i", "add", "ci")
+    else:
+        adds = False
+    if not adds:
+        return
+    args = parse(rest, FLAGS)
+    if _is_global(args) or _is_global(pre):
+        return
+    named = [s.package for s in found if s.action is Action.INSTALL and s.package]
+    if named or args.positionals or args.rest:
+        ctx.npm_local.update(named)
+        return
+    manifest = ctx.read_manifest()  # a project install: what package.json lists
+    if manifest is None:
+        return
+    deps, dev = manifest
+    ctx.npm_local.update(deps)
+    if not _without_dev(args, pre, cmd, name):
+        ctx.npm_local.update(dev)
+
+
+def _without_dev(args: Args, pre: Args, cmd: Command, tool: str) -> bool:
+    """--omit=dev, --only=prod, --production, pnpm's --prod/-P, or NODE_ENV=production."""
+    opts = [*args.options, *pre.options]
+    if any(o.name == "--omit" and o.value == "dev" for o in opts):
+        return True
+    if any(o.name == "--only" and o.value in ("prod", "production") for o in opts):
+        return True
+    if any(o.name in ("--production", "--prod") or (tool == "pnpm" and o.name == "-P") for o in opts):
+        return True
+    return any(k == "NODE_ENV" and v == "production" for k, v in cmd.assignments)

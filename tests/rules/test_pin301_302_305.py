@@ -38,3 +38,42 @@ def test_catches(tmp_path, text, expected):
 @pytest.mark.parametrize("text", CLEAN)
 def test_catches_not(tmp_path, text):
     assert [h for h in dockerfile(tmp_path, text) if h[0] in ("PIN301", "PIN302")] == []
+
+
+PACKAGE_JSON = '{"dependencies": {"expo": "51.0.0"}, "devDependencies": {"prisma": "5.0.0"}}\n'
+
+
+@pytest.mark.parametrize(
+    ("install", "expected"),
+    [
+        # npx runs what the project installed into node_modules: nothing is fetched
+        ("RUN npm ci", []),
+        ("RUN yarn install --frozen-lockfile", []),
+        ("RUN pnpm install --frozen-lockfile", []),
+        # devDependencies left out: npx fetches prisma from the registry
+        ("RUN npm ci --omit=dev", [("PIN301", 6, "prisma")]),
+        ("RUN npm ci --only=production", [("PIN301", 6, "prisma")]),
+        ("RUN NODE_ENV=production npm ci", [("PIN301", 6, "prisma")]),
+        ("RUN pnpm install --frozen-lockfile --prod", [("PIN301", 6, "prisma")]),
+        # nothing installed in this stage: both fetched
+        ("RUN true", [("PIN301", 5, "expo"), ("PIN301", 6, "prisma")]),
+    ],
+)
+def test_npx_runs_what_the_project_installed(tmp_path, install, expected):
+    text = (
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\n"
+        f"{install}\nRUN npx expo export\nRUN npx prisma generate\n"
+    )
+    found = dockerfile(tmp_path, text, **{"package.json": PACKAGE_JSON, "package-lock.json": "{}"})
+    assert [h for h in found if h[0] == "PIN301"] == expected
+
+
+def test_npx_after_an_explicit_local_install_and_across_stages(tmp_path):
+    text = (
+        "FROM node:20 AS test\nRUN npm install --save-dev cypress@13.6.0 && npx cypress verify\n"
+        "RUN npx cypress@14 run\n"  # another version: fetched
+        "FROM test AS again\nRUN npx cypress verify\n"  # built on `test`: its node_modules came along
+        "FROM node:20\nRUN npx cypress verify\n"  # a fresh stage: fetched
+    )
+    assert [h for h in dockerfile(tmp_path, text) if h[0] == "PIN301"] == [
+        ("PIN301", 3, "cypress"), ("PIN301", 7, "cypress")]
