@@ -335,3 +335,19 @@ def test_findings_do_not_depend_on_the_current_directory(project, monkeypatch, c
         ("base.txt", 1, "PIN202"),
         ("prod.txt", 2, "PIN202"),
     ]
+
+
+def test_readme_demo_output_is_what_the_demo_prints(monkeypatch, capsys):
+    # the README's "What it reports" block is a real run, shortened with "..." only
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ pinaudit scan fixtures/demo\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    assert main(["scan", "--no-progress", "fixtures/demo"]) == 1
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    shown = [line for line in block.splitlines() if line.startswith("fixtures/")]
+    assert shown
+    for line in shown:
+        assert any(actual.startswith(line.removesuffix(" ...")) for actual in lines), line
+    assert block.rstrip().splitlines()[-1] == err.strip().splitlines()[-1]
