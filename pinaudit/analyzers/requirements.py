@@ -213,7 +213,7 @@ def read_constraints(path: Path) -> dict[str, str] | None:
         return None
 
 
-def _site(display: str, e: Entry, walk: _Walk, via: Location | None) -> InstallSite:
+def _site(display: str, e: Entry, walk: _Walk, via: Location | None, installer: str = KIND) -> InstallSite:
     r = e.requirement
     pin, version, detail = r.pin, r.version, r.error or r.detail
     if pin is Pin.UNPINNED and r.name and r.kind == "name":
@@ -233,7 +233,7 @@ def _site(display: str, e: Entry, walk: _Walk, via: Location | None) -> InstallS
         spec=e.text,
         pin=pin,
         location=Location(display, e.span),
-        installer=KIND,
+        installer=installer,
         version=version,
         hashed=hashed,
         hash_required=walk.hash_mode,
@@ -243,7 +243,8 @@ def _site(display: str, e: Entry, walk: _Walk, via: Location | None) -> InstallS
 
 
 def _analyze(
-    path: Path, display: str, options: ScanOptions, text: str | None, via: Location | None, installed_directly: bool
+    path: Path, display: str, options: ScanOptions, text: str | None, via: Location | None, installed_directly: bool,
+    installer: str = KIND,
 ) -> FileResult:
     walk = _Walk(options)
     if text is None:
@@ -265,7 +266,7 @@ def _analyze(
         _walk_file(walk, path, display, text, 0, (path.resolve(),), top=True)
     except RecursionError:
         walk.diagnostics.append(Diagnostic(Location(display, Span.point(1)), "includes nested too deeply"))
-    sites = [_site(d, e, walk, via) for d, e in walk.entries]
+    sites = [_site(d, e, walk, via, installer) for d, e in walk.entries]
     sites.extend(walk.missing)
     return FileResult(
         path=display,
@@ -280,8 +281,14 @@ def _analyze(
 
 
 def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
-    """Analyzer entry point for a requirements file found by discovery."""
-    return _analyze(source.path, source.display, options, source.text, None, False)
+    """Analyzer entry point for a requirements file found by discovery.
+
+    A constraints file (``constraints.txt``, ``requirements/common_constraints.txt``) installs
+    nothing by itself: its entries become sites with installer "constraints", which PIN202 judges
+    as constraints and PIN203 leaves alone (pip does not enforce hashes given in one).
+    """
+    installer = "constraints" if "constraint" in source.path.name.lower() else KIND
+    return _analyze(source.path, source.display, options, source.text, None, False, installer)
 
 
 def analyze_file(

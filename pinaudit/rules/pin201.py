@@ -32,7 +32,8 @@ from pinaudit.rules._judge import unpinned
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.installer != "requirements":
+    in_a_file = site.installer in ("requirements", "constraints")  # PIN202's
+    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and not in_a_file:
         return unpinned(site, "pip package")
     return None
 

@@ -5,6 +5,8 @@ Flags requirements-file entries that are not `==`/`===` an exact version (same t
 unless a constraints file given with `-c` pins them exactly. `-r`/`-c` includes are followed and
 each entry is reported once, at its own line. A `*.in` file is a compiler's input (pip-tools,
 uv): it is judged only when no compiled sibling `.txt` exists or a build installs it directly.
+A constraints file found on its own (`constraints.txt`) is judged the same way, worded as
+constraints: one that does not pin leaves `pip install -c` free to pick.
 
 ## Why is this bad?
 A range in `requirements.txt` resolves differently on every fresh build; the file looks like a
@@ -34,8 +36,11 @@ from pinaudit.rules._judge import unpinned
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.installer == "requirements":
-        return unpinned(site, "requirement")
+    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL:
+        if site.installer == "requirements":
+            return unpinned(site, "requirement")
+        if site.installer == "constraints":
+            return unpinned(site, "constraint")
     return None
 
 

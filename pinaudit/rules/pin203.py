@@ -5,7 +5,8 @@ Flags requirements-file entries pinned with `==` but without `--hash`, and `pip 
 on a command line without `--require-hashes` (with `--no-deps` the message says that only the
 package's own files float). When the file is in pip's hash-checking mode (one
 entry has `--hash`, or `--require-hashes` is given), an entry without a hash is an error: pip
-refuses the whole install at build time.
+refuses the whole install at build time. Entries of a constraints file are not flagged: pip does
+not enforce hashes given there, so the advice could not be followed.
 
 ## Why is this bad?
 `x==1.2.3` fixes x, not what x depends on: those resolve afresh on every uncached build. And a
@@ -42,6 +43,8 @@ def _check(site: InstallSite) -> Verdict | None:
             f"'{name}' has no --hash but pip is in hash-checking mode here: the install fails at build time",
             severity=Severity.ERROR,
         )
+    if site.installer == "constraints":
+        return None  # pip does not enforce a hash given in a constraints file: no advice to give
     if site.installer == "requirements":
         return Verdict(f"'{site.spec}' is pinned without --hash: its files and dependencies can still change")
     if site.no_deps:

@@ -66,3 +66,22 @@ def test_no_deps_exact_pin_says_only_its_files_float(tmp_path):
     assert [(f.location.span.line, f.severity.label) for f in found] == [(2, "warning"), (3, "warning")]
     assert "--no-deps: nothing else resolves" in found[0].message
     assert "its own dependencies resolve at build time" in found[1].message
+
+
+def test_constraints_file_on_its_own(tmp_path):
+    # nothing is installed from it: ranges are constraints that do not pin (PIN202, worded so),
+    # and exact ones are not asked for a --hash pip would not enforce there (no PIN203)
+    files = {
+        "constraints.txt": "django<5.3\nrequests==2.32.3\n",
+        "requirements/common_constraints.txt": "celery>=5\n",
+        "requirements.txt": "flask==3.0.3\n",
+    }
+    found = scan_files(tmp_path, files)
+    assert sorted((f.rule, f.location.path, f.location.span.line) for f in found) == [
+        ("PIN202", "constraints.txt", 1),
+        ("PIN202", "requirements/common_constraints.txt", 1),
+        ("PIN203", "requirements.txt", 1),
+    ]
+    assert [f.message for f in found if f.location.path == "constraints.txt"] == [
+        "constraint 'django' is not pinned to an exact version: 'django<5.3'"
+    ]
