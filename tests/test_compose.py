@@ -60,7 +60,8 @@ def test_images(tmp_path: Path) -> None:
 
 
 def test_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PA_SHELL_TAG", "from-shell")
+    monkeypatch.setenv("PA_SHELL_TAG", "from-shell")  # ignored: a CI gate must not depend on a runner's env
+    monkeypatch.setenv("PA_UNSET", "from-shell-too")
     monkeypatch.delenv("PA_UNSET", raising=False)
     monkeypatch.delenv("PA_FILE_TAG", raising=False)
     text = """services:
@@ -78,7 +79,7 @@ def test_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("redis:7.2", "exact"),
         ("redis:${PA_UNSET}", "unknown"),
         ("redis:1.0", "exact"),
-        ("redis:from-shell", "exact"),
+        ("redis:from-file", "exact"),  # the scanning shell's environment is not the deploy's: .env only
         ("redis:1.0${NOT_A_VAR}", "exact"),
         ("1.0", "unpinned"),
     ]

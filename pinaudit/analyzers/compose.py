@@ -1,9 +1,10 @@
 """Compose files -> image pull sites (PIN401/PIN402), with Compose's own variable interpolation.
 
 ``image: ${REGISTRY}/app:${TAG:-latest}`` means what Compose makes of it: values come from the
-shell environment, then the ``.env`` file beside the compose file (Compose's precedence), with
-``${VAR:-default}``/``${VAR-default}`` defaults and ``$$`` escapes. A reference we cannot
-resolve is UNKNOWN, never a guessed verdict.
+``.env`` file beside the compose file, with ``${VAR:-default}``/``${VAR-default}`` defaults and
+``$$`` escapes. Compose would let the deploying shell's environment win over ``.env``; that shell
+is not the one running pinaudit, so its environment is not read (a CI gate must give the same
+verdict on every runner). A reference we cannot resolve is UNKNOWN, never a guessed verdict.
 
 A service with ``build:`` builds its image; with both ``build:`` and ``image:``, ``image:`` names
 the built result (``docker compose up`` builds it when it is missing rather than pulling), so it
@@ -13,7 +14,6 @@ The base images of such a build are audited in its Dockerfile.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -158,8 +158,10 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
     if root is None:
         return base
     lines = yaml_pos.physical_lines(text)
+    # Values from the project's .env only: the scanning machine's environment is not the one that
+    # runs `docker compose` (SPEC §5: an unresolvable variable is unknown, never guessed), and a CI
+    # gate must not pass or fail with whatever a runner happens to export.
     env: dict[str, str] = dict(read_dotenv(path.parent / ".env"))
-    env.update(os.environ)
     budget = yaml_pos.Budget()
     sites: list[InstallSite] = []
     diags: list[Diagnostic] = []

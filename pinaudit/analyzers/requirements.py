@@ -29,6 +29,9 @@ from pinaudit.parse.requirements import Entry, ParsedFile, normalize_name, parse
 from pinaudit.pragmas import parse_pragma
 
 KIND = "requirements"
+# pip expands ${VAR} from the environment of the build, which we cannot see: every variable is
+# unknown (SPEC §5), whatever the auditing machine exports
+_NO_ENV: dict[str, str] = {}
 MAX_DEPTH = 100
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -113,7 +116,7 @@ def _pragmas(walk: _Walk, display: str, parsed: ParsedFile, top: bool, text: str
 def _walk_file(
     walk: _Walk, path: Path, display: str, text: str, depth: int, chain: tuple[Path, ...], top: bool
 ) -> None:
-    parsed = parse_requirements_text(text, os.environ)
+    parsed = parse_requirements_text(text, _NO_ENV)
     walk.seen.add(path.resolve())
     for span, message in parsed.errors:
         walk.diagnostics.append(Diagnostic(Location(display, span), message))
@@ -182,7 +185,7 @@ def _constraints(path: Path, depth: int, chain: tuple[Path, ...]) -> dict[str, s
     text, _err = _read(path)
     if text is None:
         return None
-    parsed = parse_requirements_text(text, os.environ)
+    parsed = parse_requirements_text(text, _NO_ENV)
     out: dict[str, str] = {}
     for e in parsed.entries:
         r = e.requirement
@@ -255,7 +258,7 @@ def _analyze(
     compiled = path.with_suffix(".txt")
     if path.suffix == ".in" and not installed_directly and compiled.is_file():
         # a compiler's input: its ranges are the point; the compiled sibling is what gets installed
-        parsed = parse_requirements_text(text, os.environ)
+        parsed = parse_requirements_text(text, _NO_ENV)
         diags = tuple(Diagnostic(Location(display, s), m) for s, m in parsed.errors)
         _pragmas(walk, display, parsed, True, text)
         return FileResult(

@@ -14,7 +14,6 @@ requirements line ``X`` always get the same verdict.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 
@@ -213,14 +212,15 @@ def parse_requirement(
 
 
 def classify_requirement(text: str) -> tuple[str | None, Pin, str | None, str]:
-    """(name, pin, version, detail) of a pip requirement string, variables taken from os.environ.
+    """(name, pin, version, detail) of a pip requirement string; a ``${VAR}`` is unknown (pip takes
+    it from the build's environment, not the one auditing it).
 
     EXACT for ``==X`` (no ``*``) and ``===X``; UNPINNED for bare names, ranges, ``~=``, ``!=``,
     ``==1.*``; IMMUTABLE for ``name @ url#sha256=...``; a URL without a hash is UNPINNED; a VCS
     URL is EXACT at a full commit id, else UNPINNED; local paths and wheel files are LOCAL; an
     unset ``${VAR}`` or a string pip rejects is UNKNOWN (the detail says why).
     """
-    r = parse_requirement(text, env=os.environ)
+    r = parse_requirement(text, env={})
     detail = r.error if r.error else r.detail
     return r.name, r.pin, r.version, detail
 
