@@ -116,6 +116,25 @@ def test_unrelated_ancestor_lockfile_ignored(tmp_path: Path) -> None:
     assert [s.lock.value for s in r.sites] == ["no-lockfile", "no-lockfile"]
 
 
+def test_folder_outside_the_workspace_globs_has_no_lockfile(tmp_path: Path) -> None:
+    # `scripts/tool` sits below the root but no glob takes it: `npm ci` at the root never
+    # installs it, so the root's lockfile does not pin its ranges
+    (tmp_path / "package.json").write_text('{"workspaces": {"packages": ["packages/*", "./apps/**"]}}')
+    (tmp_path / "yarn.lock").write_text('# yarn lockfile v1\n\n"a@^1":\n  version "1.0.0"\n')
+    outside = run(tmp_path / "scripts" / "tool", '{"dependencies": {"a": "^1"}}', root=tmp_path)
+    assert [s.lock.value for s in outside.sites] == ["no-lockfile", "no-lockfile"]
+    for member in ("packages/web", "apps/x/y"):
+        inside = run(tmp_path / member, '{"dependencies": {"a": "^1"}}', root=tmp_path)
+        assert rows(inside)[0][4] == "locked", member
+
+
+def test_pnpm_workspace_negated_glob(tmp_path: Path) -> None:
+    (tmp_path / "pnpm-workspace.yaml").write_text("packages:\n  - 'packages/*'\n  - '!packages/legacy'\n")
+    (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\nimporters: {}\n")
+    legacy = run(tmp_path / "packages" / "legacy", '{"dependencies": {"a": "^1"}}', root=tmp_path)
+    assert [s.lock.value for s in legacy.sites] == ["no-lockfile", "no-lockfile"]
+
+
 def test_pnpm_workspace(tmp_path: Path) -> None:
     (tmp_path / "pnpm-workspace.yaml").write_text("packages: ['apps/*']\n")
     (tmp_path / "pnpm-lock.yaml").write_text(

@@ -5,14 +5,17 @@ lockfile; it is a hole when there is none, and the lockfile itself is a hole whe
 matches package.json (``npm ci`` fails, ``npm install`` silently re-resolves). So every dependency
 site carries both its own pin and its lock state, and the rules (PIN303/PIN304/PIN306) weigh them.
 
-The governing lockfile is the one beside package.json, else the nearest ancestor's when that
-ancestor is a workspace root (``workspaces`` in its package.json, a pnpm-workspace.yaml) or its
-lockfile records this folder as a workspace member. A lockfile of an unknown format version is
-reported and treated as absent: guessing "locked" would hide drift.
+The governing lockfile is the one beside package.json, else the nearest ancestor's when this
+folder is one of that ancestor's workspace members: its globs (``workspaces`` in package.json, a
+pnpm-workspace.yaml's ``packages``) take the folder, or its lockfile records it as an importer.
+A folder below a workspace root but outside its globs (``scripts/tool``) has no lockfile. A
+lockfile of an unknown format version is reported and treated as absent: guessing "locked" would
+hide drift.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from pathlib import Path
@@ -64,17 +67,53 @@ class _Ctx:
         return Location(self.display, self.span(m.key_start + 1, m.key_end - 1))
 
 
-def _is_workspace_root(directory: Path) -> bool:
-    if (directory / "pnpm-workspace.yaml").is_file():
-        return True
+def _workspace_globs(directory: Path) -> list[str] | None:
+    """The member globs of a workspace root (``workspaces`` in package.json, as a list or as
+    ``{"packages": [...]}``; ``packages`` in pnpm-workspace.yaml); None when it is not one."""
+    pnpm = directory / "pnpm-workspace.yaml"
+    if pnpm.is_file():
+        import yaml
+
+        try:
+            doc = yaml.load(pnpm.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+            return []
+        packages = doc.get("packages") if isinstance(doc, dict) else None
+        return [str(p) for p in packages] if isinstance(packages, list) else []
     pj = directory / "package.json"
     if not pj.is_file():
-        return False
+        return None
     try:
         data = json.loads(pj.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and "workspaces" in data
+        return None
+    if not isinstance(data, dict) or "workspaces" not in data:
+        return None
+    ws = data["workspaces"]
+    if isinstance(ws, dict):
+        ws = ws.get("packages")
+    return [str(p) for p in ws] if isinstance(ws, list) else []
+
+
+def _glob_parts_match(pattern: list[str], path: list[str]) -> bool:
+    if not pattern:
+        return not path
+    if pattern[0] == "**":
+        return any(_glob_parts_match(pattern[1:], path[i:]) for i in range(len(path) + 1))
+    return bool(path) and fnmatch.fnmatchcase(path[0], pattern[0]) and _glob_parts_match(pattern[1:], path[1:])
+
+
+def _is_member(globs: list[str], importer: str) -> bool:
+    """Does a workspace glob (``packages/*``, ``apps/**``, pnpm's ``!excluded``) take this folder?"""
+    path = importer.split("/")
+    taken = False
+    for raw in globs:
+        negated = raw.startswith("!")
+        pattern = raw[1:] if negated else raw
+        pattern = pattern.strip().removeprefix("./").strip("/")
+        if pattern and _glob_parts_match(pattern.split("/")[:64], path):
+            taken = not negated
+    return taken
 
 
 def _preferred(locks: list[Path], package_manager: str | None) -> list[Path]:
@@ -104,7 +143,8 @@ def find_governing_lockfile(
                                    Severity.WARNING)
                     )  # fmt: skip
                 continue
-            if importer and not (_is_workspace_root(d) or importer in lock.importers):
+            globs = _workspace_globs(d) if importer else None
+            if importer and importer not in lock.importers and not (globs is not None and _is_member(globs, importer)):
                 break  # another project's lockfile: this folder is not one of its members
             return lock, importer
         if d == root or d.parent == d:
