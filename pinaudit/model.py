@@ -136,6 +136,9 @@ class InstallSite(NamedTuple):
     detail: str = ""  # a clause for messages: "from variable $PKGS, which is not set", "-t bookworm selects a suite"
     via: Location | None = None  # where the build installs it, when the site lives in another file
     no_deps: bool = False  # pip --no-deps: nothing but this package is fetched (its dependencies don't resolve)
+    # pip -r FILE: exact pins from the same command's -c files, which apply to FILE's entries too:
+    # (PEP 503 name, version, constraints file as written)
+    constraints: tuple[tuple[str, str, str], ...] = ()
 
 
 class Diagnostic(NamedTuple):

@@ -247,9 +247,11 @@ def _site(display: str, e: Entry, walk: _Walk, via: Location | None, installer: 
 
 def _analyze(
     path: Path, display: str, options: ScanOptions, text: str | None, via: Location | None, installed_directly: bool,
-    installer: str = KIND,
+    installer: str = KIND, command_constraints: tuple[tuple[str, str, str], ...] = (),
 ) -> FileResult:
     walk = _Walk(options)
+    for name, version, source in command_constraints:  # `pip install -r FILE -c C`: C applies to FILE
+        walk.constraints.setdefault(normalize_name(name), (version, source))
     if text is None:
         text, err = _read(path)
         if text is None:
@@ -322,7 +324,7 @@ def follow(site: InstallSite, found: Path | None, options: ScanOptions, *, missi
     if found is None:
         return FileResult(site.location.path, KIND, sites=(site._replace(pin=Pin.UNKNOWN, detail=missing),))
     display = display_path(found, options.cwd)
-    result = analyze_file(found, display, options, via=site.location, installed_directly=True)
+    result = _analyze(found, display, options, None, site.location, True, KIND, site.constraints)
     followed = site._replace(pin=Pin.LOCAL, detail=f"follows {display}")
     sites = [followed]
     for s in result.sites:

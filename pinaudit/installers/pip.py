@@ -255,13 +255,17 @@ def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, *, sync
     b.hashed = args.has("--require-hashes")
     b.no_deps = args.has("--no-deps", "--no-dependencies")
     out: list[InstallSite] = []
+    pins: tuple[tuple[str, str, str], ...] = ()
+    if args.has("-c", "--constraint") and args.has("-r", "--requirement"):
+        known, _unreadable = _constraint_maps(args, ctx)
+        pins = tuple((name, version, path) for path, found in known for name, version in found.items())
     for o in args.options:
         vw = o.value_word
         if vw is None:
             continue
         if o.name in ("-r", "--requirement"):
             out.append(b.site(Action.REQUIREMENTS, None, o.value if o.value is not None else vw.raw,
-                              Pin.UNKNOWN, vw))
+                              Pin.UNKNOWN, vw)._replace(constraints=pins))
         elif o.name in ("-e", "--editable"):
             out.append(_requirement_site(vw, o.value, b, args, ctx))
     for w in [*args.positionals, *args.rest]:

@@ -85,3 +85,18 @@ def test_constraints_file_on_its_own(tmp_path):
     assert [f.message for f in found if f.location.path == "constraints.txt"] == [
         "constraint 'django' is not pinned to an exact version: 'django<5.3'"
     ]
+
+
+def test_command_line_constraints_apply_to_the_requirements_file(tmp_path):
+    # SPEC PIN202: "unless a constraints file given with -c pins it" — also when the -c sits on
+    # the command line next to the -r
+    files = {
+        "Dockerfile": "FROM python:3.12\nCOPY requirements.txt constraints.txt /app/\n"
+        "RUN pip install -r /app/requirements.txt -c /app/constraints.txt\n",
+        "requirements.txt": "requests\ncelery>=5\n",
+        "constraints.txt": "requests==2.31.0\n",
+    }
+    found = [(f.rule, f.location.path, f.location.span.line, f.package) for f in scan_files(tmp_path, files)]
+    assert ("PIN203", "requirements.txt", 1, "requests") in found
+    assert ("PIN202", "requirements.txt", 2, "celery") in found
+    assert not [h for h in found if h[0] == "PIN202" and h[3] == "requests"]
