@@ -155,3 +155,39 @@ def test_multiline_plain_and_quoted_run_map_each_word_to_its_line(tmp_path):
         ("flask", 7, 11),
         ("curl", 9, 11),
     ]
+
+
+WORKING_DIRS = """on: push
+env:
+  TOOL_VERSION: "1.2.3"
+  FROM_EXPR: ${{ github.sha }}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        working-directory: app
+    steps:
+      - run: pip install -r req.txt
+      - run: pip install -r requirements.txt
+        working-directory: .
+      - run: pip install tool==$TOOL_VERSION other==${{ env.TOOL_VERSION }} third==$FROM_EXPR
+"""
+
+
+@needs_shell
+def test_workflow_run_steps_start_in_the_checkout_and_know_static_env(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "req.txt").write_text("flask\n")
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    r = run_wf(tmp_path, WORKING_DIRS)
+    found = sorted((s.location.path, s.location.line, s.package, s.pin.value) for s in r.sites)
+    assert found == [
+        (".github/workflows/ci.yml", 12, None, "local"),  # -r req.txt, followed into app/
+        (".github/workflows/ci.yml", 13, None, "local"),  # -r requirements.txt at the root
+        (".github/workflows/ci.yml", 15, "other", "exact"),  # ${{ env.X }} of a plain string
+        (".github/workflows/ci.yml", 15, "third", "unknown"),  # env built from ${{ }}: the runner's
+        (".github/workflows/ci.yml", 15, "tool", "exact"),  # $X of a plain workflow env string
+        ("app/req.txt", 1, "flask", "unpinned"),
+        ("requirements.txt", 1, "requests", "unpinned"),
+    ]

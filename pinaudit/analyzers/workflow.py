@@ -4,7 +4,10 @@
 from the YAML source line by line (literal ``|`` and folded ``>`` block scalars alike), so every
 character keeps its physical line and column in the workflow file. A ``${{ ... }}`` expression is
 decided by the runner, not by the file: it becomes a same-length placeholder variable that the
-shell analyzer sees as unknown, so an install that depends on it is UNKNOWN, not guessed.
+shell analyzer sees as unknown, so an install that depends on it is UNKNOWN, not guessed. The
+exception is ``${{ env.X }}`` where the workflow's ``env:`` sets X to a plain string; such
+values are also visible to the script as ``$X``. A step runs in the checkout (the folder that
+holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` is looked for.
 
 Images: ``container:`` (string or ``image:``), ``services.*.image`` and ``uses: docker://...``.
 Steps whose shell is not a POSIX shell (pwsh, python, cmd, Windows runners' default) are listed
@@ -31,13 +34,20 @@ _EXPR = re.compile(r"\$\{\{.*?\}\}")
 _PLACEHOLDER = "GHA_EXPR"
 
 
-def _placeholders(mt: MappedText) -> tuple[MappedText, dict[str, str | None], dict[str, str]]:
-    """Replace each ``${{ ... }}`` by ``${NAME}`` of the same length, NAME an unknown variable.
+_ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
-    Returns (text, env marking the names unknown, name -> original expression for messages).
+
+def _placeholders(
+    mt: MappedText, static_env: dict[str, str | None] | None = None
+) -> tuple[MappedText, dict[str, str | None], dict[str, str]]:
+    """Replace each ``${{ ... }}`` by ``${NAME}`` of the same length, NAME a variable that is
+    unknown, or holds the value of ``${{ env.X }}`` when the workflow sets X to a plain string.
+
+    Returns (text, env for the placeholder names, name -> original expression for messages).
     """
     env: dict[str, str | None] = {}
     originals: dict[str, str] = {}
+    known = static_env or {}
 
     def sub(m: re.Match[str]) -> str:
         n = len(m.group(0))  # >= 5, so the name has >= 2 characters
@@ -45,7 +55,8 @@ def _placeholders(mt: MappedText) -> tuple[MappedText, dict[str, str | None], di
         if len(tag) > n - 3:
             tag = f"E{len(originals)}"
         name = (tag + "_" * n)[: n - 3]
-        env[name] = None
+        ref = _ENV_EXPR.fullmatch(m.group(0))
+        env[name] = known.get(ref.group(1)) if ref else None
         originals.setdefault(name, m.group(0))
         return "${" + name + "}"
 
@@ -151,6 +162,34 @@ def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
     return b.build()
 
 
+def _static_env(levels: list[yaml.Node], budget: Budget) -> dict[str, str | None]:
+    """``env:`` of the workflow, the job and the step (inner wins): plain strings are known to
+    every run step; a value built from ``${{ }}`` is decided by the runner (unknown)."""
+    from pinaudit.parse import yaml_pos
+
+    out: dict[str, str | None] = {}
+    for level in levels:
+        env = yaml_pos.get(level, "env", budget)
+        for key, _k, value in yaml_pos.items(env, budget) if env is not None else ():
+            text = yaml_pos.scalar(value)
+            out[key] = text if text is not None and "${{" not in text else None
+    return out
+
+
+def _working_directory(step: yaml.Node, job: yaml.Node, root: yaml.Node, budget: Budget) -> str | None:
+    """The step's ``working-directory``, else the job's or the workflow's ``defaults.run`` one."""
+    from pinaudit.parse import yaml_pos
+
+    found = yaml_pos.scalar(yaml_pos.get(step, "working-directory", budget))
+    for level in (job, root):
+        if found is not None:
+            break
+        d = yaml_pos.get(level, "defaults", budget)
+        run = yaml_pos.get(d, "run", budget) if d is not None else None
+        found = yaml_pos.scalar(yaml_pos.get(run, "working-directory", budget)) if run is not None else None
+    return found
+
+
 def _shell_of(step: yaml.Node, job: yaml.Node, root: yaml.Node, budget: Budget) -> str | None:
     from pinaudit.parse import yaml_pos
 
@@ -201,6 +240,8 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
         return base
     lines = text.splitlines()
     budget = yaml_pos.Budget()
+    parents = source.path.resolve().parents
+    workspace = parents[2] if len(parents) > 2 and parents[1].name == ".github" else source.path.parent
     sites: list[InstallSite] = []
     diags: list[Diagnostic] = []
     skipped: list[str] = []
@@ -243,9 +284,13 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                     continue
                 if not shell_available:
                     continue
-                mt, env, originals = _placeholders(_block_text(run, lines))
+                static = _static_env([root, job, step], budget)
+                mt, env, originals = _placeholders(_block_text(run, lines), static)
+                # run steps start in the checkout (the folder holding .github), or working-directory
+                workdir = _working_directory(step, job, root, budget) or "."
+                base_dir = workspace / workdir if "${{" not in workdir else workspace
                 try:
-                    found, step_diags = shell_sites(mt, display, source.path.parent, env, options)
+                    found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options)
                 except NotImplementedError:
                     shell_available = False
                     skipped.append(f"{display}: shell analysis is not available; run: steps not audited")
