@@ -211,3 +211,22 @@ def test_deep_nesting(tmp_path: Path) -> None:
     assert r.diagnostics and r.sites == ()
     deep = '{"overrides": ' + '{"a": ' * 200 + '"1.0.0"' + "}" * 200 + "}"
     assert run(tmp_path, deep).diagnostics
+
+
+def test_pnpm_catalog_specs_are_judged_by_the_catalog(tmp_path: Path) -> None:
+    (tmp_path / "pnpm-workspace.yaml").write_text(
+        "packages: ['apps/*']\ncatalog:\n  react: ^18.2.0\n  zod: 3.23.8\n"
+        "catalogs:\n  legacy:\n    react: 17.0.2\n    vue: 2.7.16\n"
+    )
+    r = run(tmp_path / "apps" / "web",
+            '{"dependencies": {"react": "catalog:", "zod": "catalog:default", "old": "catalog:legacy",\n'
+            ' "r17": "catalog:legacy", "none": "catalog:", "vue": "catalog:legacy"}}', root=tmp_path)
+    got = {s.package: (s.pin.value, s.version) for s in r.sites if s.package}
+    assert got == {
+        "react": ("unpinned", None),  # ^18.2.0 from the default catalog
+        "zod": ("exact", "3.23.8"),
+        "old": ("unknown", None),  # not in catalog 'legacy': pnpm install fails
+        "r17": ("unknown", None),  # catalogs.legacy has react, not r17
+        "none": ("unknown", None),
+        "vue": ("exact", "2.7.16"),  # a named catalog
+    }

@@ -67,18 +67,24 @@ class _Ctx:
         return Location(self.display, self.span(m.key_start + 1, m.key_end - 1))
 
 
+def _read_pnpm_workspace(path: Path) -> dict[object, object] | None:
+    """pnpm-workspace.yaml as plain strings (the C base loader: no tags, no type guessing)."""
+    import yaml
+
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
 def _workspace_globs(directory: Path) -> list[str] | None:
     """The member globs of a workspace root (``workspaces`` in package.json, as a list or as
     ``{"packages": [...]}``; ``packages`` in pnpm-workspace.yaml); None when it is not one."""
     pnpm = directory / "pnpm-workspace.yaml"
     if pnpm.is_file():
-        import yaml
-
-        try:
-            doc = yaml.load(pnpm.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
-            return []
-        packages = doc.get("packages") if isinstance(doc, dict) else None
+        doc = _read_pnpm_workspace(pnpm)
+        packages = doc.get("packages") if doc is not None else None
         return [str(p) for p in packages] if isinstance(packages, list) else []
     pj = directory / "package.json"
     if not pj.is_file():
@@ -93,6 +99,43 @@ def _workspace_globs(directory: Path) -> list[str] | None:
     if isinstance(ws, dict):
         ws = ws.get("packages")
     return [str(p) for p in ws] if isinstance(ws, list) else []
+
+
+def _catalogs(pkg_dir: Path, options: ScanOptions) -> dict[str, dict[str, str]]:
+    """pnpm catalogs of the nearest pnpm-workspace.yaml: {"default": {...}, name: {...}}."""
+    d = pkg_dir.resolve()
+    root = options.repo_root.resolve() if options.repo_root is not None else None
+    for _ in range(MAX_UP):
+        ws = d / "pnpm-workspace.yaml"
+        if ws.is_file():
+            doc = _read_pnpm_workspace(ws)
+            if doc is None:
+                return {}
+            out: dict[str, dict[str, str]] = {}
+            named = doc.get("catalogs")
+            for name, table in (named.items() if isinstance(named, dict) else ()):
+                if isinstance(table, dict):
+                    out[str(name)] = {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+            default = doc.get("catalog")
+            if isinstance(default, dict):
+                out.setdefault("default", {}).update({str(k): str(v) for k, v in default.items() if isinstance(v, str)})
+            return out
+        if d == root or d.parent == d:
+            break
+        d = d.parent
+    return {}
+
+
+def _catalog_spec(spec: str, name: str, catalogs: dict[str, dict[str, str]]) -> NpmSpec | None:
+    """``catalog:`` / ``catalog:NAME``: the spec the catalog gives ``name``, judged as written there."""
+    catalog = spec[len("catalog:"):].strip() or "default"
+    resolved = catalogs.get(catalog, {}).get(name)
+    where = "the default catalog" if catalog == "default" else f"catalog '{catalog}'"
+    if resolved is None:
+        return NpmSpec(Pin.UNKNOWN, None, f"{name} is not in {where} of pnpm-workspace.yaml (pnpm install fails)",
+                       "unknown")
+    cls = classify_npm_spec(resolved)
+    return cls._replace(detail=f"{where} says '{resolved}'")
 
 
 def _glob_parts_match(pattern: list[str], path: list[str]) -> bool:
@@ -283,6 +326,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
 
     root_specs: dict[str, str] = {}
     has_deps = False
+    catalogs: dict[str, dict[str, str]] | None = None  # read on the first catalog: spec
     for section in SECTIONS:
         member = root.member(section)
         if member is None:
@@ -304,6 +348,9 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             spec = m.value.value
             root_specs.setdefault(m.key, spec)
             cls = classify_npm_spec(spec)
+            if spec.startswith("catalog:"):
+                catalogs = _catalogs(path.parent, options) if catalogs is None else catalogs
+                cls = _catalog_spec(spec, m.key, catalogs) or cls
             state, lock_detail = _lock_state(lock, m.key, spec, cls, importer)
             detail = "; ".join(p for p in (cls.detail, lock_detail, "" if section == "dependencies" else section) if p)
             ctx.sites.append(

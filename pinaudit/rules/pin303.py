@@ -34,11 +34,12 @@ def _check(site: InstallSite) -> Verdict | None:
     if site.lock is LockState.DRIFT:
         return None  # PIN304 says the sharper thing
     if site.pin is Pin.UNPINNED:
+        said = f"'{site.package}' is '{site.spec}'"
+        if site.spec and site.spec.startswith("catalog:") and site.detail:  # pnpm: the catalog holds the range
+            said += f" ({site.detail.split(';')[0]})"
         if site.lock is LockState.LOCKED:
-            return Verdict(
-                f"'{site.package}' is '{site.spec}', pinned only by the lockfile", severity=Severity.INFO
-            )
-        return Verdict(f"'{site.package}' is '{site.spec}' and no lockfile pins it")
+            return Verdict(f"{said}, pinned only by the lockfile", severity=Severity.INFO)
+        return Verdict(f"{said} and no lockfile pins it")
     if site.pin is Pin.UNKNOWN:
         return Verdict(f"'{site.package}': {site.detail or 'spec cannot be judged'}", severity=Severity.INFO)
     return None
