@@ -289,3 +289,14 @@ def test_stray_words_dropped_like_pip(tmp_path: Path) -> None:
     r = run(tmp_path, "google - auth\n")
     assert [(s.package, s.pin) for s in r.sites] == [("google", Pin.UNPINNED)]
     assert [d.location.line for d in r.diagnostics] == [1]
+
+
+def test_direct_url_with_a_variable_is_judged_by_its_hash_fragment(tmp_path: Path) -> None:
+    sha = "a" * 64
+    r = run(tmp_path, f"https://f.example/pkg-${{VER}}.tar.gz\nhttps://f.example/pkg-${{VER}}.tar.gz#sha256={sha}\n"
+                      "git+https://x.example/r.git@${REF}\n")
+    assert [(s.package, s.pin) for s in r.sites] == [
+        ("https://f.example/pkg-${VER}.tar.gz", Pin.UNPINNED),  # no hash: unpinned whatever VER is
+        (f"https://f.example/pkg-${{VER}}.tar.gz#sha256={sha}", Pin.IMMUTABLE),  # pip checks the bytes
+        ("git+https://x.example/r.git@${REF}", Pin.UNKNOWN),  # the ref decides
+    ]

@@ -167,8 +167,20 @@ def parse_requirement(
     n_start, n_end = (m_name.start(), m_name.end()) if m_name else (lead, end_tok)
     if missing:
         var = ", ".join(f"${{{v}}}" for v in missing)
+        url = raw.strip()
+        m_url = _URL.match(url)
+        unhashed = not hashed and not _HASH_FRAGMENT.search(url.partition("#")[2])
+        if m_url and "+" not in m_url.group("scheme"):
+            # whatever the variable holds: without a hash fragment a direct URL is not pinned, and
+            # with one pip checks the bytes it gets
+            if unhashed:
+                return ParsedRequirement(
+                    None, Pin.UNPINNED, None, f"a direct URL without a #sha256= fragment; it also depends on {var}",
+                    "url", None, lead, end_tok,
+                )  # fmt: skip
+            return ParsedRequirement(None, Pin.IMMUTABLE, None, "direct URL with a hash", "url", None, lead, end_tok)
         return ParsedRequirement(
-            name_guess if name_guess and not raw[lead:].startswith("$") else None,
+            name_guess if name_guess and not raw[lead:].startswith("$") and not m_url else None,
             Pin.UNKNOWN, None, f"depends on {var}, which is not set", "unknown", None, n_start, n_end,
         )  # fmt: skip
     s = expanded.strip()
