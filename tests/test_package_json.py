@@ -230,3 +230,8 @@ def test_pnpm_catalog_specs_are_judged_by_the_catalog(tmp_path: Path) -> None:
         "none": ("unknown", None),
         "vue": ("exact", "2.7.16"),  # a named catalog
     }
+
+
+def test_duplicate_dependency_key_last_one_wins(tmp_path: Path) -> None:
+    r = run(tmp_path, '{"dependencies": {\n"ms": "^2.1.0",\n"ms": "2.1.3"}}')
+    assert [(s.package, s.spec, s.location.line) for s in r.sites if s.package] == [("ms", "2.1.3", 3)]

@@ -338,7 +338,8 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                     Diagnostic(ctx.key_loc(member), f"{section} is not an object; ignored", Severity.WARNING)
                 )
             continue
-        for m in node.members:
+        # a key given twice: npm reads the file with JSON.parse, where the last one wins
+        for m in {m.key: m for m in node.members}.values():
             if not isinstance(m.value, JScalar) or not isinstance(m.value.value, str):
                 ctx.diagnostics.append(
                     Diagnostic(ctx.key_loc(m), f"{section}.{m.key}: the spec is not a string", Severity.WARNING)
