@@ -300,3 +300,12 @@ def test_direct_url_with_a_variable_is_judged_by_its_hash_fragment(tmp_path: Pat
         (f"https://f.example/pkg-${{VER}}.tar.gz#sha256={sha}", Pin.IMMUTABLE),  # pip checks the bytes
         ("git+https://x.example/r.git@${REF}", Pin.UNKNOWN),  # the ref decides
     ]
+
+
+def test_backslash_in_a_marker_string_prints_no_warning() -> None:
+    # packaging reads marker strings with ast.literal_eval: "\8" would print a SyntaxWarning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse_requirement('x>=1; python_version == "3\\8"').pin is Pin.UNPINNED

@@ -160,10 +160,12 @@ def classify(text: str) -> Classified:
         if simple.group(2):
             return Classified(simple.group(1), Pin.EXACT, simple.group(2))
         return Classified(simple.group(1), Pin.UNPINNED, by_name=True)
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
+
+    from pinaudit.parse.requirements import pep508
 
     try:
-        req = Requirement(s)
+        req = pep508(s)
     except InvalidRequirement as e:
         return Classified(s, Pin.UNPINNED, detail=f"not a valid requirement ({e})")
     specs = list(req.specifier)

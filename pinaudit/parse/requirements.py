@@ -23,6 +23,8 @@ from pinaudit.parse.text import MappedText, MappedTextBuilder
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
+
+    from packaging.requirements import Requirement
 else:
     from pinaudit._record import NamedTuple
 
@@ -204,10 +206,10 @@ def parse_requirement(
         if simple.group(2):
             return ParsedRequirement(simple.group(1), Pin.EXACT, simple.group(2), "", "name", None, n_start, n_end)
         return ParsedRequirement(simple.group(1), Pin.UNPINNED, None, "no version", "name", None, n_start, n_end)
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
 
     try:
-        req = Requirement(s)
+        req = pep508(s)
     except InvalidRequirement as exc:
         msg = str(exc).splitlines()[0]
         return ParsedRequirement(name_guess, Pin.UNKNOWN, None, "invalid requirement", "invalid", msg, n_start, n_end)
@@ -221,6 +223,23 @@ def parse_requirement(
     # the rule's message already quotes the spec: a detail only for what it does not say
     detail = "a wildcard admits many versions" if any(sp.operator == "==" for sp in specs) else ""
     return ParsedRequirement(req.name, Pin.UNPINNED, None, detail, "name", None, n_start, n_end)
+
+
+def pep508(text: str) -> Requirement:
+    """``packaging.requirements.Requirement(text)``, quietly.
+
+    packaging reads marker strings with ``ast.literal_eval``, so a stray backslash in one
+    (``; python_version == "\\8"``) makes Python print a SyntaxWarning in the middle of a scan.
+    Raises ``InvalidRequirement`` like packaging does.
+    """
+    import warnings
+
+    from packaging.requirements import Requirement
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Requirement(text)
 
 
 def classify_requirement(text: str) -> tuple[str | None, Pin, str | None, str]:
