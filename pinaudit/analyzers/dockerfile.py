@@ -54,7 +54,13 @@ _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _URL = re.compile(r"^(?:https?|ftp)://", re.I)
 _GIT_URL = re.compile(r"^(?:git@|git://|https?://.*\.git(?:#|$))", re.I)
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
-_VAR_REF = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"  # the names an image reference uses (compiled on first use)
+# $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}: group 2 says a default follows (compiled on first use)
+_VAR_REF = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?-)?|([A-Za-z_][A-Za-z0-9_]*))"
+
+
+def _references(word: str) -> list[tuple[str, bool]]:
+    """The variables a FROM reference uses, each with whether it comes with a default."""
+    return [(m.group(1) or m.group(3), bool(m.group(2))) for m in re.finditer(_VAR_REF, word)]
 
 
 class _Stage:
@@ -187,7 +193,12 @@ class _Analysis:
         if words:
             ref_raw, start, end = words[0]
             span = instr.args.span(start, end)
+            refs = _references(ref_raw)  # (name, has a default) for each $NAME / ${NAME...}
             value = expand(ref_raw, global_args, escape)
+            if value is None and all(d for n, d in refs if global_args.get(n, "") is None):
+                # an ARG declared without a value is unset unless --build-arg gives one, so
+                # `${PY:-3.12}` builds python:3.12 by default: judged like `ARG PY=3.12`
+                value = expand(ref_raw, {k: v for k, v in global_args.items() if v is not None}, escape)
             base = self.stage_names.get(value.lower()) if value else None
             if base is not None:
                 stage.env = {k: v for k, v in base.env.items() if k in base.env}
@@ -195,7 +206,7 @@ class _Analysis:
                 stage.copies = list(base.copies)
                 stage.shell = base.shell
                 stage.npm_local = set(base.npm_local)
-            elif undeclared := [v for v in re.findall(_VAR_REF, ref_raw) if v not in global_args]:
+            elif undeclared := [n for n, has_default in refs if n not in global_args and not has_default]:
                 # docker build expands an ARG not declared before the first FROM to "": the reference
                 # it builds ('ubuntu:', '/ubuntu:22.04') is not what the author meant, so no verdict
                 names = ", ".join(f"${v}" for v in dict.fromkeys(undeclared))

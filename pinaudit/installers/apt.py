@@ -64,6 +64,8 @@ def _judge(word: Word, suite: str | None, b: SiteBuilder) -> InstallSite | None:
     if eq:
         if not version:
             return b.site(Action.INSTALL, name, v, Pin.UNPINNED, word, detail="the version is empty")
+        if version.strip("*?") == "":
+            return b.site(Action.INSTALL, name, v, Pin.UNPINNED, word, detail=f"={version} matches every version")
         if any(c in version for c in "*?["):
             return b.site(Action.INSTALL, name, v, Pin.PARTIAL, word,
                           detail=f"{version} is a pattern that matches whichever version the archive has")

@@ -70,3 +70,15 @@ def test_mount_from_image_is_reported_at_the_image(tmp_path):
     text = f"FROM alpine@{DIGEST}\nRUN --mount=type=bind,from=busybox:1.36,target=/bb true\n"
     (f,) = scan_files(tmp_path, {"Dockerfile": text})
     assert (f.rule, f.location.span.line, f.location.span.column, f.location.span.end_column) == ("PIN402", 2, 28, 40)
+
+
+def test_from_default_in_the_reference_is_what_docker_builds(tmp_path):
+    # `ARG PY` has no value: docker build leaves it unset and ${PY:-3.12} gives python:3.12
+    # (judged like `ARG PY=3.12`); an undeclared ${NV:-20} gives node:20-alpine
+    from tests.helpers import scan_files
+
+    text = "ARG PY\nFROM python:${PY:-3.12}\nFROM node:${NV:-20}-alpine\nFROM x:${PY}\n"
+    found = [(f.rule, f.location.span.line, f.package, f.severity.label)
+             for f in scan_files(tmp_path, {"Dockerfile": text})]
+    assert found == [("PIN402", 2, "python", "warning"), ("PIN402", 3, "node", "warning"),
+                     ("PIN401", 4, "x:${PY}", "info")]
