@@ -184,8 +184,9 @@ WRAPPERS = [
     ("timeout -s KILL --foreground 5m pip install x", ["pip", "install", "x"], ("timeout",)),
     ("stdbuf -oL -e 0 pip install x", ["pip", "install", "x"], ("stdbuf",)),
     ("chroot /mnt pip install x", ["pip", "install", "x"], ("chroot",)),
-    ("xargs -n 1 -P4 -I{} pip install {}", ["pip", "install", "{}"], ("xargs",)),
-    ("xargs -r -d '\\n' apt-get install -y", ["apt-get", "install", "-y"], ("xargs",)),
+    # the items xargs reads (stdin here) are one unknown word, in place of {} with -I
+    ("xargs -n 1 -P4 -I{} pip install {}", ["pip", "install", None], ("xargs",)),
+    ("xargs -r -d '\\n' apt-get install -y", ["apt-get", "install", "-y", None], ("xargs",)),
     ("gosu app pip install x", ["pip", "install", "x"], ("gosu",)),
     ("su-exec app:app pip install x", ["pip", "install", "x"], ("su-exec",)),
     ("tini -s -- pip install x", ["pip", "install", "x"], ("tini",)),
@@ -597,3 +598,28 @@ def test_unknown_item_of_a_list_keeps_its_text_and_names() -> None:
 def test_partly_known_value_is_unknown_to_the_command_it_prefixes() -> None:
     result = run('PIP_REQUIRE_HASHES="1 ${U}" pip install x')
     assert find(result, "pip").assignments == (("PIP_REQUIRE_HASHES", None),)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # items from a file or another program: one unknown word, never a silently empty install
+        ("xargs apt-get install -y < /tmp/p.txt", [["apt-get", "install", "-y", None]]),
+        ("xargs -a p.txt -r apt-get install -y", [["apt-get", "install", "-y", None]]),
+        ("cat r.txt | xargs -n1 pip install", [["cat", "r.txt"], ["pip", "install", None]]),
+        # echoed items are known, each at its own place
+        ("echo curl wget | xargs apt-get install -y",
+         [["echo", "curl", "wget"], ["apt-get", "install", "-y", "curl", "wget"]]),
+        ("printf '%s\\n' jq git | xargs -I{} apt-get install -y {}",
+         [["printf", "%s\\n", "jq", "git"], ["apt-get", "install", "-y", "jq", "git"]]),
+    ],
+)
+def test_xargs_items_are_arguments(text: str, expected: list[list[str | None]]) -> None:
+    assert argvs(text) == expected
+
+
+def test_xargs_unknown_items_name_their_source() -> None:
+    (cmd,) = run("xargs apt-get install -y < /tmp/p.txt").commands
+    assert cmd.argv[-1].raw == "<xargs items from /tmp/p.txt>"
+    echoed = find(run("echo curl wget | xargs apt-get install -y"), "apt-get")
+    assert [w.span.column for w in echoed.argv[3:]] == [6, 11]

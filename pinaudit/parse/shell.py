@@ -1038,11 +1038,14 @@ class _Walker:
                             argv.extend(self._words(grp))
 
         via: list[str] = [f"{k}=" for k, _v in assigns]
+        original = argv
         argv, extra_assigns, wrappers = self._strip(argv)
         assigns.extend(extra_assigns)
         via.extend(wrappers)
         if not argv:
             return
+        if "xargs" in wrappers:
+            argv = self._xargs_argv(original, argv, redir_words)
         cmd = Command(
             argv=tuple(argv),
             span=self._span(node),
@@ -1055,6 +1058,61 @@ class _Walker:
         self._emit(cmd)
         self.last_cmd[node.id] = cmd
         self._after(cmd, assigns, heredoc_shell_text)
+
+    def _xargs_argv(self, original: list[Word], argv: list[Word], redirects: list[tuple[str, Word]]) -> list[Word]:
+        """The command xargs runs, with the items it reads: ``echo curl git | xargs apt-get install``
+        gives the echoed words (at their own spans); from a file, another program or stdin the
+        items are one unknown word at ``xargs`` (so the install is reported as unknown, never
+        dropped). ``-I R`` puts them where R is written instead of at the end."""
+        start = next(i for i, w in enumerate(original) if w.value and w.value.rsplit("/", 1)[-1] == "xargs")
+        opts = original[start + 1 : len(original) - len(argv)]
+        replace: str | None = None
+        source: str | None = None
+        for i, w in enumerate(opts):
+            v = w.value or ""
+            nxt = opts[i + 1].value if i + 1 < len(opts) else None
+            if v in ("-I", "--replace") and nxt:
+                replace = nxt
+            elif v.startswith("-I") and len(v) > 2:
+                replace = v[2:]
+            elif v.startswith("--replace="):
+                replace = v.partition("=")[2] or "{}"
+            elif v == "-i":
+                replace = "{}"
+            elif v in ("-a", "--arg-file") and nxt:
+                source = nxt
+            elif v.startswith("--arg-file="):
+                source = v.partition("=")[2]
+        if source is None:
+            source = next((w.value or w.raw for op, w in redirects if op in ("<", "0<")), None)
+        items: list[Word] | None = None
+        if source is None and self.stdin_from and all(c.name in ("echo", "printf") for c in self.stdin_from):
+            items = []
+            for c in self.stdin_from:
+                args = list(c.argv[1:])
+                if c.name == "printf" and args and "%" in (args[0].value or "%"):
+                    args = args[1:]  # the format
+                while c.name == "echo" and args and args[0].value in ("-n", "-e", "-E", "-ne", "-en"):
+                    args = args[1:]
+                for w in args:
+                    if w.value is None:
+                        items.append(w)
+                    else:
+                        items.extend(w._replace(value=tok) for tok in w.value.split())
+        if items is None:
+            feeders = ", ".join(c.name or "?" for c in self.stdin_from)
+            what = source or (f"the output of {feeders}" if feeders else "stdin")
+            items = [Word(f"<xargs items from {what}>", None, original[start].span)]
+        if replace is None:
+            return [*argv, *items]
+        out: list[Word] = []
+        for w in argv:
+            if w.value is not None and replace in w.value:
+                out.extend(it._replace(value=w.value.replace(replace, it.value)) if it.value is not None
+                           else it for it in items)
+            else:
+                out.append(w)
+        return out
 
     def _file_redirect(self, node: _Node) -> tuple[str, list[list[_Node]]]:
         dests: list[list[_Node]] = []
