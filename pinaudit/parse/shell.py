@@ -210,7 +210,7 @@ _ANSI_ESCAPES = {
 class _Ctx:
     """State shared by the walkers of one ``analyze`` call (outer text and nested shells)."""
 
-    __slots__ = ("collectors", "commands", "errors", "heredocs", "iterating", "seen_subst")
+    __slots__ = ("collectors", "commands", "errors", "heredocs", "iterating", "loop_items", "seen_subst")
 
     def __init__(self, heredocs: dict[str, tuple[MappedText, bool]]) -> None:
         self.commands: list[Command] = []
@@ -223,6 +223,8 @@ class _Ctx:
         self.seen_subst: set[tuple[int, int]] = set()
         # placeholder word -> (heredoc body, delimiter quoted): see ``analyze``
         self.heredocs = heredocs
+        # for-loop variable -> the list word it holds in this pass (``$p`` is reported there)
+        self.loop_items: dict[str, Word] = {}
 
 
 class _Acc:
@@ -815,11 +817,11 @@ class _Walker:
                     values[-1].append(ch)
                 else:
                     values.append([ch])
-        items: list[str] | None = None
+        items: list[Word] | None = None
         if has_in:
             words = [w for grp in values for w in self._words(grp)]
             if all(w.value is not None for w in words) and 0 < len(words) <= _MAX_LOOP_VALUES:
-                items = [w.value for w in words if w.value is not None]
+                items = words
         if body is None:
             return
         if var is None or not items or self.ctx.iterating:
@@ -829,11 +831,14 @@ class _Walker:
             return
         self.ctx.iterating += 1
         try:
-            for v in items:
-                self.scope[var] = v
+            for item in items:
+                self.scope[var] = item.value
+                # `for p in curl git; do apt-get install -y $p` installs curl from where it is written
+                self.ctx.loop_items[var] = item
                 self._stmt(body)
         finally:
             self.ctx.iterating -= 1
+            self.ctx.loop_items.pop(var, None)
 
     # ---- assignments -------------------------------------------------------------------------
 
@@ -1349,6 +1354,11 @@ class _Walker:
         else:
             fields = _field_split(acc.pieces)
             words = [Word(raw, f, span, acc.quoted, (), subs) for f in fields]
+        if len(words) == 1 and self.ctx.loop_items:
+            m = re.fullmatch(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?', raw)
+            item = self.ctx.loop_items.get(m.group(1)) if m else None
+            if item is not None and item.value == words[0].value:
+                words = [words[0]._replace(span=item.span)]
         if len(words) == 1:
             self._word_pieces[id(words[0])] = (words[0], acc.pieces)
         return words
