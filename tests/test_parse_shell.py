@@ -45,7 +45,7 @@ FLOW = [
     ("while read l; do echo $l; done < f", [["read", "l"], ["echo", None]]),
     ("until false; do b; done", [["false"], ["b"]]),
     ("case $x in a) q ;; b|c) r ;; esac", [["q"], ["r"]]),
-    ("f() { pip install q; }; f", [["pip", "install", "q"], ["f"]]),
+    ("f() { pip install q; }; f", [["pip", "install", "q"]]),  # the call runs the body
     ("function g { npm i x; }", [["npm", "i", "x"]]),
     ("echo $(id -u) `hostname`", [["id", "-u"], ["hostname"], ["echo", None, None]]),
     ("diff <(sort a) <(sort b)", [["sort", "a"], ["sort", "b"], ["diff", None, None]]),
@@ -623,3 +623,29 @@ def test_xargs_unknown_items_name_their_source() -> None:
     assert cmd.argv[-1].raw == "<xargs items from /tmp/p.txt>"
     echoed = find(run("echo curl wget | xargs apt-get install -y"), "apt-get")
     assert [w.span.column for w in echoed.argv[3:]] == [6, 11]
+
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a retry wrapper runs its arguments as a command
+        ('retry() { "$@" || { sleep 5; "$@"; }; }; retry apt-get install -y curl',
+         [["apt-get", "install", "-y", "curl"], ["sleep", "5"], ["apt-get", "install", "-y", "curl"]]),
+        ('inst() { apt-get install -y "$@"; }; inst git wget=1.0', [["apt-get", "install", "-y", "git", "wget=1.0"]]),
+        ('one() { pip install "$1"; }; one flask; one', [["pip", "install", "flask"], ["pip", "install"]]),
+        # called twice: walked twice; never called: walked once with unknown arguments
+        ("d() { apk add jq; }; d; d", [["apk", "add", "jq"], ["apk", "add", "jq"]]),
+        ('u() { apk add "$@" jq; }', [["apk", "add", None, "jq"]]),
+        # a recursive call is not followed again
+        ("r() { r; apk add x; }; r", [["r"], ["apk", "add", "x"]]),
+    ],
+)
+def test_function_calls_bind_their_arguments(text: str, expected: list[list[str | None]]) -> None:
+    assert argvs(text) == expected
+
+
+def test_function_arguments_keep_the_call_site_span() -> None:
+    text = 'inst() { apt-get install -y "$@"; }\ninst curl'
+    (cmd,) = run(text).commands
+    assert cmd.argv[-1].value == "curl" and (cmd.argv[-1].span.line, cmd.argv[-1].span.column) == (2, 6)

@@ -597,6 +597,13 @@ class _Walker:
         # word -> its expansion pieces, for re-reading a word as a script (sh -c, eval); the
         # word is kept in the value so its id cannot be reused while the entry lives
         self._word_pieces: dict[int, tuple[Word, list[tuple[int, str, int, bool]]]] = {}
+        # shell functions defined in this text: walked at each call with its arguments bound
+        # (`retry apt-get install -y curl`, `inst() { apt-get install -y "$@"; }; inst curl`),
+        # and once with unknown arguments at the end if never called
+        self.functions: dict[str, _Node] = {}
+        self.called: set[str] = set()
+        self.calling: list[str] = []
+        self.call_args: list[Word] | None = None
 
     # ---- entry -------------------------------------------------------------------------------
 
@@ -619,6 +626,11 @@ class _Walker:
         if root.has_error:
             self._collect_errors(root)
         self._stmts(root)
+        for name, body in list(self.functions.items()):
+            if name not in self.called:  # defined, never called here: audit it with unknown arguments
+                saved = self._save()
+                self._stmt(body)
+                self._restore(saved)
 
     def _collect_errors(self, root: _Node) -> None:
         stack = [root]
@@ -709,10 +721,9 @@ class _Walker:
             self._stmts(node)
         elif t == "function_definition":
             body = node.child_by_field_name("body")
-            if body is not None:
-                saved = self._save()
-                self._stmt(body)
-                self._restore(saved)
+            name_node = node.child_by_field_name("name")
+            if body is not None and name_node is not None:
+                self.functions[self._txt(name_node)] = body
         elif t in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
             return
         else:  # test_command, c-style for, arithmetic, stray words: only their substitutions run
@@ -1051,6 +1062,9 @@ class _Walker:
             return
         if "xargs" in wrappers:
             argv = self._xargs_argv(original, argv, redir_words)
+        elif not wrappers and argv[0].value in self.functions and argv[0].value not in self.calling:
+            self._call(argv[0].value, argv[1:])
+            return
         cmd = Command(
             argv=tuple(argv),
             span=self._span(node),
@@ -1063,6 +1077,29 @@ class _Walker:
         self._emit(cmd)
         self.last_cmd[node.id] = cmd
         self._after(cmd, assigns, heredoc_shell_text)
+
+    def _call(self, name: str, args: list[Word]) -> None:
+        """Run a shell function's body with $1.. $# $@ bound, in the caller's scope (as bash does)."""
+        self.called.add(name)
+        keys = [str(i) for i in range(1, 10)] + ["#", "@", "*"]
+        saved = {k: self.scope[k] for k in keys if k in self.scope}
+        for k in keys:
+            self.scope.pop(k, None)
+        for i, w in enumerate(args[:9], start=1):
+            self.scope[str(i)] = w.value
+        self.scope["#"] = str(len(args))
+        whole = None if any(w.value is None for w in args) else " ".join(w.value or "" for w in args)
+        self.scope["@"] = self.scope["*"] = whole
+        outer_args, self.call_args = self.call_args, args
+        self.calling.append(name)
+        try:
+            self._stmt(self.functions[name])
+        finally:
+            self.calling.pop()
+            self.call_args = outer_args
+            for k in keys:
+                self.scope.pop(k, None)
+            self.scope.update(saved)
 
     def _xargs_argv(self, original: list[Word], argv: list[Word], redirects: list[tuple[str, Word]]) -> list[Word]:
         """The command xargs runs, with the items it reads: ``echo curl git | xargs apt-get install``
@@ -1354,6 +1391,13 @@ class _Walker:
         else:
             fields = _field_split(acc.pieces)
             words = [Word(raw, f, span, acc.quoted, (), subs) for f in fields]
+        if self.call_args is not None:
+            m = re.fullmatch(r'"?\$\{?([@*]|[1-9])\}?"?', raw)
+            if m:  # "$@" in a function: the caller's words, at the call (SPEC §6: the package token)
+                if m.group(1) in "@*":
+                    return list(self.call_args)
+                k = int(m.group(1))
+                return [self.call_args[k - 1]] if k <= len(self.call_args) else []
         if len(words) == 1 and self.ctx.loop_items:
             m = re.fullmatch(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?', raw)
             item = self.ctx.loop_items.get(m.group(1)) if m else None
