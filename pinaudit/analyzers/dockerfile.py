@@ -64,7 +64,7 @@ def _references(word: str) -> list[tuple[str, bool]]:
 
 
 class _Stage:
-    __slots__ = ("copies", "env", "index", "name", "npm_local", "shell", "workdir")
+    __slots__ = ("copies", "env", "foreign", "index", "name", "npm_local", "shell", "workdir")
 
     def __init__(self, name: str | None, index: int) -> None:
         self.name = name
@@ -75,6 +75,8 @@ class _Stage:
         self.copies: list[tuple[str, Path, bool]] = []
         self.shell: tuple[str, ...] = ("/bin/sh", "-c")
         self.npm_local: set[str] = set()  # npm packages in this stage's node_modules (npx runs them)
+        # image paths filled from another stage or image (COPY --from, RUN --mount=from): (path, from)
+        self.foreign: list[tuple[str, str]] = []
 
 
 class _Analysis:
@@ -309,7 +311,15 @@ class _Analysis:
             if instr.keyword == "ADD" and (_URL.match(src) or _GIT_URL.match(src)):
                 self._add_url(src, span, bool(checksum), dest, stage)
                 continue
-            if from_flags or dest is None:
+            if dest is None:
+                continue
+            if from_flags:
+                origin = from_flags[-1][0] or "another stage"
+                target = posixpath.join(stage.workdir, dest)
+                name = posixpath.basename(src.rstrip("/"))
+                if (dest.endswith("/") or len(sources) > 1) and name and not src.endswith("/"):
+                    target = posixpath.join(target, name)  # a file copied into a folder
+                stage.foreign.append((posixpath.normpath(target), origin))
                 continue
             dest_abs = posixpath.normpath(posixpath.join(stage.workdir, dest))
             dest_is_dir = dest.endswith("/") or len(sources) > 1 or any(c in src for c in "*?[") or src in (".", "./")
@@ -449,6 +459,9 @@ class _Analysis:
             if ref is None or not ref.isdigit():
                 self._image_site(src_from, ref, self._value_span(span, value, from_at), "RUN --mount=from",
                                  stage_names=self.stage_names)
+            target = opts.get("target") or opts.get("dst") or opts.get("destination")
+            if target:
+                stage.foreign.append((posixpath.normpath(posixpath.join(stage.workdir, target)), src_from))
             return
         if opts.get("type", "bind") == "bind":
             target = opts.get("target") or opts.get("dst") or opts.get("destination")
@@ -505,7 +518,13 @@ class _Analysis:
         if not written or (site.pin is Pin.UNKNOWN and "$" in written):
             return [site]
         where = f"the build context {display_path(self.context, self.options.cwd)}"
-        result = follow(site, self._locate(written, stage), self.options, missing=f"it cannot be found in {where}")
+        missing = f"it cannot be found in {where}"
+        image_path = posixpath.normpath(posixpath.join(stage.workdir, written))
+        for dest, origin in reversed(stage.foreign):
+            if image_path == dest or image_path.startswith(dest.rstrip("/") + "/"):
+                missing = f"it comes from {origin} (--from), which is built or pulled, not read from the build context"
+                break
+        result = follow(site, self._locate(written, stage), self.options, missing=missing)
         self.related.extend(result.related)
         self.diagnostics.extend(result.diagnostics)
         self.suppressions.extend(result.suppressions)

@@ -100,3 +100,15 @@ def test_command_line_constraints_apply_to_the_requirements_file(tmp_path):
     assert ("PIN203", "requirements.txt", 1, "requests") in found
     assert ("PIN202", "requirements.txt", 2, "celery") in found
     assert not [h for h in found if h[0] == "PIN202" and h[3] == "requests"]
+
+
+def test_requirements_file_from_another_stage_says_so(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12 AS deps\nRUN echo\nFROM python:3.12\n"
+             "COPY --from=deps /out/requirements.txt /app/\nRUN pip install -r /app/requirements.txt\n"
+             "RUN --mount=type=bind,from=deps,source=/out,target=/m pip install -r /m/req.txt\n"
+             "RUN pip install -r /app/other.txt\n"}
+    found = [(f.location.span.line, f.message.split(": ", 1)[1]) for f in scan_files(tmp_path, files)
+             if f.rule == "PIN205"]
+    assert [line for line, _ in found] == [5, 6, 7]
+    assert "comes from deps (--from)" in found[0][1] and "comes from deps (--from)" in found[1][1]
+    assert "cannot be found in the build context" in found[2][1]
