@@ -366,7 +366,13 @@ class _Analysis:
             if posixpath.basename(argv[0].raw) in _POSIX_SHELLS and len(argv) >= 3 and argv[1].raw.startswith("-") \
                     and "c" in argv[1].raw:
                 script, sspan = instr.json_args[2]
-                res = analyze_shell(MappedText.plain(script, sspan.line, sspan.column + 1), stage.env)
+                # the string as written (no escapes) keeps every character's physical place, across
+                # line continuations too; with escapes it is mapped from where the string starts
+                at = instr.args.text.find(f'"{argv[1].raw}"', instr.args.text.find(f'"{argv[0].raw}"') + 1)
+                at = instr.args.text.find(f'"{script}"', at + len(argv[1].raw) + 2) if at >= 0 else -1
+                mapped = (instr.args.slice(at + 1, at + 1 + len(script)) if at >= 0 and "\\" not in script
+                          else MappedText.plain(script, sspan.line, sspan.column + 1))
+                res = analyze_shell(mapped, stage.env)
                 commands = list(res.commands)
         else:
             run_text = self._run_script(instr)

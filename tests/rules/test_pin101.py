@@ -9,6 +9,8 @@ from tests.helpers import dockerfile
 CATCHES = [
     ("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", [("PIN101", 2, "curl")]),
     ("FROM debian:12\nRUN apt-get install -y curl=* git=?*\n", [("PIN101", 2, "curl"), ("PIN101", 2, "git")]),
+    # exec-form sh -c whose string is continued onto the next line: the package's own line
+    ('FROM debian:12\nRUN ["sh", "-c", "apt-get update && \\\n  apt-get install -y curl"]\n', [("PIN101", 3, "curl")]),
     # a loop over a written list: each package where it is written, not at $pkg
     ("FROM debian:12\nRUN for pkg in curl git wget=1.21-1; do \\\n  apt-get install -y $pkg; done\n",
      [("PIN101", 2, "curl"), ("PIN101", 2, "git")]),
