@@ -281,6 +281,22 @@ def test_long_pipeline_and_and_chain(tmp_path: Path) -> None:
     assert out["sites"] == 2000
 
 
+def test_function_call_tree_is_bounded(tmp_path: Path) -> None:
+    # f0 calls f1 twice, f1 calls f2 twice, ... 2**40 walks if every call were followed
+    lines = [f"f{i}() {{ f{i + 1}; f{i + 1}; apk add p{i}; }}" for i in range(40)]
+    path = tmp_path / "install.sh"
+    path.write_text("#!/bin/sh\n" + "\n".join([*lines, "f40() { apk add leaf; }", "f0"]) + "\n")
+    out = analyze_in_child("shell", path)
+    assert out["seconds"] < 5 and out["sites"] >= 41
+
+
+def test_deeply_chained_function_calls(tmp_path: Path) -> None:
+    lines = [f"f{i}() {{ f{i + 1}; }}" for i in range(3000)]
+    path = tmp_path / "install.sh"
+    path.write_text("#!/bin/sh\n" + "\n".join([*lines, "f3000() { apk add leaf; }", "f0"]) + "\n")
+    analyze_in_child("shell", path)  # bounded: a depth limit or the call budget, never a crash
+
+
 def test_binary_and_invalid_utf8(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_bytes(b"FROM x\n\0\0\0binary")
     (tmp_path / "requirements.txt").write_bytes(b"requests==1.0\n\xff\xfe\n")

@@ -77,6 +77,7 @@ class ShellResult(NamedTuple):
 MAX_DEPTH = 20  # nested shells (sh -c 'sh -c ...'), eval and heredoc-fed shells
 _MAX_NESTING = 150  # syntactic nesting ((((...)))) before we stop rather than hit Python's stack
 _MAX_LOOP_VALUES = 32  # `for p in a b c` bodies are walked once per value up to this many
+_MAX_FUNCTION_CALLS = 256  # function bodies walked per analysis (each call walks the body again)
 
 # A standalone `\<` or `\>` word: test(1)'s string comparison (compiled on first use: rare).
 _ESCAPED_COMPARISON = r"(?<=[ \t])\\[<>](?=[ \t])"
@@ -210,7 +211,7 @@ _ANSI_ESCAPES = {
 class _Ctx:
     """State shared by the walkers of one ``analyze`` call (outer text and nested shells)."""
 
-    __slots__ = ("collectors", "commands", "errors", "heredocs", "iterating", "loop_items", "seen_subst")
+    __slots__ = ("calls_left", "collectors", "commands", "errors", "heredocs", "iterating", "loop_items", "seen_subst")
 
     def __init__(self, heredocs: dict[str, tuple[MappedText, bool]]) -> None:
         self.commands: list[Command] = []
@@ -225,6 +226,8 @@ class _Ctx:
         self.heredocs = heredocs
         # for-loop variable -> the list word it holds in this pass (``$p`` is reported there)
         self.loop_items: dict[str, Word] = {}
+        # shell-function calls still to walk: f calling g twice calling h twice... must not explode
+        self.calls_left = _MAX_FUNCTION_CALLS
 
 
 class _Acc:
@@ -1063,7 +1066,9 @@ class _Walker:
         if "xargs" in wrappers:
             argv = self._xargs_argv(original, argv, redir_words)
         elif not wrappers and argv[0].value in self.functions and argv[0].value not in self.calling:
-            self._call(argv[0].value, argv[1:])
+            if self.ctx.calls_left > 0:
+                self.ctx.calls_left -= 1
+                self._call(argv[0].value, argv[1:])
             return
         cmd = Command(
             argv=tuple(argv),
