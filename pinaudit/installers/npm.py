@@ -54,7 +54,7 @@ COMMANDS: frozenset[str] = commands_of("npm")
 
 FLAGS = flags(
     # npm
-    "--registry", "--prefix", "-C", "--cache", "--loglevel", "--omit", "--include", "--tag", "-w",
+    "--registry", "--prefix", "-C", "--cache", "--loglevel", "--omit", "--include", "--only", "--tag", "-w",
     "--workspace", "--userconfig", "--globalconfig", "--install-strategy", "--before", "--otp", "--scope",
     "--auth-type", "--fetch-retries", "--fetch-retry-mintimeout", "--fetch-retry-maxtimeout",
     "--fetch-timeout", "--save-prefix", "--cpu", "--os", "--libc", "--location", "-p", "--package", "-c",

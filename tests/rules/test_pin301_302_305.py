@@ -53,6 +53,7 @@ PACKAGE_JSON = '{"dependencies": {"expo": "51.0.0"}, "devDependencies": {"prisma
         # devDependencies left out: npx fetches prisma from the registry
         ("RUN npm ci --omit=dev", [("PIN301", 6, "prisma")]),
         ("RUN npm ci --only=production", [("PIN301", 6, "prisma")]),
+        ("RUN npm ci --only production", [("PIN301", 6, "prisma")]),  # a value flag, not a package
         ("RUN NODE_ENV=production npm ci", [("PIN301", 6, "prisma")]),
         ("RUN pnpm install --frozen-lockfile --prod", [("PIN301", 6, "prisma")]),
         # nothing installed in this stage: both fetched
