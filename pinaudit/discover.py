@@ -105,12 +105,10 @@ def _extensionless_script(path: Path) -> bool:
     try:
         if path.parent.name not in _SCRIPT_DIRS and not os.stat(path).st_mode & 0o111:
             return False
-        if not path.is_file():
-            return False
-        with path.open("rb") as fh:
-            return bool(_SHEBANG_SH.match(fh.read(128)))
     except OSError:
         return False
+    head = _head(path, 128)
+    return head is not None and bool(_SHEBANG_SH.match(head))
 
 
 def _maybe_dockerfile(path: Path) -> bool:
@@ -118,28 +116,34 @@ def _maybe_dockerfile(path: Path) -> bool:
     like a Dockerfile; ``pinaudit/parse/dockerfile.py`` does not."""
     if not (_DOCKERFILE.match(path.name) and path.name.lower().endswith(_CODE_SUFFIXES)):
         return False
+    head = _head(path)
+    return head is not None and _starts_like_dockerfile(head)
+
+
+def _head(path: Path, size: int = 4096) -> bytes | None:
+    """The first bytes of a regular file; None for anything else or what cannot be read (opening a
+    named pipe would block the scan)."""
     try:
         if not path.is_file():
-            return False
+            return None
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            return fh.read(size)
     except OSError:
-        return False
+        return None
+
+
+def _starts_like_dockerfile(head: bytes) -> bool:
     return bool(_FIRST_INSTRUCTION.match(head.lstrip(b"\xef\xbb\xbf")))
 
 
 def _sniff_kind(path: Path) -> str | None:
     """The kind of an explicitly named file whose name says nothing (``ci/build-image``)."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
+    head = _head(path)
+    if head is None:
         return "dockerfile"  # let the reader report why it cannot be read
     if _SHEBANG_SH.match(head):
         return "shell"
-    if _FIRST_INSTRUCTION.match(head.lstrip(b"\xef\xbb\xbf")):
-        return "dockerfile"
-    return None
+    return "dockerfile" if _starts_like_dockerfile(head) else None
 
 
 def _git_listing(root: Path) -> set[str] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
@@ -101,28 +102,35 @@ def _workspace_globs(directory: Path) -> list[str] | None:
     return [str(p) for p in ws] if isinstance(ws, list) else []
 
 
-def _catalogs(pkg_dir: Path, options: ScanOptions) -> dict[str, dict[str, str]]:
-    """pnpm catalogs of the nearest pnpm-workspace.yaml: {"default": {...}, name: {...}}."""
+def _folders_up(pkg_dir: Path, options: ScanOptions) -> Iterator[Path]:
+    """pkg_dir and its ancestors, up to the repository root (at most MAX_UP of them)."""
     d = pkg_dir.resolve()
     root = options.repo_root.resolve() if options.repo_root is not None else None
     for _ in range(MAX_UP):
-        ws = d / "pnpm-workspace.yaml"
-        if ws.is_file():
-            doc = _read_pnpm_workspace(ws)
-            if doc is None:
-                return {}
-            out: dict[str, dict[str, str]] = {}
-            named = doc.get("catalogs")
-            for name, table in (named.items() if isinstance(named, dict) else ()):
-                if isinstance(table, dict):
-                    out[str(name)] = {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
-            default = doc.get("catalog")
-            if isinstance(default, dict):
-                out.setdefault("default", {}).update({str(k): str(v) for k, v in default.items() if isinstance(v, str)})
-            return out
+        yield d
         if d == root or d.parent == d:
-            break
+            return
         d = d.parent
+
+
+def _catalogs(pkg_dir: Path, options: ScanOptions) -> dict[str, dict[str, str]]:
+    """pnpm catalogs of the nearest pnpm-workspace.yaml: {"default": {...}, name: {...}}."""
+    for d in _folders_up(pkg_dir, options):
+        ws = d / "pnpm-workspace.yaml"
+        if not ws.is_file():
+            continue
+        doc = _read_pnpm_workspace(ws)
+        if doc is None:
+            return {}
+        out: dict[str, dict[str, str]] = {}
+        named = doc.get("catalogs")
+        for name, table in (named.items() if isinstance(named, dict) else ()):
+            if isinstance(table, dict):
+                out[str(name)] = {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+        default = doc.get("catalog")
+        if isinstance(default, dict):
+            out.setdefault("default", {}).update({str(k): str(v) for k, v in default.items() if isinstance(v, str)})
+        return out
     return {}
 
 
@@ -171,9 +179,7 @@ def find_governing_lockfile(
     pkg_dir: Path, options: ScanOptions, package_manager: str | None, ctx: _Ctx | None = None
 ) -> tuple[Lockfile | None, str]:
     """(lockfile, importer path of pkg_dir relative to the lockfile's folder)."""
-    d = pkg_dir.resolve()
-    root = options.repo_root.resolve() if options.repo_root is not None else None
-    for _ in range(MAX_UP):
+    for d in _folders_up(pkg_dir, options):
         for path in _preferred(find_lockfiles(d), package_manager):
             importer = pkg_dir.resolve().relative_to(d).as_posix()
             importer = "" if importer == "." else importer
@@ -190,9 +196,6 @@ def find_governing_lockfile(
             if importer and importer not in lock.importers and not (globs is not None and _is_member(globs, importer)):
                 break  # another project's lockfile: this folder is not one of its members
             return lock, importer
-        if d == root or d.parent == d:
-            break
-        d = d.parent
     return None, ""
 
 

@@ -162,17 +162,17 @@ def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
     return b.build()
 
 
-def _static_env(levels: list[yaml.Node], budget: Budget) -> dict[str, str | None]:
-    """``env:`` of the workflow, the job and the step (inner wins): plain strings are known to
-    every run step; a value built from ``${{ }}`` is decided by the runner (unknown)."""
+def _static_env(level: yaml.Node, outer: dict[str, str | None], budget: Budget) -> dict[str, str | None]:
+    """``outer`` with this level's ``env:`` on top (workflow, then job, then step: inner wins).
+    Plain strings are known to every run step; a value built from ``${{ }}`` is decided by the
+    runner (unknown)."""
     from pinaudit.parse import yaml_pos
 
-    out: dict[str, str | None] = {}
-    for level in levels:
-        env = yaml_pos.get(level, "env", budget)
-        for key, _k, value in yaml_pos.items(env, budget) if env is not None else ():
-            text = yaml_pos.scalar(value)
-            out[key] = text if text is not None and "${{" not in text else None
+    out = dict(outer)
+    env = yaml_pos.get(level, "env", budget)
+    for key, _k, value in yaml_pos.items(env, budget) if env is not None else ():
+        text = yaml_pos.scalar(value)
+        out[key] = text if text is not None and "${{" not in text else None
     return out
 
 
@@ -248,6 +248,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     shell_available = True
     try:
         jobs = yaml_pos.get(root, "jobs", budget)
+        root_env = _static_env(root, {}, budget)
         for job_id, _k, job in yaml_pos.items(jobs, budget):
             if not yaml_pos.is_mapping(job):
                 continue
@@ -264,6 +265,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 site = _image(img, display, f"job {job_id} service {svc_name}") if img is not None else None
                 if site:
                     sites.append(site)
+            job_env = _static_env(job, root_env, budget)
             steps = yaml_pos.get(job, "steps", budget)
             for step in getattr(steps, "value", []) if yaml_pos.is_sequence(steps) else []:
                 budget.spend()
@@ -284,7 +286,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                     continue
                 if not shell_available:
                     continue
-                static = _static_env([root, job, step], budget)
+                static = _static_env(step, job_env, budget)
                 mt, env, originals = _placeholders(_block_text(run, lines), static)
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."

@@ -144,15 +144,12 @@ def _pin(url: str | None, verified: bool) -> tuple[Pin, str]:
     return Pin.UNPINNED, "nothing checks what the URL serves before it runs"
 
 
-def _site(b: SiteBuilder, url_word: Word | None, url: str | None, at: Word, verified: bool = False,
-          extra: str = "") -> InstallSite:
-    """``at``: where to report when the URL is not on this command line (a file fetched earlier);
-    a URL piped or substituted into the shell is reported at the URL itself, as SPEC §1 puts a
-    finding on the package token's line (``curl -fsSL \\`` / ``https://x/install.sh \\`` / ``| sh``)."""
+def _site(b: SiteBuilder, url: str | None, at: Word, verified: bool = False, extra: str = "") -> InstallSite:
+    """``at``: the URL word itself when it is on this command line (piped or substituted into the
+    shell: SPEC §6 puts a finding on the package token's line, not on ``| sh`` two lines down),
+    else where the file fetched earlier runs."""
     pin, detail = _pin(url, verified)
-    if url_word is not None:
-        at = url_word
-    spec = url if url is not None else (url_word.raw if url_word is not None else None)
+    spec = url if url is not None else at.raw
     return b.site(Action.DOWNLOAD_EXEC, url, spec, pin, at, detail="; ".join(x for x in (extra, detail) if x))
 
 
@@ -219,23 +216,22 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
         for w in cmd.argv[1:]:
             found = _stdout_fetch(w.substitutions)
             if found:
-                return [_site(b, found[1], found[1].value, program)]
+                return [_site(b, found[1].value, found[1])]
         if name != "eval" and len(cmd.argv) > 1:
             key = _lookup(cmd.argv[1], ctx)
             if key is not None:
-                return [_site(b, None, ctx.downloads.fetched[key], cmd.argv[1],
+                return [_site(b, ctx.downloads.fetched[key], cmd.argv[1],
                               key in ctx.downloads.verified)]
         return []
     if _interpreter(cmd):
         return _interpreted(cmd, b, ctx)
     key = _lookup(program, ctx, as_program=True)
     if key is not None:
-        return [_site(b, None, ctx.downloads.fetched[key], program, key in ctx.downloads.verified)]
+        return [_site(b, ctx.downloads.fetched[key], program, key in ctx.downloads.verified)]
     return []
 
 
 def _interpreted(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[InstallSite]:
-    program = cmd.argv[0]
     args = parse(split_fields(cmd.argv[1:]), SHELL_FLAGS)
     code = [o for o in args.options if o.name in _code_options(cmd.name)]
     for o in code:  # sh -c "$(curl …)", python3 -c "$(curl …)"
@@ -245,7 +241,7 @@ def _interpreted(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[Inst
         if target is not None:
             found = _stdout_fetch(target.substitutions)
             if found:
-                return [_site(b, found[1], found[1].value, program)]
+                return [_site(b, found[1].value, found[1])]
     if code:
         return []
     script = args.positionals[0] if args.positionals else None
@@ -253,13 +249,13 @@ def _interpreted(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[Inst
     if reads_stdin:
         found = _stdout_fetch(cmd.stdin_from)
         if found:
-            return [_site(b, found[1], found[1].value, program, extra=f"piped from {found[0].name}")]
+            return [_site(b, found[1].value, found[1], extra=f"piped from {found[0].name}")]
         return []
     assert script is not None
     found = _stdout_fetch(script.substitutions)  # bash <(curl …)
     if found:
-        return [_site(b, found[1], found[1].value, program)]
+        return [_site(b, found[1].value, found[1])]
     key = _lookup(script, ctx)
     if key is not None:
-        return [_site(b, None, ctx.downloads.fetched[key], script, key in ctx.downloads.verified)]
+        return [_site(b, ctx.downloads.fetched[key], script, key in ctx.downloads.verified)]
     return []

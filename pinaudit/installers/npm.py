@@ -300,27 +300,21 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
         found = _corepack(cmd, words, b)
     else:
         found = _pnpm_or_bun(cmd, words, b)
-    if _runs_local_bin(name, words):
+    pre, verb, rest = subcommand(words, FLAGS) if name in ("npm", "yarn", "pnpm", "bun") else (Args(), None, [])
+    v = verb.value if verb is not None else None
+    if name in ("npx", "bunx") or (name == "npm" and v in NPM_EXEC) or (name == "bun" and v == "x"):
         # npx/bunx/npm exec run node_modules/.bin when the package is installed there, fetching
         # nothing; only a bare name can be taken that way (`npx x@2` fetches x@2 if it differs)
         found = [s for s in found if not (s.package in ctx.npm_local and s.spec == s.package)]
-    _note_local_installs(cmd, words, found, ctx)
+    else:
+        _note_local_installs(cmd, pre, v, rest, found, ctx)
     return found
 
 
-def _runs_local_bin(name: str, words: list[Word]) -> bool:
-    if name in ("npx", "bunx"):
-        return True
-    verb = subcommand(words, FLAGS)[1]
-    verb_value = verb.value if verb is not None else None
-    return (name == "npm" and verb_value in NPM_EXEC) or (name == "bun" and verb_value == "x")
-
-
-def _note_local_installs(cmd: Command, words: list[Word], found: list[InstallSite], ctx: InstallContext) -> None:
-    """Remember what this command puts into the project's node_modules (see ``_runs_local_bin``)."""
+def _note_local_installs(cmd: Command, pre: Args, v: str | None, rest: list[Word], found: list[InstallSite],
+                         ctx: InstallContext) -> None:
+    """Remember what this command puts into the project's node_modules (npx then runs it)."""
     name = cmd.name
-    pre, verb, rest = subcommand(words, FLAGS)
-    v = verb.value if verb is not None else None
     if name == "npm":
         adds = v in NPM_INSTALL or v in ("ci", "clean-install", "install-clean", "ic", "isntall-clean")
     elif name == "yarn":

@@ -229,14 +229,17 @@ def _local_only(args: Args) -> str | None:
     return None
 
 
+_ConstraintMaps = tuple[list[tuple[str, dict[str, str]]], list[str]]  # (file, pins) read; files unreadable
+
+
 def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
-                      ctx: InstallContext) -> InstallSite:
+                      constraints: _ConstraintMaps) -> InstallSite:
     if text is None:
         return b.site(Action.INSTALL, name_before_variable(word, "=<>~!@ "), word.raw, Pin.UNKNOWN, word,
                       detail=unknown_detail(word))
     c = classify(text)
     if c.pin is Pin.UNPINNED and c.by_name and c.package:
-        known, unreadable = _constraint_maps(args, ctx)
+        known, unreadable = constraints
         for path, pins in known:
             version = pins.get(canonical(c.package))
             if version:
@@ -257,10 +260,9 @@ def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, *, sync
     b.hashed = args.has("--require-hashes")
     b.no_deps = args.has("--no-deps", "--no-dependencies")
     out: list[InstallSite] = []
-    pins: tuple[tuple[str, str, str], ...] = ()
-    if args.has("-c", "--constraint") and args.has("-r", "--requirement"):
-        known, _unreadable = _constraint_maps(args, ctx)
-        pins = tuple((name, version, path) for path, found in known for name, version in found.items())
+    constraints = _constraint_maps(args, ctx)  # the -c files, read once for the whole command
+    # -r files get them too: pip applies every -c of the invocation to every requirement
+    pins = tuple((name, version, path) for path, found in constraints[0] for name, version in found.items())
     for o in args.options:
         vw = o.value_word
         if vw is None:
@@ -269,13 +271,13 @@ def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, *, sync
             out.append(b.site(Action.REQUIREMENTS, None, o.value if o.value is not None else vw.raw,
                               Pin.UNKNOWN, vw)._replace(constraints=pins))
         elif o.name in ("-e", "--editable"):
-            out.append(_requirement_site(vw, o.value, b, args, ctx))
+            out.append(_requirement_site(vw, o.value, b, args, constraints))
     for w in [*args.positionals, *args.rest]:
         if sync:  # `uv pip sync FILE...`: the files are the requirements, installed exactly
             out.append(b.site(Action.REQUIREMENTS, None, w.value if w.value is not None else w.raw,
                               Pin.UNKNOWN, w))
         else:
-            out.append(_requirement_site(w, w.value, b, args, ctx))
+            out.append(_requirement_site(w, w.value, b, args, constraints))
     out.sort(key=lambda s: (s.location.span.line, s.location.span.column))
     return out
 
@@ -324,10 +326,11 @@ def _pipx_like(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
         positionals = []  # `--spec X run cmd`: cmd is a program inside X
     targets.extend(positionals)
     out: list[InstallSite] = []
+    constraints = _constraint_maps(args, ctx)
     for w in targets:
         site = _tool_spec(w, b) if label != "pipx" else None
         if site is None:
-            site = _requirement_site(w, w.value, b, args, ctx)
+            site = _requirement_site(w, w.value, b, args, constraints)
         if verb_value == "upgrade" and site.pin is Pin.UNPINNED:
             site = b.site(Action.UPGRADE, site.package, site.spec, Pin.UNPINNED, w, detail=site.detail)
         out.append(site)
