@@ -1,4 +1,4 @@
-"""Scoring of labelled cases, as /work/shared/tools/eval_cases.py scores them (issue 3).
+"""Scoring of labelled cases, as the shared folder's tools/eval_cases.py scores them (issue 3).
 
 The matching is the scoring tool's, copied here so the tests do not depend on a shared folder: an
 ``unpinned: true`` expectation needs a finding in the case's main file with the same ecosystem (or

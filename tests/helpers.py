@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pinaudit.app import scan
@@ -9,8 +10,11 @@ from pinaudit.config import Config
 from pinaudit.model import Finding
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
+# The shared folder (labelled cases, corpus, schemas) sits beside the checkout: ``../shared``
+# from the repository root, wherever the checkout lives; PINAUDIT_SHARED overrides it and
+# PINAUDIT_CORPUS the corpus alone. Resolved, so a symlinked ``../shared`` reads the same files.
+SHARED = Path(os.environ.get("PINAUDIT_SHARED") or REPO.parent / "shared").resolve()
+CORPUS = Path(os.environ.get("PINAUDIT_CORPUS") or SHARED / "corpus").resolve()
 
 
 def lay_out(root: Path, files: dict[str, str]) -> None:

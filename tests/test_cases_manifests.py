@@ -1,4 +1,4 @@
-"""Score pinaudit against labelled cases, as /work/shared/tools/eval_cases.py does (issue 3).
+"""Score pinaudit against labelled cases, as the shared folder's tools/eval_cases.py does (issue 3).
 
 `tests/cases/manifests.jsonl` holds held-out-style cases over requirements files, package.json
 with lockfiles, compose files, shell scripts and GitHub workflows, labelled from SPEC §5/§6. Each
@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.case_scoring import score
+from tests.helpers import SHARED
 
 HERE = Path(__file__).parent
 MANIFEST_CASES = HERE / "cases" / "manifests.jsonl"
-SHARED_CASES = HERE.parent.parent / "shared" / "cases" / "dockerfile_conformance.jsonl"
+SHARED_CASES = SHARED / "cases" / "dockerfile_conformance.jsonl"
 
 
 def test_manifest_cases_are_well_formed() -> None:

@@ -1,23 +1,21 @@
 """Scan every file of the shared real-world corpus (issue 5): no exception, no PIN001 that is an
 internal error or lacks a parser message, and the same findings serially and in parallel.
 
-The corpus lives beside the repository (``../shared/corpus``; ``PINAUDIT_CORPUS`` overrides);
-without it these tests skip.
+The corpus lives beside the repository (``../shared/corpus``; ``PINAUDIT_SHARED`` or ``PINAUDIT_CORPUS``
+overrides); without it these tests skip, which fails a CI run (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 
 from pinaudit.app import ScanResult, scan
 from pinaudit.config import Config
 from pinaudit.discover import discover
+from tests.helpers import CORPUS
 
-CORPUS = Path(os.environ.get("PINAUDIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 FILES = CORPUS / "files"
 
 pytestmark = [

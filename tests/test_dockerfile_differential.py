@@ -20,8 +20,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction, parse  # noqa: E402
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.helpers import CORPUS  # noqa: E402
 
 
 def _flag_text(name: str, value: str | None) -> str:

@@ -34,9 +34,9 @@ from pinaudit.app import analyze_target
 from pinaudit.discover import Target
 from pinaudit.model import Diagnostic, FileResult, Pin
 from pinaudit.parse.text import MappedText
+from tests.helpers import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("PINAUDIT_CORPUS", REPO.parent / "shared" / "corpus"))
 
 _LONG = int(os.environ.get("PINAUDIT_FUZZ_EXAMPLES", "0")) or (
     100_000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 0

@@ -10,8 +10,9 @@ import pytest
 
 from pinaudit.model import Category, Ecosystem, Finding, Location, Report, Severity, Span
 from pinaudit.output import sarif
+from tests.helpers import SHARED
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas"
+SCHEMAS = SHARED / "schemas"
 
 
 def finding(

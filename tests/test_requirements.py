@@ -262,8 +262,8 @@ def test_corpus_no_exception() -> None:
     import csv
 
     from pinaudit.analyzers import get
+    from tests.helpers import CORPUS as corpus
 
-    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     manifest = corpus / "MANIFEST.tsv"
     if not manifest.is_file():
         pytest.skip("shared corpus absent")
