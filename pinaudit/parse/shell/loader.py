@@ -1,0 +1,92 @@
+"""tree-sitter-bash, loaded cheaply and once per thread, and the pre-passes its parse needs."""
+
+from __future__ import annotations
+
+import _thread
+import re
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tree_sitter import Parser, Tree
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+# A standalone `\<` or `\>` word: test(1)'s string comparison (compiled on first use: rare).
+_ESCAPED_COMPARISON = r"(?<=[ \t])\\[<>](?=[ \t])"
+
+
+def _mask_escaped_comparisons(text: str) -> str:
+    """``\\<``/``\\>`` words inside a ``[ ]``/``[[ ]]`` test on their line, replaced by ``==``."""
+    out = list(text)
+    for m in re.finditer(_ESCAPED_COMPARISON, text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text.rfind("[", line_start, m.start()) > text.rfind("]", line_start, m.start()):
+            out[m.start() : m.end()] = "=="
+    return "".join(out)
+
+
+# tree-sitter parsers are not thread-safe: one per thread, made once. (``_thread``, the C module,
+# rather than ``threading``: a pre-commit run should not import what it never uses.)
+_local = _thread._local()
+
+
+def _binding(package: str) -> Any:
+    """The compiled ``package._binding`` module, loaded without running the package's ``__init__``.
+
+    Both packages' ``__init__`` files cost a one-file pre-commit run more than the parse itself:
+    tree-sitter-bash's imports importlib.resources (and through it tempfile, shutil, bz2, lzma,
+    random...) only to serve highlight queries we never read; tree-sitter's imports :mod:`typing`
+    for one Protocol. The binding is registered under its own name, so a later ``import
+    tree_sitter`` reuses it (same types). Falls back to the package if its layout changes.
+    """
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)  # finds the package without running it
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = f"{folder}/_binding{suffix}"
+            try:
+                loader = importlib.machinery.ExtensionFileLoader(name, path)
+                mod_spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+                if mod_spec is None:
+                    continue
+                module = importlib.util.module_from_spec(mod_spec)
+                loader.exec_module(module)
+            except (ImportError, OSError):
+                continue
+            return sys.modules.setdefault(name, module)
+    return importlib.import_module(name)
+
+
+def _parser() -> Parser:
+    p: Parser | None = getattr(_local, "parser", None)
+    if p is None:
+        ts = _binding("tree_sitter")
+        p = ts.Parser(ts.Language(_binding("tree_sitter_bash").language()))
+        _local.parser = p
+    return p
+
+
+def parse_tree(text: str) -> Tree:
+    """Parse ``text`` with this thread's parser; the tree's byte offsets are ``text``'s character
+    offsets. The text parsed may differ from ``text`` (see below): read words from ``text``."""
+    if not text.isascii():
+        # tree-sitter-bash's scanner can crash the process on some non-ASCII input (seen with
+        # '{' + U+E43CB); bash treats such characters as plain word characters, and so does
+        # '.' (it is no name character, so `$é` stays literal). One ASCII char per char also
+        # makes tree-sitter's byte offsets our character offsets.
+        text = _NON_ASCII.sub(".", text)
+    if "\\<" in text or "\\>" in text:
+        # test(1)'s string comparison `[ "$v" \< 7.4 ]` is unknown to tree-sitter-bash's test
+        # grammar: the whole if-statement became an ERROR and the installs inside it were lost.
+        # A same-length `==` parses as a comparison (offsets unchanged); words are still read
+        # from the original text, and a test's operands are never audited.
+        text = _mask_escaped_comparisons(text)
+    return _parser().parse(text.encode("ascii"))
