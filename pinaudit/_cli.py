@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from pinaudit.baseline import Baseline
+    from pinaudit.model import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4
-SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab")
+SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
 
 
 class UsageError(Exception):
@@ -207,6 +208,7 @@ def _scan(args: argparse.Namespace) -> int:
     for i, fmt in enumerate(formats):
         chunks: Iterable[str] = (
             (render_text(report, color=color and i >= len(outputs)),) if fmt == "text"
+            else (_render_html(report, cwd),) if fmt == "html"
             else chunked_renderer(fmt)(report)
         )  # fmt: skip
         if i < len(outputs) and outputs[i] != "-":
@@ -233,6 +235,15 @@ def _scan(args: argparse.Namespace) -> int:
     if args.warn_unused_ignores and result.unused_suppressions:
         fail = True
     return EXIT_FINDINGS if fail else EXIT_CLEAN
+
+
+def _render_html(report: Report, cwd: Path) -> str:
+    # jinja2 and the templates only when HTML is asked for; the excerpts' lines are read here,
+    # at the edge, so the formatter stays a pure function
+    from pinaudit.output.html import render
+    from pinaudit.sources import read_lines
+
+    return render(report, sources=read_lines(report.findings, cwd=cwd))
 
 
 def _load_baseline(path: Path, cwd: Path) -> Baseline:

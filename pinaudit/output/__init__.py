@@ -17,6 +17,7 @@ FORMATS: dict[str, str] = {
     "sarif": "pinaudit.output.sarif",
     "github": "pinaudit.output.github",
     "gitlab": "pinaudit.output.gitlab",
+    "html": "pinaudit.output.html",  # needs the source lines too: the CLI passes them
 }
 
 

@@ -1,0 +1,90 @@
+"""Headless Chromium for the HTML report's tests, benchmark and screenshots (issue 14).
+
+Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them): Selenium's driver
+manager cannot download a browser here, so the driver is pointed at the system chromedriver.
+Every run gets a fresh profile, and the switches turn off what a browser fetches on its own
+(component updates, sync, field trials), so "the page made no request" is the page's doing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMEDRIVER = os.environ.get("PINAUDIT_CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("PINAUDIT_CHROMIUM", "/usr/bin/chromium")
+ARGUMENTS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--hide-scrollbars",
+)
+
+
+def missing() -> str | None:
+    """Why a browser test cannot run here, or None."""
+    if not (Path(CHROMEDRIVER).is_file() and os.access(CHROMEDRIVER, os.X_OK)):
+        return f"no chromedriver at {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+    if not Path(CHROMIUM).is_file():
+        return f"no chromium at {CHROMIUM} (apt-get install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    return None
+
+
+@contextmanager
+def chromium(width: int = 1360, height: int = 900) -> Iterator[Any]:
+    """A headless Chromium WebDriver with the browser log and DevTools performance log on."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="pinaudit-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ARGUMENTS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument(f"--window-size={width},{height}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        driver.set_page_load_timeout(60)
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def set_color_scheme(driver: Any, scheme: str) -> None:
+    """Emulate ``prefers-color-scheme`` (``light`` or ``dark``) through DevTools."""
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
+
+
+def full_page_screenshot(driver: Any, path: Path, width: int = 1360, max_height: int = 2400) -> None:
+    """A PNG of the page down to ``max_height`` CSS pixels (the window is resized to fit)."""
+    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    driver.set_window_size(width, min(max(height, 600), max_height) + 140)  # the window's chrome
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": min(max(height, 600), max_height), "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        path.write_bytes(driver.get_screenshot_as_png())
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
