@@ -29,6 +29,10 @@ FORBIDDEN = (
     "pinaudit.output.json",
     "pinaudit.baseline",
     "difflib",
+    "jinja2",  # --format html only
+    "markupsafe",
+    "pinaudit.output.html",
+    "pinaudit.sources",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.

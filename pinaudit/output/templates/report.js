@@ -1,7 +1,7 @@
-/* pinaudit HTML report. Each <section data-view=ID data-source=BLOCK> is handed to VIEWS[ID]
-   with the parsed JSON of <script type="application/json" id=BLOCK>. Text from scanned files
-   is inserted with textContent / createTextNode only: never innerHTML, never attributes that
-   run code. The page's CSP allows this script by its hash and nothing else. */
+/* pinaudit HTML report. Each section element with data-view=ID and data-source=BLOCK is handed
+   to VIEWS[ID] with the parsed JSON of the application/json block whose id is BLOCK. Text from
+   scanned files goes in with textContent and createTextNode only, never parsed as markup, never
+   into attributes that run code. The page's CSP allows this script by its hash and nothing else. */
 (function () {
   "use strict";
 
