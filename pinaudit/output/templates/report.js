@@ -276,8 +276,10 @@
       var th = h("th");
       th.scope = "col";
       th.className = "col-" + c.key;
-      var b = h("button", "sort", c.label);
+      var b = h("button", "sort");
       b.type = "button";
+      var label = h("span", null, c.label);
+      b.appendChild(label);
       var arrow = h("span", "arrow");
       arrow.setAttribute("aria-hidden", "true");
       b.appendChild(arrow);
@@ -291,7 +293,7 @@
         update();
       });
       th.appendChild(b);
-      heads[c.key] = { th: th, arrow: arrow };
+      heads[c.key] = { th: th, label: label, arrow: arrow };
       headRow.appendChild(th);
     });
     add(table, caption, add(thead, headRow));
@@ -462,7 +464,7 @@
         heads[c.key].th.setAttribute("aria-sort", active ? (state.dir > 0 ? "ascending" : "descending") : "none");
         heads[c.key].arrow.textContent = active ? (state.dir > 0 ? " ▲" : " ▼") : "";
       });
-      heads.location.th.firstChild.textContent = state.group ? "Line" : "Location";
+      heads.location.label.textContent = state.group ? "Line" : "Location";
       render();
     }
 
