@@ -395,24 +395,25 @@ def _by_frequency(uses: Mapping[Any, int]) -> dict[Any, int]:
 
 def _template(f: Finding) -> tuple[str | int, ...]:
     """The message with ``'package'`` and ``'spec'`` (quoted, as messages quote them) replaced
-    by 1 and 2, so 13,000 "apt package 'X' is installed without a version" share one entry."""
-    tokens = {t: n for n, t in ((2, f.spec), (1, f.package)) if t}
-    if not tokens:
-        return (f.message,)
-    pattern = "|".join(re.escape(f"'{t}'") for t in sorted(tokens, key=len, reverse=True))
+    by 1 and 2, so 13,000 "apt package 'X' is installed without a version" share one entry.
+    Leftmost occurrence first, the longer token where both start (a spec holds its package)."""
+    quoted = [(f"'{t}'", 1 if t == f.package else 2) for t in {f.spec, f.package} if t]
+    msg = f.message
     parts: list[str | int] = []
-    for i, piece in enumerate(re.split(f"({pattern})", f.message)):
-        if i % 2:
-            parts += ["'", tokens[piece[1:-1]], "'"]
-        else:
-            parts.append(piece)
-    merged: list[str | int] = []
-    for p in parts:
-        if isinstance(p, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += p
-        elif p != "":
-            merged.append(p)
-    return tuple(merged)
+    literal = search = 0  # where the pending literal starts; where to look for the next token
+    while quoted:
+        best: tuple[int, str, int] | None = None
+        for q, n in quoted:
+            j = msg.find(q, search)
+            if j >= 0 and (best is None or j < best[0] or (j == best[0] and len(q) > len(best[1]))):
+                best = (j, q, n)
+        if best is None:
+            break
+        j, q, n = best
+        parts += [msg[literal : j + 1], n]  # the quotes stay literal
+        literal, search = j + len(q) - 1, j + len(q)
+    parts.append(msg[literal:])
+    return tuple(p for p in parts if p != "")
 
 
 def _deltas(numbers: Sequence[int]) -> list[int]:
