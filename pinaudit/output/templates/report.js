@@ -223,7 +223,7 @@
     }
 
     var sevChips = chipGroup("Severity", SEVERITIES, function (v) { return v; }, state.sev);
-    var ecoChips = chipGroup("Ecosystem", ecosystems, function (v) { return v || "none"; }, state.eco);
+    var ecoChips = chipGroup("Ecosystem", ecosystems, function (v) { return v || "other"; }, state.eco);
 
     var ruleWrap = h("div", "rulepick");
     var ruleLabel = h("label", "chips-label", "Rule");
@@ -465,6 +465,7 @@
         heads[c.key].arrow.textContent = active ? (state.dir > 0 ? " ▲" : " ▼") : "";
       });
       heads.location.label.textContent = state.group ? "Line" : "Location";
+      table.classList.toggle("flat", !state.group);
       render();
     }
 
