@@ -124,7 +124,6 @@ def render_page(views: Sequence[View], *, title: str) -> str:
             "default-src 'none'",
             f"style-src '{_sha256(css)}'",
             f"script-src '{_sha256(js)}'",
-            "img-src data:",  # nothing uses it today; the browser's own data: favicon fallback
             "base-uri 'none'",
             "form-action 'none'",
         )
