@@ -61,6 +61,7 @@ __all__ = [
     "render",
     "render_page",
     "scan_data",
+    "scan_view",
     "script_json",
 ]
 
@@ -280,7 +281,7 @@ def scan_data(findings: Sequence[Finding], sources: SourceLines, rules: Mapping[
 
     A repository-wide report holds tens of thousands of findings that repeat the same few
     rules, packages and sentences, so the form is built to be small (the shared corpus: 46,899
-    findings in about 2.4 MB) yet plain JSON a reader can follow::
+    findings in 2.6 MB) yet plain JSON a reader can follow::
 
         {"schema": ..., "rules": {code: [name, summary]},
          "kinds": [[rule, severity, category, ecosystem or null, message], ...],
