@@ -78,3 +78,13 @@ def faults() -> Iterator[FaultServer]:
     server = FaultServer(hang=3.0)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def oci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real docker-registry on a loopback port (started once per test session)."""
+    from tests.indexes.registry import Registry
+
+    registry = Registry(tmp_path_factory.mktemp("registry"))
+    yield registry
+    registry.close()
