@@ -63,6 +63,11 @@ class Config(NamedTuple):
     npm_registry: str | None = None
     debian_mirror: str | None = None
     debian_snapshot: str | None = None
+    debian_security_mirror: str | None = None
+    debian_suite: str | None = None
+    debian_keyring: str | None = None
+    image_registry: str | None = None  # the registry (or mirror) for images without a registry host
+    timeout: float | None = None  # seconds: read timeout of index requests (scan --online)
     warn_unused_ignores: bool = False
     source: Path | None = None  # the file these settings came from; None = defaults
     root: Path = _HERE  # the folder of `source` (the current directory without one)
@@ -316,6 +321,11 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "npm-registry": "npm_registry",
     "debian-mirror": "debian_mirror",
     "debian-snapshot": "debian_snapshot",
+    "debian-security-mirror": "debian_security_mirror",
+    "debian-suite": "debian_suite",
+    "debian-keyring": "debian_keyring",
+    "image-registry": "image_registry",
+    "timeout": "timeout",
     "warn-unused-ignores": "warn_unused_ignores",
 }
 
@@ -374,6 +384,10 @@ def _build(table: dict[str, Any], path: Path) -> Config:
             if not isinstance(value, bool):
                 raise fail(key, f"expected true or false, got {_kind(value)}")
             values[name] = value
+        elif name == "timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise fail(key, f"expected a positive number of seconds, got {_kind(value)}")
+            values[name] = float(value)
         elif name == "debian_snapshot" and type(value).__module__ == "datetime":
             # TOML dates arrive as datetime objects; tested by module so datetime is not imported
             values[name] = value.isoformat()  # a bare TOML date: 2024-03-01

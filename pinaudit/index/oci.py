@@ -50,6 +50,7 @@ class ResolvedImage:
     digest: str  # what the tag points to now (index digest, or the platform's manifest)
     media_type: str
     registry: str  # the registry URL asked, credentials masked
+    children: tuple[str, ...] = ()  # an index's per-platform manifest digests (a pin to one of them is the tag too)
 
 
 def _loopback(host: str) -> bool:
@@ -153,16 +154,20 @@ class ImageRegistry:
             return IndexUnavailable(shown, f"unexpected HTTP {resp.status}")
         media = resp.content_type
         digest = resp.header("docker-content-digest") or "sha256:" + hashlib.sha256(resp.content).hexdigest()
-        if platform and media in INDEX_TYPES:
+        children: tuple[str, ...] = ()
+        if media in INDEX_TYPES:
             try:
                 doc = json.loads(resp.content)
             except ValueError:
                 return IndexUnavailable(shown, "the registry sent an image index that is not JSON")
+            if isinstance(doc, dict):
+                children = tuple(str(m.get("digest")) for m in doc.get("manifests") or () if isinstance(m, dict))
+        if platform and media in INDEX_TYPES:
             chosen = _pick_platform(doc, platform)
             if chosen is None:
                 return PackageNotFound(mask_url(base), f"{ref.name}:{tag} has no image for {platform}", name=ref.name)
             return ResolvedImage(ref.name, tag, chosen[0], chosen[1], mask_url(base))
-        return ResolvedImage(ref.name, tag, digest, media, mask_url(base))
+        return ResolvedImage(ref.name, tag, digest, media, mask_url(base), children)
 
     def project(self, name: str) -> Project | IndexFailure:
         """The repository's tags (``/tags/list``), one release per tag."""

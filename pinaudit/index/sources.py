@@ -31,6 +31,7 @@ __all__ = [
     "npmrc_files",
     "pip_config_files",
     "pip_default_index",
+    "project_npmrc",
     "read_apt_sources",
     "read_docker_config",
     "read_npmrc",
@@ -169,13 +170,20 @@ def npmrc_files(project_dir: Path | None, environ: Mapping[str, str] | None = No
     if glob:
         files.append(Path(glob))
     files.append(Path(env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig") or home / ".npmrc"))
-    if project_dir is not None:
-        d = project_dir.resolve()
-        for folder in (d, *d.parents):  # npm's project root: the nearest folder with package.json
-            if (folder / "package.json").is_file() or (folder / ".npmrc").is_file():
-                files.append(folder / ".npmrc")
-                break
+    own = project_npmrc(project_dir) if project_dir is not None else None
+    if own is not None:
+        files.append(own)
     return files
+
+
+def project_npmrc(project_dir: Path) -> Path | None:
+    """The project's .npmrc: in npm's project root, the nearest folder with package.json (or with
+    an .npmrc of its own)."""
+    d = project_dir.resolve()
+    for folder in (d, *d.parents):
+        if (folder / "package.json").is_file() or (folder / ".npmrc").is_file():
+            return folder / ".npmrc"
+    return None
 
 
 def _expand(value: str, env: Mapping[str, str]) -> str:
