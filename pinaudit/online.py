@@ -116,6 +116,7 @@ class IndexChoice:
     target: str | None = None  # apt -t
     image: ImageRef | None = None
     token: str | None = None  # npm _authToken for this registry (never shown)
+    cert: str | None = None  # pip's `cert`: the CA bundle for pip's indexes
     reason: str = ""
 
     @property
@@ -252,18 +253,19 @@ def _choose_pip(site: InstallSite, options: OnlineOptions, host: HostConfig, con
                 pip_index: str | None, pip_extra: Sequence[str]) -> IndexChoice:
     name, version = site.package or "", site.version
     extras = _http_only(pip_extra)
-    if pip_index:
-        return IndexChoice("pip", name, version, pip_index, extras)
-    if options.pypi_index:
-        return IndexChoice("pip", name, version, options.pypi_index, extras)
     conf = host.pip
+    cert = conf.cert
+    if pip_index:
+        return IndexChoice("pip", name, version, pip_index, extras, cert=cert)
+    if options.pypi_index:
+        return IndexChoice("pip", name, version, options.pypi_index, extras, cert=cert)
     if not container:
         extras = (*extras, *_http_only(conf.extra_index_urls))
     if conf.index_url and conf.index_url.startswith(("http://", "https://")):
-        return IndexChoice("pip", name, version, conf.index_url, extras)
+        return IndexChoice("pip", name, version, conf.index_url, extras, cert=cert)
     default = host.pip_default
     if default:
-        return IndexChoice("pip", name, version, default, extras)
+        return IndexChoice("pip", name, version, default, extras, cert=cert)
     return IndexChoice("pip", name, version, None, reason="no Python package index known: pass --pypi-index URL "
                                                           "or set pypi-index in the configuration")
 
@@ -370,7 +372,8 @@ class _Lookups:
 
             first: Project | IndexFailure | None = None
             for url in (choice.url or "", *choice.extra_urls):
-                index = self._client(("pip", url), lambda u=url: SimpleIndex(u, self.transport))  # type: ignore[misc]
+                index = self._client(("pip", url, choice.cert),
+                                     lambda u=url: SimpleIndex(u, self.transport, cert=choice.cert))  # type: ignore[misc]
                 got = index.project(choice.package)
                 if not isinstance(got, IndexFailure):
                     if first is None or isinstance(first, IndexFailure) or (

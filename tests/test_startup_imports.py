@@ -29,6 +29,15 @@ FORBIDDEN = (
     "pinaudit.output.json",
     "pinaudit.baseline",
     "difflib",
+    # issue 10: the index layer and its HTTP stack load only for `scan --online`
+    "pinaudit.index",
+    "pinaudit.online",
+    "requests",
+    "urllib3",
+    "cachecontrol",
+    "platformdirs",
+    "http.client",
+    "ssl",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.

@@ -349,9 +349,11 @@ class Transport:
             return sem
 
     def get(self, url: str, *, accept: str | None = None, headers: Mapping[str, str] | None = None,
-            auth: tuple[str, str] | None = None, refresh: bool | None = None) -> HttpResponse:
+            auth: tuple[str, str] | None = None, refresh: bool | None = None,
+            verify: str | None = None) -> HttpResponse:
         """One GET. Any HTTP status comes back as a response except what retries could not cure
-        (5xx, 429 after the budget), which raises IndexError_ like a network failure does."""
+        (5xx, 429 after the budget), which raises IndexError_ like a network failure does.
+        ``verify``: a CA bundle for this request (pip's ``cert`` for pip's index)."""
         clean, url_auth = split_credentials(url)
         shown = mask_url(url)
         self.stats.count("requests")
@@ -365,8 +367,9 @@ class Transport:
             _BUDGET.deadline = time.monotonic() + s.url_budget
             _BUDGET.attempt = s.connect_timeout + s.read_timeout
             try:
+                extra: dict[str, Any] = {"verify": verify} if verify else {}
                 resp = self.session.get(clean, headers=hdrs, auth=auth or url_auth,
-                                        timeout=(s.connect_timeout, s.read_timeout), allow_redirects=True)
+                                        timeout=(s.connect_timeout, s.read_timeout), allow_redirects=True, **extra)
                 content = resp.content
             except requests.RequestException as exc:
                 self.stats.count("failures")

@@ -57,9 +57,10 @@ class SimpleIndex:
 
     ecosystem = "pip"
 
-    def __init__(self, url: str, transport: Transport) -> None:
+    def __init__(self, url: str, transport: Transport, *, cert: str | None = None) -> None:
         self._root = url.rstrip("/") + "/"
         self._transport = transport
+        self._cert = cert  # pip's `cert` (pip.conf / PIP_CERT): the CA bundle pip trusts for its index
         self._projects: dict[str, Project | IndexFailure] = {}
 
     @property
@@ -75,7 +76,7 @@ class SimpleIndex:
     def _fetch(self, key: str) -> Project | IndexFailure:
         page = self._root + key + "/"
         try:
-            resp = self._transport.get(page, accept=ACCEPT)
+            resp = self._transport.get(page, accept=ACCEPT, verify=self._cert)
         except IndexError_ as exc:
             return exc.failure
         if resp.status == 404:
@@ -109,7 +110,7 @@ class SimpleIndex:
             return IndexUnavailable(self.url, f"{name} {version}: the index offers no PEP 658 metadata file")
         f = candidates[0]
         try:
-            resp = self._transport.get(f.url + ".metadata")
+            resp = self._transport.get(f.url + ".metadata", verify=self._cert)
         except IndexError_ as exc:
             return exc.failure
         if resp.status != 200:

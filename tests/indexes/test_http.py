@@ -105,12 +105,13 @@ def test_refused_connection(transport):
     assert failure.reason == "connection refused" and time.monotonic() - t0 < 5
 
 
-def test_hang_past_the_read_timeout(transport, faults: FaultServer):
+def test_hang_past_the_read_timeout(http_settings, faults: FaultServer, isolated_env):
+    s = replace(http_settings, read_timeout=0.4, url_budget=2.0)
     t0 = time.monotonic()
-    failure = _fail(transport, faults.base + "/hang")
+    with Transport(s) as transport:
+        failure = _fail(transport, faults.base + "/hang")
     elapsed = time.monotonic() - t0
     assert "read timeout" in failure.reason
-    s = transport.settings
     assert elapsed < s.url_budget + s.read_timeout  # never more than the budget (plus one attempt's slack)
 
 

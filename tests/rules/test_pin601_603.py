@@ -19,7 +19,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \\
 """
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def hub(oci_registry):
     """The loopback registry standing in for Docker Hub (image-registry), with the base images the
     tests' Dockerfiles name."""
