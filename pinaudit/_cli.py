@@ -107,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--debian-suite", default=None, metavar="SUITE",
                    help="suite for apt sites whose base image names none")
     o.add_argument("--debian-keyring", default=None, metavar="FILE", help="verify Release signatures with it")
+    o.add_argument("--alpine-mirror", default=None, metavar="URL",
+                   help="Alpine mirror root (default: this host's /etc/apk/repositories)")
+    o.add_argument("--alpine-branch", default=None, metavar="BRANCH",
+                   help="Alpine branch (v3.20) for apk sites whose base image names none")
     o.add_argument("--image-registry", default=None, metavar="URL",
                    help="registry (or mirror) for images without a registry host")
     o.add_argument("--platform", default=None, metavar="OS/ARCH",
@@ -280,7 +284,7 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "image_registry"):
+                 "image_registry", "alpine_mirror"):
         value = getattr(args, name) or getattr(config, name)
         if value and not value.startswith(("http://", "https://")):
             raise UsageError(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
@@ -288,7 +292,7 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
         debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
-        platform=args.platform,
+        alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch, platform=args.platform,
         http=http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh),
     )
     index_progress = None
@@ -296,7 +300,12 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
         from pinaudit._progress import RichProgress
 
         index_progress = RichProgress(threshold=1, description="checking indexes", delay=1.0)
-    return scan_online(args.paths, config, options=options, index_progress=index_progress, **scan_kwargs)
+    def warn(message: str) -> None:
+        if not args.quiet:
+            print(f"pinaudit: warning: {message}", file=sys.stderr)
+
+    return scan_online(args.paths, config, options=options, index_progress=index_progress, warn=warn,
+                       **scan_kwargs)
 
 
 def _cache(args: argparse.Namespace) -> int:

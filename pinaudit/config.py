@@ -66,6 +66,8 @@ class Config(NamedTuple):
     debian_security_mirror: str | None = None
     debian_suite: str | None = None
     debian_keyring: str | None = None
+    alpine_mirror: str | None = None
+    alpine_branch: str | None = None
     image_registry: str | None = None  # the registry (or mirror) for images without a registry host
     timeout: float | None = None  # seconds: read timeout of index requests (scan --online)
     warn_unused_ignores: bool = False
@@ -325,6 +327,8 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "debian-suite": "debian_suite",
     "debian-keyring": "debian_keyring",
     "image-registry": "image_registry",
+    "alpine-mirror": "alpine_mirror",
+    "alpine-branch": "alpine_branch",
     "timeout": "timeout",
     "warn-unused-ignores": "warn_unused_ignores",
 }

@@ -25,6 +25,9 @@ Precedence of index locations (SPEC §7, issue 10):
 * apt: the mirror from ``--debian-mirror``/config, else the host's apt sources; the suite from
   ``-t``, else the base image's tag (``debian:bookworm``, ``python:3.12-slim-bookworm``,
   ``debian:12``), else ``--debian-suite``/config.
+* apk: the mirror from ``--alpine-mirror``/config, else the host's ``/etc/apk/repositories``; the
+  branch from the base image's tag (``alpine:3.20``, ``python:3.12-alpine3.20``), else
+  ``--alpine-branch``/config.
 * images: a registry host in the reference, else ``image-registry``/config, else the Docker
   daemon's ``registry-mirrors``.
 """
@@ -77,13 +80,15 @@ class OnlineOptions:
     debian_suite: str | None = None
     debian_keyring: str | None = None
     debian_arch: str = "amd64"
+    alpine_mirror: str | None = None
+    alpine_branch: str | None = None
     image_registry: str | None = None
     platform: str | None = None  # linux/arm64: one platform's manifest digest, and its Debian architecture
     snapshot_days: int = 730  # how far back the last-served search looks
     http: HttpSettings | None = None
     environ: Mapping[str, str] | None = None  # None: os.environ
     pip_config_files: Sequence[Path] | None = None  # None: pip's own locations
-    apt_root: Path = Path("/")
+    host_root: Path = Path("/")  # where /etc/apt and /etc/apk are read from
     docker_config: Path | None = None  # None: $DOCKER_CONFIG or ~/.docker/config.json
     docker_daemon: Path | None = Path("/etc/docker/daemon.json")
     npm_binary: str = "npm"
@@ -96,6 +101,7 @@ class OnlineOptions:
             "debian_mirror": config.debian_mirror, "debian_security_mirror": config.debian_security_mirror,
             "debian_snapshot": config.debian_snapshot, "debian_suite": config.debian_suite,
             "debian_keyring": config.debian_keyring, "image_registry": config.image_registry,
+            "alpine_mirror": config.alpine_mirror, "alpine_branch": config.alpine_branch,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -172,7 +178,17 @@ class HostConfig:
     def apt(self) -> tuple[str | None, str | None, tuple[str, ...]]:
         from pinaudit.index.sources import debian_mirrors, read_apt_sources
 
-        return debian_mirrors(read_apt_sources(self.options.apt_root))
+        return debian_mirrors(read_apt_sources(self.options.host_root))
+
+    @cached_property
+    def alpine(self) -> str | None:
+        from pinaudit.index.alpine import mirror_from_repositories
+
+        try:
+            lines = (self.options.host_root / "etc" / "apk" / "repositories").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return mirror_from_repositories(lines.splitlines())
 
     @cached_property
     def docker(self) -> Any:
@@ -246,7 +262,25 @@ def choose_index(site: InstallSite, options: OnlineOptions, host: HostConfig, *,
         return _choose_npm(site, options, host, container, project_dir)
     if eco is Ecosystem.APT:
         return _choose_apt(site, options, host, apt_target, base_image)
+    if eco is Ecosystem.APK:
+        return _choose_apk(site, options, host, base_image)
     return None
+
+
+def _choose_apk(site: InstallSite, options: OnlineOptions, host: HostConfig,
+                base_image: ImageRef | None) -> IndexChoice:
+    from pinaudit.index.alpine import branch_from_image_tag
+
+    name, version = site.package or "", site.version
+    mirror = options.alpine_mirror or host.alpine
+    branch = (branch_from_image_tag(base_image.name, base_image.tag) if base_image else None) or options.alpine_branch
+    if not mirror:
+        return IndexChoice("apk", name, version, None, reason="no Alpine mirror configured: pass --alpine-mirror URL "
+                                                              "or set alpine-mirror in the configuration")
+    if not branch:
+        return IndexChoice("apk", name, version, mirror, reason="the Alpine branch is unknown: the base image's tag "
+                                                                "names none; pass --alpine-branch (e.g. v3.20)")
+    return IndexChoice("apk", name, version, mirror, suite=branch)
 
 
 def _choose_pip(site: InstallSite, options: OnlineOptions, host: HostConfig, container: bool,
@@ -314,6 +348,7 @@ class _Answer:
     facts: Facts | None = None
     failure: IndexFailure | None = None
     reason: str = ""
+    warnings: tuple[str, ...] = ()  # e.g. a live Debian archive past its Valid-Until
 
 
 @dataclass
@@ -326,7 +361,7 @@ class OnlineResult:
 def _shown(choice: IndexChoice) -> str:
     from pinaudit.index.http import mask_url
 
-    if choice.ecosystem == "apt" and choice.url:
+    if choice.ecosystem in ("apt", "apk") and choice.url:
         return f"{mask_url(choice.url)} {choice.suite}" if choice.suite else mask_url(choice.url)
     return mask_url(choice.url) if choice.url else ""
 
@@ -348,13 +383,15 @@ class _Lookups:
     def answer(self, choice: IndexChoice) -> _Answer:
         from pinaudit.rules._online import Facts
 
-        if choice.url is None or (choice.ecosystem == "apt" and not choice.suite):
+        if choice.url is None or (choice.ecosystem in ("apt", "apk") and not choice.suite):
             return _Answer(reason=choice.reason)
         shown = _shown(choice)
         if choice.ecosystem == "image":
             return self._image(choice, shown)
         if choice.ecosystem == "apt":
             return self._apt(choice, shown)
+        if choice.ecosystem == "apk":
+            return self._apk(choice, shown)
         project = self._project(choice)
         from pinaudit.index.interface import IndexFailure, PackageNotFound
 
@@ -441,7 +478,25 @@ class _Lookups:
                                         until=now)
             if isinstance(found, datetime):
                 last = f"{found:%Y-%m-%d}"
-        return _Answer(Facts(shown, served=served, current=project.tags.get("candidate"), last_served=last))
+        return _Answer(Facts(shown, served=served, current=project.tags.get("candidate"), last_served=last),
+                       warnings=tuple(f"{shown}: {w}" for w in project.warnings))
+
+    def _apk(self, choice: IndexChoice, shown: str) -> _Answer:
+        from pinaudit.index.alpine import AlpineRepository
+        from pinaudit.index.interface import IndexFailure, PackageNotFound
+        from pinaudit.rules._online import Facts
+
+        arch = _apk_arch(self.options.platform)
+        repo: AlpineRepository = self._client(
+            ("apk", choice.url, choice.suite),
+            lambda: AlpineRepository(choice.url or "", choice.suite or "", self.transport, arch=arch))
+        project = repo.project(choice.package)
+        if isinstance(project, PackageNotFound):
+            return _Answer(Facts(shown, served=False, package_missing=True))
+        if isinstance(project, IndexFailure):
+            return _Answer(failure=project)
+        return _Answer(Facts(shown, served=(choice.version or "") in project.versions,
+                             current=project.tags.get("candidate")))
 
     def _image(self, choice: IndexChoice, shown: str) -> _Answer:
         from pinaudit.index.interface import IndexFailure, PackageNotFound
@@ -468,6 +523,11 @@ def _same_version(text: str, want: Any) -> bool:
         return bool(Version(text) == want)
     except InvalidVersion:
         return False
+
+
+def _apk_arch(platform: str | None) -> str:
+    arch = (_debian_arch(platform) or "amd64") if platform else "amd64"
+    return {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7", "i386": "x86"}.get(arch, arch)
 
 
 def _debian_arch(platform: str | None) -> str | None:
@@ -534,6 +594,9 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
     def run(k: tuple[object, ...]) -> _Answer:
         try:
             return lookups.answer(unique[k])
+        except Exception as exc:  # a bug of ours reading one answer must not hide the others
+            return _Answer(reason=f"internal error while reading the index's answer ({type(exc).__name__}: "
+                                  f"{exc}); please report it")
         finally:
             if progress is not None:
                 progress.advance(unique[k].package)
@@ -554,6 +617,7 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
             module = importlib.import_module(f"pinaudit.rules.{code.lower()}")
             checks.append((rules[code], module.check_online))
     out = OnlineResult()
+    out.warnings = list(dict.fromkeys(w for a in answers.values() for w in a.warnings))
     for site, choice in choices:
         answer = answers[choice.key + (choice.version,)]  # noqa: RUF005 - 3.10 has no star in subscripts
         if answer.facts is None:
@@ -605,9 +669,10 @@ def describe_unchecked(unchecked: Sequence[Unchecked]) -> list[str]:
 def scan_online(paths: Sequence[Path], config: Config, *, options: OnlineOptions,
                 transport: Transport | None = None, cwd: Path | None = None, baseline: Baseline | None = None,
                 progress: Progress | None = None, index_progress: Progress | None = None,
-                **scan_kwargs: Any) -> ScanResult:
+                warn: Callable[[str], None] | None = None, **scan_kwargs: Any) -> ScanResult:
     """``scan`` plus the online rules: the static findings, the online ones (filtered by the same
-    suppressions, severity overrides and baseline), and the sites no index could answer for."""
+    suppressions, severity overrides and baseline), and the sites no index could answer for.
+    ``warn`` receives what the indexes said that is worth a line (a stale live archive)."""
     from pinaudit.app import scan
     from pinaudit.index.http import HttpSettings, Transport, default_cache_dir
     from pinaudit.suppress import apply, apply_severity
@@ -626,6 +691,9 @@ def scan_online(paths: Sequence[Path], config: Config, *, options: OnlineOptions
     finally:
         if own:
             transport.close()
+    for w in online.warnings:
+        if warn is not None:
+            warn(w)
     kept, unused = apply(online.findings, result.results, config, cwd=cwd)
     kept = apply_severity(kept, config)
     before = sorted((*result.before_baseline, *kept), key=Finding.sort_key)

@@ -2,7 +2,8 @@
 
 ## What it does
 With `scan --online`, asks the package index whether each exact pin is still served: an apt
-version the suite (with `-updates` and `-security`) has moved past, a pip release that was
+version the suite (with `-updates` and `-security`) has moved past, an apk version the Alpine
+branch has rebuilt, a pip release that was
 deleted, an npm version that was unpublished, an image tag that no longer exists. The message
 names what the index serves now and, for apt with a snapshot service configured
 (`--debian-snapshot`), the last day the pinned version was served.
@@ -50,6 +51,9 @@ def check_online(site: InstallSite, facts: Facts) -> Verdict | None:
         last = f"; the snapshot service last served it on {facts.last_served}" if facts.last_served else ""
         return Verdict(f"apt package '{site.package}={site.version}' is no longer served by the suite: the next "
                        f"fresh build fails{now}{last}")
+    if eco is Ecosystem.APK:
+        return Verdict(f"apk package '{site.package}={site.version}' is no longer served by the branch: the next "
+                       f"fresh build fails{now}")
     if eco is Ecosystem.PIP:
         return Verdict(f"pip release '{site.package}=={site.version}' is no longer on the index (deleted): the "
                        f"next fresh build fails{now}")

@@ -88,3 +88,12 @@ def oci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     registry = Registry(tmp_path_factory.mktemp("registry"))
     yield registry
     registry.close()
+
+
+@pytest.fixture
+def alpine() -> Iterator[object]:
+    from tests.indexes.servers import AlpineServer
+
+    server = AlpineServer()
+    yield server
+    server.close()

@@ -21,7 +21,7 @@ def isolated_options(root: Path, **options: Any) -> OnlineOptions:
     home = root / ".home"
     home.mkdir(parents=True, exist_ok=True)
     base: dict[str, Any] = {
-        "environ": {"HOME": str(home)}, "pip_config_files": [], "apt_root": root / ".no-apt",
+        "environ": {"HOME": str(home)}, "pip_config_files": [], "host_root": root / ".no-apt",
         "docker_config": home / "no-docker.json", "docker_daemon": None, "use_host_npm": False,
     }
     base.update(options)

@@ -576,3 +576,57 @@ def _fake_clearsign(text: str) -> str:
     body = "\n".join(("- " + line) if line.startswith("-") else line for line in text.splitlines())
     return ("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n" + body +
             "\n-----BEGIN PGP SIGNATURE-----\n\niQEzBAEBCgAdFiEEunsigned\n=AAAA\n-----END PGP SIGNATURE-----\n")
+
+
+# ---- Alpine repositories ------------------------------------------------------------------------
+
+
+def build_apkindex(packages: dict[str, str], built: datetime) -> bytes:
+    """APKINDEX.tar.gz as Alpine ships it: a signature tar and the index tar, each its own gzip
+    member, concatenated (the signature here is a placeholder: pinaudit does not check it)."""
+    import tarfile
+
+    def tar_member(name: str, data: bytes, end: bool) -> bytes:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), int(built.timestamp())
+            tar.addfile(info, io.BytesIO(data))
+        raw = buf.getvalue()
+        # apk's signature tar has no end-of-archive blocks, so the two read as one tar
+        return raw if end else raw[: 512 + ((len(data) + 511) // 512) * 512]
+
+    records = []
+    for name, version in sorted(packages.items()):
+        checksum = "Q1" + hashlib.sha1(f"{name}-{version}".encode()).hexdigest()[:27] + "="
+        records.append(f"C:{checksum}\nP:{name}\nV:{version}\nA:x86_64\nS:1000\nI:3000\nT:{name}\n"
+                       f"t:{int(built.timestamp())}\nD:so:libc.musl-x86_64.so.1\n")
+    index = ("\n".join(records) + "\n").encode()
+    signature = tar_member(".SIGN.RSA.test.rsa.pub", b"not a signature", end=False)
+    body = tar_member("DESCRIPTION", b"v3.20.3", end=False)
+    tail = tar_member("APKINDEX", index, end=True)
+    return gzip.compress(signature, mtime=0) + gzip.compress(body + tail, mtime=0)
+
+
+class AlpineServer(LoopbackServer):
+    """An Alpine mirror at ``/alpine/``: ``publish("v3.20", "main", {"curl": "8.9.1-r1"})``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.repos: dict[tuple[str, str, str], bytes] = {}
+
+    @property
+    def mirror(self) -> str:
+        return self.base + "/alpine"
+
+    def publish(self, branch: str, repo: str, packages: dict[str, str], *, arch: str = "x86_64",
+                built: str | datetime = "2024-06-01T00:00:00Z") -> None:
+        self.repos[(branch, repo, arch)] = build_apkindex(packages, _utc(built))
+
+    def route(self, req: BaseHTTPRequestHandler) -> Reply:
+        parts = unquote(urlsplit(req.path).path).strip("/").split("/")
+        if len(parts) == 5 and parts[0] == "alpine" and parts[4] == "APKINDEX.tar.gz":
+            data = self.repos.get((parts[1], parts[2], parts[3]))
+            if data is not None:
+                return Reply(200, data, content_type="application/gzip")
+        return not_found()

@@ -131,3 +131,38 @@ def test_suppressed_like_any_rule(tmp_path, transport, pypi):
     pypi.add("flask", "3.0.2")
     files = {"requirements.txt": "flask==3.0.3  # pinaudit: ignore=PIN601\n"}
     assert online_hits(run_online(tmp_path, files, transport, pypi=pypi)) == []
+
+
+def test_pin601_apk_version_the_branch_rebuilt(tmp_path, transport, alpine, hub):
+    hub.push_image("library/alpine", "3.20", platforms=("linux/amd64",))
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "bash": "5.2.26-r0"})
+    text = "FROM alpine:3.20\nRUN apk add --no-cache \\\n    curl=8.9.1-r0 \\\n    bash=5.2.26-r0 \\\n    jq\n"
+    result = run_online(tmp_path, {"Dockerfile": text}, transport, registry=hub, alpine_mirror=alpine.mirror)
+    assert online_hits(result) == [("PIN601", 3, "curl")]
+    (f,) = [f for f in result.report.findings if f.rule == "PIN601"]
+    assert "it serves 8.9.1-r1 now" in f.message and f.index_url.endswith("/alpine v3.20")
+    assert result.report.unchecked == ()
+
+
+def test_apk_without_a_mirror_is_unchecked(tmp_path, transport, hub):
+    hub.push_image("library/alpine", "3.20", platforms=("linux/amd64",))
+    result = run_online(tmp_path, {"Dockerfile": "FROM alpine:3.20\nRUN apk add curl=8.9.1-r0\n"}, transport,
+                        registry=hub)
+    assert [(u.line, u.ecosystem, u.package) for u in result.report.unchecked] == [(2, "apk", "curl")]
+    assert "--alpine-mirror" in result.report.unchecked[0].reason
+
+
+def test_stale_live_archive_is_warned_about(tmp_path, transport, debian):
+    debian.publish("2024-01-01", "bookworm", {"curl": "7.88.1-10+deb12u8"}, valid_until="2024-01-08")
+    warnings: list[str] = []
+    from pinaudit.config import Config
+    from pinaudit.online import scan_online
+    from tests.helpers import lay_out
+    from tests.indexes.online import isolated_options
+
+    lay_out(tmp_path, {"install.sh": "#!/bin/sh\napt-get install -y curl=7.88.1-10+deb12u8\n"})
+    opts = isolated_options(tmp_path, debian_mirror=debian.mirror(), debian_suite="bookworm")
+    result = scan_online([tmp_path / "install.sh"], Config(root=tmp_path), options=opts, transport=transport,
+                         cwd=tmp_path, warn=warnings.append)
+    assert online_hits(result) == [] and result.report.unchecked == ()
+    assert len(warnings) == 1 and "Valid-Until" in warnings[0]
