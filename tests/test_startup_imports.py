@@ -32,6 +32,7 @@ FORBIDDEN = (
     # issue 10: the index layer and its HTTP stack load only for `scan --online`
     "pinaudit.index",
     "pinaudit.online",
+    "pinaudit.rules._online",
     "requests",
     "urllib3",
     "cachecontrol",

@@ -31,8 +31,3 @@ class Facts(NamedTuple):
 
 
 OnlineCheck = Callable[[InstallSite, Facts], "Verdict | None"]
-
-
-def never(site: InstallSite) -> Verdict | None:
-    """The static check of an online rule: a static scan never touches the network."""
-    return None
