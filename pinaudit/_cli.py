@@ -293,7 +293,8 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
         debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
         alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch, platform=args.platform,
-        http=http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh),
+        http=http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
+                           cache_max_mb=config.cache_max_mb),
     )
     index_progress = None
     if scan_kwargs.get("progress") is not None:
@@ -309,14 +310,19 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
 
 
 def _cache(args: argparse.Namespace) -> int:
+    from pinaudit.config import ConfigError, load_config
     from pinaudit.index.http import DEFAULT_CACHE_MAX_BYTES, cache_info, clear_cache, default_cache_dir
 
+    try:
+        cap_mb = load_config(Path.cwd()).cache_max_mb
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
     where = default_cache_dir()
     if args.action == "clear":
         info = clear_cache(where)
         _emit(sys.stdout, f"removed {info.entries} entries ({_size(info.size)}) from {where}\n")
         return EXIT_CLEAN
-    info = cache_info(where, DEFAULT_CACHE_MAX_BYTES)
+    info = cache_info(where, cap_mb * 1024 * 1024 if cap_mb is not None else DEFAULT_CACHE_MAX_BYTES)
     _emit(sys.stdout, f"location: {where}\nentries: {info.entries}\nsize: {_size(info.size)} "
                       f"(cap {_size(info.max_bytes)}, least recently used entries evicted beyond it)\n")
     return EXIT_CLEAN

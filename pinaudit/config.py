@@ -70,6 +70,7 @@ class Config(NamedTuple):
     alpine_branch: str | None = None
     image_registry: str | None = None  # the registry (or mirror) for images without a registry host
     timeout: float | None = None  # seconds: read timeout of index requests (scan --online)
+    cache_max_mb: int | None = None  # size cap of the HTTP cache (least recently used entries evicted)
     warn_unused_ignores: bool = False
     source: Path | None = None  # the file these settings came from; None = defaults
     root: Path = _HERE  # the folder of `source` (the current directory without one)
@@ -330,6 +331,7 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "alpine-mirror": "alpine_mirror",
     "alpine-branch": "alpine_branch",
     "timeout": "timeout",
+    "cache-max-mb": "cache_max_mb",
     "warn-unused-ignores": "warn_unused_ignores",
 }
 
@@ -387,6 +389,10 @@ def _build(table: dict[str, Any], path: Path) -> Config:
         elif name == "warn_unused_ignores":
             if not isinstance(value, bool):
                 raise fail(key, f"expected true or false, got {_kind(value)}")
+            values[name] = value
+        elif name == "cache_max_mb":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise fail(key, f"expected a whole number of MiB (at least 1), got {_kind(value)}")
             values[name] = value
         elif name == "timeout":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:

@@ -640,15 +640,19 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
 
 
 def http_settings(*, timeout: float | None = None, offline: bool = False, refresh: bool = False,
-                  cache_dir: Path | None = None) -> HttpSettings:
+                  cache_dir: Path | None = None, cache_max_mb: int | None = None) -> HttpSettings:
     """SPEC §7's defaults; ``--timeout T`` is the read timeout, with 3 T for a URL in all."""
+    from dataclasses import replace
+
     from pinaudit.index.http import HttpSettings, default_cache_dir
 
     base = HttpSettings(cache_dir=cache_dir or default_cache_dir(), offline=offline, refresh=refresh)
+    if cache_max_mb is not None:
+        base = replace(base, cache_max_bytes=cache_max_mb * 1024 * 1024)
     if timeout is None:
         return base
-    return HttpSettings(connect_timeout=min(base.connect_timeout, timeout), read_timeout=timeout,
-                        url_budget=3 * timeout, cache_dir=base.cache_dir, offline=offline, refresh=refresh)
+    return replace(base, connect_timeout=min(base.connect_timeout, timeout), read_timeout=timeout,
+                   url_budget=3 * timeout)
 
 
 def describe_unchecked(unchecked: Sequence[Unchecked]) -> list[str]:

@@ -218,3 +218,18 @@ def test_apt_mirror_and_suite(tmp_path):
 ])
 def test_suite_from_image(ref, suite):
     assert suite_from_image(parse_image(ref)) == suite
+
+
+def test_config_keys_for_indexes(project, npm: NpmServer, capsys):
+    npm.add("left-pad", "1.3.0")
+    write(project, {
+        "package.json": json.dumps({"name": "a", "dependencies": {"left-pad": "1.3.0"}}) + "\n",
+        ".pinaudit.toml": f'npm-registry = "{npm.url}"\ntimeout = 1\ncache-max-mb = 7\n',
+    })
+    assert main(["scan", "--online", "--no-progress", "-q", "--select", "PIN6", "package.json"]) == 0
+    assert npm.hits("left-pad") == 1
+    capsys.readouterr()
+    main(["cache", "info"])
+    assert "cap 7.0 MiB" in capsys.readouterr().out
+    write(project, {".pinaudit.toml": "cache-max-mb = 0\n"})
+    assert main(["cache", "info"]) == 2
