@@ -59,6 +59,7 @@ __all__ = ["HostConfig", "IndexChoice", "OnlineOptions", "OnlineResult", "check_
            "describe_unchecked", "http_settings", "scan_online", "suite_from_image"]
 
 ONLINE_RULES = ("PIN601", "PIN602", "PIN603")
+_RULE_ECOSYSTEMS = {"PIN601": ("apt", "apk", "pip", "npm", "image"), "PIN602": ("pip", "npm"), "PIN603": ("image",)}
 
 # Debian and Ubuntu release numbers as image tags write them; codenames pass through as they are.
 _DEBIAN_NUMBERS = {"10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky"}
@@ -569,11 +570,16 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
     """Ask the indexes about every exact pin among ``sites`` and run the online rules."""
     from pinaudit.rules import all_rules
 
+    enabled = frozenset(enabled)
+    # which ecosystems any enabled rule asks about: nothing else is fetched
+    wanted = {eco for code, ecos in _RULE_ECOSYSTEMS.items() if code in enabled for eco in ecos}
     host = HostConfig(options)
     ctx = _context(sites, kinds)
     cwd = cwd or Path.cwd()
     choices: list[tuple[InstallSite, IndexChoice]] = []
     for i, site in enumerate(sites):
+        if site.ecosystem.value not in wanted:
+            continue
         container, base = ctx[i]
         folder = (cwd / site.location.path).parent
         choice = choose_index(site, options, host, container=container, project_dir=folder, base_image=base)
@@ -611,7 +617,7 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
     rules = all_rules()
     checks = []
     for code in ONLINE_RULES:
-        if code in set(enabled):
+        if code in enabled:
             import importlib
 
             module = importlib.import_module(f"pinaudit.rules.{code.lower()}")
@@ -623,7 +629,8 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
         if answer.facts is None:
             from pinaudit.index.http import mask_url
 
-            index = (mask_url(answer.failure.url) if answer.failure else _shown(choice))
+            # the index as configured (so one dead registry is one line), else where the failure happened
+            index = _shown(choice) or (mask_url(answer.failure.url) if answer.failure else "")
             reason = answer.failure.reason if answer.failure else answer.reason
             out.unchecked.append(Unchecked(site.location.path, site.location.line, site.ecosystem.value,
                                            site.package, index, reason))

@@ -233,3 +233,21 @@ def test_config_keys_for_indexes(project, npm: NpmServer, capsys):
     assert "cap 7.0 MiB" in capsys.readouterr().out
     write(project, {".pinaudit.toml": "cache-max-mb = 0\n"})
     assert main(["cache", "info"]) == 2
+
+
+def test_no_enabled_online_rule_means_no_request(project, npm: NpmServer):
+    npm.add("left-pad", "1.3.0")
+    write(project, {"package.json": json.dumps({"name": "a", "dependencies": {"left-pad": "1.3.0"}}) + "\n"})
+    assert main(["scan", "--online", "--npm-registry", npm.url, *FAST, "-q", "--ignore", "PIN6",
+                 "package.json"]) == 0
+    assert npm.log == []
+
+
+def test_one_dead_registry_is_one_line_for_all_its_sites(project, capsys):
+    deps = {"left-pad": "1.3.0", "is-odd": "3.0.1", "@acme/ui": "2.0.0"}
+    write(project, {"package.json": json.dumps({"name": "a", "dependencies": deps}, indent=2) + "\n"})
+    url = refused_url()
+    assert main(["scan", "--online", "--npm-registry", url, *FAST, "-q", "package.json"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("could not be checked") == 1 and "3 sites left unchecked" in err
+    assert f"index {url} could not be checked: connection refused" in err
