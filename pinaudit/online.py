@@ -244,9 +244,15 @@ def _http_only(urls: Iterable[str]) -> tuple[str, ...]:
 def choose_index(site: InstallSite, options: OnlineOptions, host: HostConfig, *, container: bool,
                  project_dir: Path | None = None, pip_index: str | None = None,
                  pip_extra_indexes: Sequence[str] = (), apt_target: str | None = None,
-                 base_image: ImageRef | None = None, image: ImageRef | None = None) -> IndexChoice | None:
+                 base_image: ImageRef | None = None, base_suite: str | None = None,
+                 image: ImageRef | None = None) -> IndexChoice | None:
     """The index and query for one site; None when the site has nothing an index could answer
-    (not an exact pin, a direct URL, a local path...)."""
+    (not an exact pin, a direct URL, a local path...).
+
+    The keyword parameters are what the site model does not carry yet: the site's own pip index
+    options (``-i``/``--index-url``, ``--extra-index-url``, ``ENV PIP_INDEX_URL``, a requirements
+    file's ``--index-url``), apt's ``-t`` suite, the base image (or its suite, when the Dockerfile
+    analysis knows it) and the parsed image reference. :func:`_site_parameters` fills them."""
     if site.action is not Action.INSTALL or site.pin not in (Pin.EXACT, Pin.IMMUTABLE) or site.package is None:
         return None
     eco = site.ecosystem
@@ -262,7 +268,7 @@ def choose_index(site: InstallSite, options: OnlineOptions, host: HostConfig, *,
     if eco is Ecosystem.NPM:
         return _choose_npm(site, options, host, container, project_dir)
     if eco is Ecosystem.APT:
-        return _choose_apt(site, options, host, apt_target, base_image)
+        return _choose_apt(site, options, host, apt_target, base_image, base_suite)
     if eco is Ecosystem.APK:
         return _choose_apk(site, options, host, base_image)
     return None
@@ -318,7 +324,7 @@ def _choose_npm(site: InstallSite, options: OnlineOptions, host: HostConfig, con
 
 
 def _choose_apt(site: InstallSite, options: OnlineOptions, host: HostConfig, target: str | None,
-                base_image: ImageRef | None) -> IndexChoice:
+                base_image: ImageRef | None, base_suite: str | None = None) -> IndexChoice:
     name, version = (site.package or "").split(":", 1)[0], site.version
     mirror: str | None
     security: str | None
@@ -327,7 +333,7 @@ def _choose_apt(site: InstallSite, options: OnlineOptions, host: HostConfig, tar
     else:
         mirror, security, _components = host.apt
         security = options.debian_security_mirror or security
-    suite = suite_from_image(base_image) or options.debian_suite
+    suite = base_suite or suite_from_image(base_image) or options.debian_suite
     if target:  # -t bookworm-backports: the suite set is bookworm's, with backports at priority 990
         suite = suite or re.sub(r"-(backports|updates|security)$", "", target)
         target = target if target != suite else None
@@ -564,6 +570,14 @@ def _context(sites: Sequence[InstallSite], kinds: Mapping[str, str]) -> dict[int
     return out
 
 
+def _site_parameters(site: InstallSite, base: ImageRef | None) -> dict[str, Any]:
+    """choose_index's keyword parameters from what the site carries. Today only the base image
+    (found from the FROM sites above it); as InstallSite grows the site's own pip index options,
+    apt's ``-t`` suite, the base image's suite and a parsed image reference, read them here, e.g.
+    ``"pip_index": site.pip_index_url``, ``"apt_target": site.apt_target``."""
+    return {"base_image": base}
+
+
 def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options: OnlineOptions,
                 transport: Transport, *, enabled: Iterable[str] = ONLINE_RULES, cwd: Path | None = None,
                 progress: Progress | None = None) -> OnlineResult:
@@ -582,7 +596,8 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
             continue
         container, base = ctx[i]
         folder = (cwd / site.location.path).parent
-        choice = choose_index(site, options, host, container=container, project_dir=folder, base_image=base)
+        choice = choose_index(site, options, host, container=container, project_dir=folder,
+                              **_site_parameters(site, base))
         if choice is not None:
             choices.append((site, choice))
     lookups = _Lookups(options, host, transport)
