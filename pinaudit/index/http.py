@@ -410,8 +410,8 @@ class Transport:
 def describe_status(resp: HttpResponse) -> str:
     if resp.status == 429:
         after = resp.header("retry-after")
-        wait = f"; it asks to retry after {after} s, beyond the time budget" if after else ""
-        return f"rate limited (HTTP 429){wait}"
+        wait = f", Retry-After: {after} s" if after else ""
+        return f"rate limited (HTTP 429{wait}) after the retries the time budget allows"
     return f"server error (HTTP {resp.status}) after retries"
 
 
