@@ -288,6 +288,9 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
         value = getattr(args, name) or getattr(config, name)
         if value and not value.startswith(("http://", "https://")):
             raise UsageError(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
+    keyring = args.debian_keyring or config.debian_keyring
+    if keyring and not Path(keyring).is_file():
+        raise UsageError(f"--debian-keyring {keyring!r}: no such file")
     options = OnlineOptions.from_config(
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,

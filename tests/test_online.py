@@ -129,6 +129,8 @@ def test_bad_online_options_are_usage_errors(project, capsys):
     write(project, {"requirements.txt": "flask==1.0\n"})
     assert main(["scan", "--online", "--pypi-index", "ftp://x", "requirements.txt"]) == 2
     assert main(["scan", "--online", "--timeout", "0", "requirements.txt"]) == 2
+    assert main(["scan", "--online", "--debian-keyring", "missing.gpg", "requirements.txt"]) == 2
+    assert "no such file" in capsys.readouterr().err
 
 
 # ---- choose_index ---------------------------------------------------------------------------------
