@@ -166,7 +166,7 @@ def test_pip_index_precedence(tmp_path):
 
 def test_pip_file_index_falls_back_to_pips_default(tmp_path):
     conf = tmp_path / "pip.conf"
-    conf.write_text("[global]\nindex-url = file:///opt/simple\n")
+    conf.write_text("[global]\nindex-url = file:///srv/local-simple\n")
     opts = isolated_options(tmp_path, pip_config_files=[conf])
     host = HostConfig(opts)
     host.__dict__["pip_default"] = "https://default.invalid/simple"  # what the installed pip reports
