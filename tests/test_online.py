@@ -253,3 +253,31 @@ def test_one_dead_registry_is_one_line_for_all_its_sites(project, capsys):
     err = capsys.readouterr().err
     assert err.count("could not be checked") == 1 and "3 sites left unchecked" in err
     assert f"index {url} could not be checked: connection refused" in err
+
+
+def test_index_progress_shows_only_after_its_delay():
+    from pinaudit._progress import RichProgress
+
+    quick = RichProgress(threshold=1, description="checking indexes", delay=60.0)
+    quick.start(3)
+    for name in "abc":
+        quick.advance(name)
+    assert quick._progress is None  # a run shorter than the delay never shows a bar
+    quick.finish()
+    slow = RichProgress(threshold=1, description="checking indexes", delay=0.01)
+    slow.start(3)
+    time.sleep(0.02)
+    slow.advance("a")
+    assert slow._progress is not None
+    slow.finish()
+    assert slow._progress is None
+
+
+def test_refresh_revalidates_through_the_cli(project, npm: NpmServer):
+    npm.add("left-pad", "1.3.0")
+    write(project, {"package.json": json.dumps({"name": "a", "dependencies": {"left-pad": "1.3.0"}}) + "\n"})
+    args = ["scan", "--online", "--npm-registry", npm.url, *FAST, "-q", "--select", "PIN6", "package.json"]
+    assert main(args) == 0 and main(args) == 0
+    assert npm.hits("left-pad") == 1  # the second run answered from the cache
+    assert main([*args, "--refresh"]) == 0
+    assert npm.hits("left-pad") == 2 and npm.bodies() == 1  # revalidated: 304, no body
