@@ -406,7 +406,13 @@ class _Lookups:
             return _Answer(Facts(shown, served=False, package_missing=True))
         if isinstance(project, IndexFailure):
             return _Answer(failure=project)
-        return _Answer(self._facts(choice, project, shown))
+        facts = self._facts(choice, project, shown)
+        if facts.served is False and choice.ecosystem == "pip" and "+" in (choice.version or ""):
+            # public indexes refuse local versions (PEP 440): `torch==2.1.0+cpu` comes from an index
+            # or find-links location the install itself names, not from this one
+            return _Answer(reason=f"{choice.package}=={choice.version} is a local version, which only the index "
+                                  "the install names can serve; pass that index with --pypi-index to check it")
+        return _Answer(facts)
 
     def _project(self, choice: IndexChoice) -> Project | IndexFailure:
         from pinaudit.index.interface import IndexFailure, PackageNotFound
@@ -447,12 +453,12 @@ class _Lookups:
                 release = next((r for r in project.releases if _same_version(r.version, want)), None)
             except InvalidVersion:
                 release = None
-            del InvalidVersion, Version
         if choice.ecosystem == "npm":
             current = project.tags.get("latest")
-        else:
+        else:  # the newest final release that is not yanked (what `pip install name` takes)
             live = [r for r in project.releases if r.yanked is None] or list(project.releases)
-            current = live[-1].version if live else None
+            final = [r for r in live if not _prerelease(r.version)] or live
+            current = final[-1].version if final else None
         if release is None:
             return Facts(shown, served=False, current=current)
         return Facts(shown, served=True, current=current, yanked=release.yanked, deprecated=release.deprecated)
@@ -521,6 +527,15 @@ class _Lookups:
         if isinstance(got, IndexFailure):
             return _Answer(failure=got)
         return _Answer(Facts(where, served=True, current=got.digest, tag_digests=(got.digest, *got.children)))
+
+
+def _prerelease(text: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text).is_prerelease
+    except InvalidVersion:
+        return False
 
 
 def _same_version(text: str, want: Any) -> bool:

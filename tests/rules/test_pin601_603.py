@@ -166,3 +166,19 @@ def test_stale_live_archive_is_warned_about(tmp_path, transport, debian):
                          cwd=tmp_path, warn=warnings.append)
     assert online_hits(result) == [] and result.report.unchecked == ()
     assert len(warnings) == 1 and "Valid-Until" in warnings[0]
+
+
+def test_pip_current_is_the_newest_final_release(tmp_path, transport, pypi):
+    pypi.add("flask", "3.0.2")
+    pypi.add("flask", "3.1.0rc1")
+    result = run_online(tmp_path, {"requirements.txt": "flask==3.0.3\n"}, transport, pypi=pypi)
+    (f,) = [f for f in result.report.findings if f.rule == "PIN601"]
+    assert "it serves 3.0.2 now" in f.message
+
+
+def test_pip_local_version_is_not_judged_against_another_index(tmp_path, transport, pypi):
+    pypi.add("torch", "2.1.0")
+    result = run_online(tmp_path, {"requirements.txt": "torch==2.1.0+cpu\n"}, transport, pypi=pypi)
+    assert online_hits(result) == []
+    (u,) = result.report.unchecked
+    assert u.line == 1 and "local version" in u.reason
