@@ -114,7 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--image-registry", default=None, metavar="URL",
                    help="registry (or mirror) for images without a registry host")
     o.add_argument("--platform", default=None, metavar="OS/ARCH",
-                   help="resolve image tags to this platform's manifest (default: the multi-arch index)")
+                   help="the build's platform: the architecture apt and apk sites are checked for (default "
+                        "linux/amd64); an image digest of any platform in a tag's index counts as the tag's")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     s.add_argument("-q", "--quiet", action="store_true", help="no summary line")
