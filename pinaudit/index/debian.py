@@ -163,6 +163,10 @@ class DebianArchive:
             if valid_until and valid_until < datetime.now(timezone.utc) and self.at is None:
                 warnings.append(f"{suite}: the Release file expired on {valid_until:%Y-%m-%d} (Valid-Until); "
                                 "the mirror may be stale")
+            archs = fields.get("architectures", "").split()
+            if archs and self.arch not in archs:
+                return IndexUnavailable(mask_url(dists + "/"), f"the suite has no {self.arch} packages (it has "
+                                                               f"{', '.join(archs)}); check --platform")
             checksums = _sha256_list(fields.get("sha256", ""))
             by_hash = fields.get("acquire-by-hash", "").lower() == "yes"
             packages: dict[str, list[tuple[str, Mapping[str, str]]]] = {}

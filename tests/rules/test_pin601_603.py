@@ -182,3 +182,21 @@ def test_pip_local_version_is_not_judged_against_another_index(tmp_path, transpo
     assert online_hits(result) == []
     (u,) = result.report.unchecked
     assert u.line == 1 and "local version" in u.reason
+
+
+def test_platform_picks_the_architecture_apt_is_checked_for(tmp_path, transport, hub):
+    from tests.indexes.servers import DebianServer
+
+    server = DebianServer(arch="arm64")
+    try:
+        server.publish("2025-01-01", "bookworm", {"curl": "7.88.1-10+deb12u8"})
+        text = "FROM debian:bookworm\nRUN apt-get install -y curl=7.88.1-10+deb12u8\n"
+        on_arm = run_online(tmp_path, {"Dockerfile": text}, transport, debian=server, registry=hub,
+                            platform="linux/arm64")
+        assert online_hits(on_arm) == [] and on_arm.report.unchecked == ()
+        on_amd = run_online(tmp_path, {"Dockerfile": text}, transport, debian=server, registry=hub)
+        assert online_hits(on_amd) == []
+        (u,) = on_amd.report.unchecked
+        assert "has no amd64 packages" in u.reason
+    finally:
+        server.close()
