@@ -59,12 +59,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool = False) -> None:
         srv = self.server
+        with srv.owner.lock:
+            srv.owner.inflight += 1
+            srv.owner.max_inflight = max(srv.owner.max_inflight, srv.owner.inflight)
+        try:
+            self._answer(srv, head)
+        finally:
+            with srv.owner.lock:
+                srv.owner.inflight -= 1
+
+    def _answer(self, srv: _Server, head: bool) -> None:
         try:
             reply = srv.owner.route(self)
         except Exception as exc:  # a bug in a fixture must show up, not hang the client
             reply = Reply(500, f"fixture error: {exc!r}".encode(), content_type="text/plain")
-        if reply.delay:
-            time.sleep(reply.delay)
+        if reply.delay or srv.owner.delay:
+            time.sleep(reply.delay or srv.owner.delay)
         headers = dict(reply.headers)
         status, body = reply.status, reply.body
         if status == 200 and reply.conditional:
@@ -115,6 +125,9 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.log: list[tuple[str, str, int, int]] = []
+        self.delay = 0.0  # seconds before every answer (to see concurrency)
+        self.inflight = 0
+        self.max_inflight = 0  # the most requests it was answering at once
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
