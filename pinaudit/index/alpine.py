@@ -25,8 +25,8 @@ from pinaudit.index.interface import (
     Dependency,
     DistFile,
     Index,
-    IndexError_,
     IndexFailure,
+    IndexLookupError,
     IndexUnavailable,
     PackageNotFound,
     Project,
@@ -120,7 +120,7 @@ class AlpineRepository:
             url = f"{self.mirror}/{self.branch}/{repo}/{self.arch}/APKINDEX.tar.gz"
             try:
                 resp = self._transport.get(url)
-            except IndexError_ as exc:
+            except IndexLookupError as exc:
                 self._index = exc.failure
                 return exc.failure
             if resp.status == 404:

@@ -33,8 +33,8 @@ from pinaudit.index.interface import (
     Dependency,
     DistFile,
     Index,
-    IndexError_,
     IndexFailure,
+    IndexLookupError,
     IndexUnavailable,
     NoTimeTravel,
     PackageNotFound,
@@ -147,7 +147,7 @@ class DebianArchive:
         if resp.status == 404 or resp.status == 410:
             return None
         if resp.status != 200:
-            raise IndexError_(IndexUnavailable(mask_url(url), f"unexpected HTTP {resp.status}"))
+            raise IndexLookupError(IndexUnavailable(mask_url(url), f"unexpected HTTP {resp.status}"))
         return resp.content
 
     def _load_suite(self, suite: str) -> _Suite | IndexFailure | None:
@@ -178,7 +178,7 @@ class DebianArchive:
                     name, version = para.get("package"), para.get("version")
                     if name and version:
                         packages.setdefault(name, []).append((version, MappingProxyType(para)))
-        except IndexError_ as exc:
+        except IndexLookupError as exc:
             return exc.failure
         priority = 500
         if fields.get("notautomatic", "").lower() == "yes":
@@ -201,7 +201,7 @@ class DebianArchive:
         if self.keyring:
             sig = self._get(f"{dists}/Release.gpg")
             if sig is None:
-                raise IndexError_(IndexUnavailable(mask_url(dists), "a keyring is configured but the archive has "
+                raise IndexLookupError(IndexUnavailable(mask_url(dists), "a keyring is configured but the archive has "
                                                                     "neither InRelease nor Release.gpg"))
             self._verify(raw, sig, f"{dists}/Release")
         return raw.decode("utf-8", errors="replace"), False
@@ -225,11 +225,11 @@ class DebianArchive:
             try:
                 proc = subprocess.run(args, capture_output=True, timeout=60)
             except (OSError, subprocess.SubprocessError) as exc:
-                raise IndexError_(IndexUnavailable(mask_url(url), f"cannot run gpgv to check the signature: {exc}")) \
-                    from None
+                failure = IndexUnavailable(mask_url(url), f"cannot run gpgv to check the signature: {exc}")
+                raise IndexLookupError(failure) from None
         if proc.returncode != 0:
-            raise IndexError_(IndexUnavailable(mask_url(url), "the signature does not verify against the configured "
-                                                              "keyring"))
+            raise IndexLookupError(IndexUnavailable(mask_url(url), "the signature does not verify against the "
+                                                                   "configured keyring"))
 
     def _packages(self, dists: str, comp: str, checksums: Mapping[str, tuple[str, int]], by_hash: bool) -> bytes | None:
         for ext, decompress in ((".xz", lzma.decompress), (".gz", gzip.decompress), ("", lambda b: b)):
@@ -245,12 +245,12 @@ class DebianArchive:
             if raw is None:
                 continue
             if want and hashlib.sha256(raw).hexdigest() != want[0]:
-                raise IndexError_(IndexUnavailable(mask_url(url), "Packages file does not match the SHA256 its "
+                raise IndexLookupError(IndexUnavailable(mask_url(url), "Packages file does not match the SHA256 its "
                                                                   "Release file lists (a mirror mid-sync?)"))
             try:
                 return decompress(raw)
             except (lzma.LZMAError, OSError, EOFError) as exc:
-                raise IndexError_(IndexUnavailable(mask_url(url), f"cannot decompress Packages{ext}: {exc}")) \
+                raise IndexLookupError(IndexUnavailable(mask_url(url), f"cannot decompress Packages{ext}: {exc}")) \
                     from None
         return None
 

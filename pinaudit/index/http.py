@@ -43,7 +43,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from pinaudit.index.interface import IndexError_, IndexUnavailable
+from pinaudit.index.interface import IndexLookupError, IndexUnavailable
 
 __all__ = [
     "HttpResponse",
@@ -320,7 +320,7 @@ def build_session(settings: HttpSettings) -> requests.Session:
 
 class Transport:
     """GET with timeouts, retries, cache, budget and credentials handled; failures raise
-    :class:`~pinaudit.index.interface.IndexError_` carrying an :class:`IndexUnavailable`."""
+    :class:`~pinaudit.index.interface.IndexLookupError` carrying an :class:`IndexUnavailable`."""
 
     def __init__(self, settings: HttpSettings | None = None, session: requests.Session | None = None) -> None:
         self.settings = settings or HttpSettings()
@@ -352,7 +352,7 @@ class Transport:
             auth: tuple[str, str] | None = None, refresh: bool | None = None,
             verify: str | None = None) -> HttpResponse:
         """One GET. Any HTTP status comes back as a response except what retries could not cure
-        (5xx, 429 after the budget), which raises IndexError_ like a network failure does.
+        (5xx, 429 after the budget), which raises IndexLookupError like a network failure does.
         ``verify``: a CA bundle for this request (pip's ``cert`` for pip's index)."""
         clean, url_auth = split_credentials(url)
         shown = mask_url(url)
@@ -373,7 +373,7 @@ class Transport:
                 content = resp.content
             except requests.RequestException as exc:
                 self.stats.count("failures")
-                raise IndexError_(IndexUnavailable(shown, describe_exception(exc, s))) from None
+                raise IndexLookupError(IndexUnavailable(shown, describe_exception(exc, s))) from None
             finally:
                 _BUDGET.deadline = None
         from_cache = bool(getattr(resp, "from_cache", False))
@@ -382,7 +382,7 @@ class Transport:
                            MappingProxyType({k.lower(): v for k, v in resp.headers.items()}), content, from_cache)
         if resp.status_code == 429 or resp.status_code >= 500:
             self.stats.count("failures")
-            raise IndexError_(IndexUnavailable(shown, describe_status(out)))
+            raise IndexLookupError(IndexUnavailable(shown, describe_status(out)))
         return out
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], *,

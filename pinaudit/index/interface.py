@@ -86,7 +86,7 @@ class NoTimeTravel(IndexFailure):
     kind = "no time travel possible"
 
 
-class IndexError_(Exception):
+class IndexLookupError(Exception):
     """Raised inside the layer (transport, parsers) and turned into the failure value at the
     :class:`Index` boundary; never escapes a client's public methods."""
 

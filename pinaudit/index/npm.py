@@ -20,8 +20,8 @@ from pinaudit.index.interface import (
     Dependency,
     DistFile,
     Index,
-    IndexError_,
     IndexFailure,
+    IndexLookupError,
     IndexUnavailable,
     PackageNotFound,
     Project,
@@ -61,7 +61,7 @@ class NpmRegistry:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else None
         try:
             resp = self._transport.get(url, accept=ACCEPT, headers=headers)
-        except IndexError_ as exc:
+        except IndexLookupError as exc:
             return exc.failure
         shown = mask_url(url)
         if resp.status == 404:

@@ -25,8 +25,8 @@ from pinaudit.index.http import HttpResponse, Transport, mask_url
 from pinaudit.index.interface import (
     Dependency,
     Index,
-    IndexError_,
     IndexFailure,
+    IndexLookupError,
     IndexUnavailable,
     PackageNotFound,
     Project,
@@ -116,7 +116,7 @@ class ImageRegistry:
             tok = self._transport.get(realm + "?" + urlencode({k: v for k, v in query.items() if v}),
                                       auth=creds, refresh=True)
             if tok.status != 200:
-                raise IndexError_(IndexUnavailable(mask_url(url), f"the registry's token service refused access "
+                raise IndexLookupError(IndexUnavailable(mask_url(url), f"the registry's token service refused access "
                                                                   f"(HTTP {tok.status})"))
             try:
                 doc = json.loads(tok.content)
@@ -124,7 +124,7 @@ class ImageRegistry:
             except (ValueError, AttributeError):
                 token = None
             if not isinstance(token, str) or not token:
-                raise IndexError_(IndexUnavailable(mask_url(url), "the registry's token service sent no token"))
+                raise IndexLookupError(IndexUnavailable(mask_url(url), "the registry's token service sent no token"))
             self._tokens[(host, scope)] = token
             return self._transport.get(url, accept=accept, headers={"Authorization": f"Bearer {token}"})
         if challenge.lower().startswith("basic") and creds:
@@ -144,7 +144,7 @@ class ImageRegistry:
         shown = mask_url(f"{base}/v2/{repo}/manifests/{tag}")
         try:
             resp = self._get(base, host, repo, f"manifests/{tag}", ACCEPT)
-        except IndexError_ as exc:
+        except IndexLookupError as exc:
             return exc.failure
         if resp.status == 404:
             return PackageNotFound(mask_url(base), f"no tag {tag!r} for {ref.name}", name=ref.name)
@@ -178,7 +178,7 @@ class ImageRegistry:
         base, host, repo = where
         try:
             resp = self._get(base, host, repo, "tags/list", "application/json")
-        except IndexError_ as exc:
+        except IndexLookupError as exc:
             return exc.failure
         if resp.status == 404:
             return PackageNotFound(mask_url(base), f"no repository {ref.name}", name=ref.name)

@@ -36,8 +36,8 @@ from pinaudit.index.interface import (
     Dependency,
     DistFile,
     Index,
-    IndexError_,
     IndexFailure,
+    IndexLookupError,
     IndexUnavailable,
     PackageNotFound,
     Project,
@@ -77,7 +77,7 @@ class SimpleIndex:
         page = self._root + key + "/"
         try:
             resp = self._transport.get(page, accept=ACCEPT, verify=self._cert)
-        except IndexError_ as exc:
+        except IndexLookupError as exc:
             return exc.failure
         if resp.status == 404:
             return PackageNotFound(self.url, f"no project {key!r} on this index", name=key)
@@ -111,7 +111,7 @@ class SimpleIndex:
         f = candidates[0]
         try:
             resp = self._transport.get(f.url + ".metadata", verify=self._cert)
-        except IndexError_ as exc:
+        except IndexLookupError as exc:
             return exc.failure
         if resp.status != 200:
             return IndexUnavailable(mask_url(f.url + ".metadata"), f"metadata file: HTTP {resp.status}")

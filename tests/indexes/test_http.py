@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pinaudit.index.http import HttpSettings, Transport, cache_info, clear_cache, evict, mask_url, split_credentials
-from pinaudit.index.interface import IndexError_, IndexUnavailable, Project
+from pinaudit.index.interface import IndexLookupError, IndexUnavailable, Project
 from pinaudit.index.npm import NpmRegistry
 from tests.indexes.servers import FaultServer, NpmServer, refused_url
 
@@ -77,7 +77,7 @@ def test_lru_eviction_and_cache_info(npm: NpmServer, http_settings, isolated_env
     assert cache_info(cache).entries == 2
     with Transport(replace(http_settings, offline=True)) as t:
         assert t.get(npm.url + "p0").status == 200  # the recently used entry survived
-        with pytest.raises(IndexError_):
+        with pytest.raises(IndexLookupError):
             t.get(npm.url + "p1")
     assert clear_cache(cache).entries == 2 and cache_info(cache).entries == 0
 
@@ -93,7 +93,7 @@ def test_transport_close_applies_the_size_cap(npm: NpmServer, http_settings, iso
 
 
 def _fail(transport: Transport, url: str) -> IndexUnavailable:
-    with pytest.raises(IndexError_) as info:
+    with pytest.raises(IndexLookupError) as info:
         transport.get(url)
     assert isinstance(info.value.failure, IndexUnavailable)
     return info.value.failure
