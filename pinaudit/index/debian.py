@@ -170,10 +170,17 @@ class DebianArchive:
             checksums = _sha256_list(fields.get("sha256", ""))
             by_hash = fields.get("acquire-by-hash", "").lower() == "yes"
             packages: dict[str, list[tuple[str, Mapping[str, str]]]] = {}
+            # the security archive says "updates/main" and lists its files as "main/..."
+            offered = {c.rsplit("/", 1)[-1] for c in fields.get("components", "").split()}
             for comp in self.components:
+                if offered and comp not in offered:
+                    continue  # a component this suite does not have (contrib on a small suite)
                 data = self._packages(dists, comp, checksums, by_hash)
                 if data is None:
-                    continue
+                    # listed but not there: an answer we cannot trust ("not served" would be a guess)
+                    raise IndexLookupError(IndexUnavailable(mask_url(f"{dists}/{comp}/binary-{self.arch}/"),
+                                                            "the Release file lists a Packages index that "
+                                                            "cannot be fetched"))
                 for para in _stanzas(data):
                     name, version = para.get("package"), para.get("version")
                     if name and version:
@@ -237,11 +244,15 @@ class DebianArchive:
             if rel not in checksums and checksums:
                 continue
             want = checksums.get(rel)
-            if want and by_hash:
-                url = f"{dists}/{comp}/binary-{self.arch}/by-hash/SHA256/{want[0]}"
-            else:
-                url = f"{dists}/{rel}"
-            raw = self._get(url)
+            urls = [f"{dists}/{rel}"]
+            if want and by_hash:  # by-hash first: a file that never changes under its URL
+                urls.insert(0, f"{dists}/{comp}/binary-{self.arch}/by-hash/SHA256/{want[0]}")
+            raw: bytes | None = None
+            url = urls[0]
+            for url in urls:
+                raw = self._get(url)
+                if raw is not None:
+                    break
             if raw is None:
                 continue
             if want and hashlib.sha256(raw).hexdigest() != want[0]:

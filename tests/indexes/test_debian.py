@@ -163,3 +163,14 @@ def test_signature_checked_only_with_a_keyring(debian, transport, gpg_key):
         assert isinstance(bad, IndexUnavailable) and "signature does not verify" in bad.reason
         unchecked = DebianArchive(debian.mirror(), "bookworm", fresh).project("jq")
         assert isinstance(unchecked, Project)  # no keyring configured: not checked
+
+
+def test_a_listed_packages_file_that_cannot_be_fetched_is_a_failure(archive, transport, monkeypatch):
+    real = archive._files
+
+    def without_packages(*args):
+        return {k: v for k, v in real(*args).items() if "Packages" not in k and "/by-hash/" not in k}
+
+    monkeypatch.setattr(archive, "_files", without_packages)
+    got = make(archive, transport).project("curl")
+    assert isinstance(got, IndexUnavailable) and "cannot be fetched" in got.reason
