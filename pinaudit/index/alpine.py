@@ -115,6 +115,7 @@ class AlpineRepository:
         if self._index is not None:
             return self._index
         found: dict[str, list[tuple[str, dict[str, str]]]] = {}
+        missing: list[str] = []
         any_repo = False
         for repo in self.repositories:
             url = f"{self.mirror}/{self.branch}/{repo}/{self.arch}/APKINDEX.tar.gz"
@@ -124,6 +125,7 @@ class AlpineRepository:
                 self._index = exc.failure
                 return exc.failure
             if resp.status == 404:
+                missing.append(repo)
                 continue
             if resp.status != 200:
                 self._index = IndexUnavailable(mask_url(url), f"unexpected HTTP {resp.status}")
@@ -138,6 +140,9 @@ class AlpineRepository:
                 found.setdefault(name, []).extend((repo, r) for r in recs)
         if not any_repo:
             self._index = IndexUnavailable(self.url, f"the mirror has no branch {self.branch!r} for {self.arch}")
+            return self._index
+        if "main" in missing:  # community without main: a half-synced mirror, not an answer
+            self._index = IndexUnavailable(self.url, f"the mirror has no main repository for {self.branch}")
             return self._index
         self._index = found
         return found

@@ -63,3 +63,9 @@ def test_mirror_from_etc_apk_repositories():
     lines = ["# comment", "https://m.invalid/alpine/v3.20/main", "@edge https://e.invalid/alpine/edge/testing"]
     assert mirror_from_repositories(lines) == "https://m.invalid/alpine"
     assert mirror_from_repositories(["/media/cdrom/apks"]) is None
+
+
+def test_a_branch_without_main_is_a_failure(alpine, transport):
+    alpine.publish("v3.20", "community", {"jq": "1.7.1-r0"})
+    got = AlpineRepository(alpine.mirror, "v3.20", transport).project("curl")
+    assert isinstance(got, IndexUnavailable) and "no main repository" in got.reason
