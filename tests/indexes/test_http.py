@@ -166,9 +166,7 @@ def test_concurrent_fetches_respect_the_per_host_limit(npm: NpmServer, http_sett
         npm.add(f"p{i}", "1.0.0")
     npm.delay = 0.15
     settings = replace(http_settings, max_workers=8, per_host=3, cache_dir=None)
-    t0 = time.monotonic()
     with Transport(settings) as t:
         got = t.map(lambda i: t.get(npm.url + f"p{i}").status, list(range(8)))
     assert got == [200] * 8
     assert npm.max_inflight == 3  # bounded by host, and parallel (3 at once, not 1)
-    assert time.monotonic() - t0 < 8 * 0.15
