@@ -18,10 +18,12 @@ from pinaudit import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import Any, TextIO
 
+    from pinaudit.app import ScanResult
     from pinaudit.baseline import Baseline
     from pinaudit.model import Report
+    from pinaudit.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
@@ -88,10 +90,41 @@ def _parser() -> argparse.ArgumentParser:
                    help="processes for large trees (default: CPU count)")
     s.add_argument("--warn-unused-ignores", action="store_true", default=None,
                    help="report pinaudit pragmas that suppress nothing")
+    o = s.add_argument_group("index checks (--online)")
+    o.add_argument("--online", action="store_true",
+                   help="also ask the package indexes about exact pins (PIN601-PIN603); off by default")
+    o.add_argument("--offline", action="store_true", help="answer index questions from the HTTP cache only")
+    o.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
+    o.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="read timeout of one index request (default 20; connect 5, 2 retries, 3x per URL in all)")
+    o.add_argument("--pypi-index", default=None, metavar="URL", help="PyPI-compatible Simple API root")
+    o.add_argument("--npm-registry", default=None, metavar="URL", help="npm registry")
+    o.add_argument("--debian-mirror", default=None, metavar="URL", help="Debian archive (default: this host's apt "
+                                                                         "sources)")
+    o.add_argument("--debian-security-mirror", default=None, metavar="URL",
+                   help="Debian security archive (default: the mirror, or this host's apt sources)")
+    o.add_argument("--debian-snapshot", default=None, metavar="URL",
+                   help="snapshot service (archive/<archive>/<YYYYMMDDTHHMMSSZ>/ layout) for past dates")
+    o.add_argument("--debian-suite", default=None, metavar="SUITE",
+                   help="suite for apt sites whose base image names none")
+    o.add_argument("--debian-keyring", default=None, metavar="FILE", help="verify Release signatures with it")
+    o.add_argument("--alpine-mirror", default=None, metavar="URL",
+                   help="Alpine mirror root (default: this host's /etc/apk/repositories)")
+    o.add_argument("--alpine-branch", default=None, metavar="BRANCH",
+                   help="Alpine branch (v3.20) for apk sites whose base image names none")
+    o.add_argument("--image-registry", default=None, metavar="URL",
+                   help="registry (or mirror) for images without a registry host")
+    o.add_argument("--platform", default=None, metavar="OS/ARCH",
+                   help="the build's platform: the architecture apt and apk sites are checked for (default "
+                        "linux/amd64); an image digest of any platform in a tag's index counts as the tag's")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     s.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     s.add_argument("-v", "--verbose", action="store_true", help="also list what was skipped")
+
+    c = sub.add_parser("cache", help="the HTTP cache of index answers: where and how big, or clear it",
+                       formatter_class=_HelpFormatter)
+    c.add_argument("action", choices=("info", "clear"))
 
     r = sub.add_parser("rules", help="list rules, or show one rule's documentation",
                        formatter_class=_HelpFormatter)
@@ -111,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "cache":
+            return _cache(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except UsageError as exc:
@@ -187,12 +222,13 @@ def _scan(args: argparse.Namespace) -> int:
         from pinaudit._progress import RichProgress
 
         progress = RichProgress()
+    scan_kwargs: dict[str, Any] = {
+        "cwd": cwd, "force_kind": args.kind, "ignore_unknown": args.ignore_unknown,
+        "context": args.context.resolve() if args.context else None,
+        "baseline": baseline, "jobs": args.jobs or (os.cpu_count() or 1), "progress": progress,
+    }
     try:
-        result = scan(
-            args.paths, config, cwd=cwd, force_kind=args.kind, ignore_unknown=args.ignore_unknown,
-            context=args.context.resolve() if args.context else None,
-            baseline=baseline, jobs=args.jobs or (os.cpu_count() or 1), progress=progress,
-        )
+        result = _scan_online(args, config, scan_kwargs) if args.online else scan(args.paths, config, **scan_kwargs)
     except InputError as exc:
         raise UsageError(str(exc)) from exc
     report = result.report
@@ -230,10 +266,17 @@ def _scan(args: argparse.Namespace) -> int:
             print(f"pinaudit: {n} part{'s' if n != 1 else ''} not audited (non-POSIX shell, other "
                   "script languages...); -v lists them", file=sys.stderr)
         print(summary(report), file=sys.stderr)
+    if report.unchecked:  # even with -q: exit 3 must say why
+        from pinaudit.online import describe_unchecked
+
+        for line in describe_unchecked(report.unchecked):
+            print(line, file=sys.stderr)
 
     fail = any(f.severity >= config.fail_on for f in report.findings)
     if args.warn_unused_ignores and result.unused_suppressions:
         fail = True
+    if report.unchecked:
+        return EXIT_INDEX  # never "clean" when it could not look; 3 outranks 1
     return EXIT_FINDINGS if fail else EXIT_CLEAN
 
 
@@ -244,6 +287,68 @@ def _render_html(report: Report, cwd: Path) -> str:
     from pinaudit.sources import read_lines
 
     return render(report, sources=read_lines(report.findings, cwd=cwd))
+
+
+def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str, Any]) -> ScanResult:
+    # imported only here: a static scan loads none of the index code (tests/test_startup_imports.py)
+    from pinaudit.online import OnlineOptions, http_settings, scan_online
+
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
+                 "image_registry", "alpine_mirror"):
+        value = getattr(args, name) or getattr(config, name)
+        if value and not value.startswith(("http://", "https://")):
+            raise UsageError(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
+    keyring = args.debian_keyring or config.debian_keyring
+    if keyring and not Path(keyring).is_file():
+        raise UsageError(f"--debian-keyring {keyring!r}: no such file")
+    options = OnlineOptions.from_config(
+        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
+        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
+        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
+        alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch, platform=args.platform,
+        http=http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
+                           cache_max_mb=config.cache_max_mb),
+    )
+    index_progress = None
+    if scan_kwargs.get("progress") is not None:
+        from pinaudit._progress import RichProgress
+
+        index_progress = RichProgress(threshold=1, description="checking indexes", delay=1.0)
+    def warn(message: str) -> None:
+        if not args.quiet:
+            print(f"pinaudit: warning: {message}", file=sys.stderr)
+
+    return scan_online(args.paths, config, options=options, index_progress=index_progress, warn=warn,
+                       **scan_kwargs)
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from pinaudit.config import ConfigError, load_config
+    from pinaudit.index.http import DEFAULT_CACHE_MAX_BYTES, cache_info, clear_cache, default_cache_dir
+
+    try:
+        cap_mb = load_config(Path.cwd()).cache_max_mb
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    where = default_cache_dir()
+    if args.action == "clear":
+        info = clear_cache(where)
+        _emit(sys.stdout, f"removed {info.entries} entries ({_size(info.size)}) from {where}\n")
+        return EXIT_CLEAN
+    info = cache_info(where, cap_mb * 1024 * 1024 if cap_mb is not None else DEFAULT_CACHE_MAX_BYTES)
+    _emit(sys.stdout, f"location: {where}\nentries: {info.entries}\nsize: {_size(info.size)} "
+                      f"(cap {_size(info.max_bytes)}, least recently used entries evicted beyond it)\n")
+    return EXIT_CLEAN
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"
 
 
 def _load_baseline(path: Path, cwd: Path) -> Baseline:

@@ -63,6 +63,14 @@ class Config(NamedTuple):
     npm_registry: str | None = None
     debian_mirror: str | None = None
     debian_snapshot: str | None = None
+    debian_security_mirror: str | None = None
+    debian_suite: str | None = None
+    debian_keyring: str | None = None
+    alpine_mirror: str | None = None
+    alpine_branch: str | None = None
+    image_registry: str | None = None  # the registry (or mirror) for images without a registry host
+    timeout: float | None = None  # seconds: read timeout of index requests (scan --online)
+    cache_max_mb: int | None = None  # size cap of the HTTP cache (least recently used entries evicted)
     warn_unused_ignores: bool = False
     source: Path | None = None  # the file these settings came from; None = defaults
     root: Path = _HERE  # the folder of `source` (the current directory without one)
@@ -316,6 +324,14 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "npm-registry": "npm_registry",
     "debian-mirror": "debian_mirror",
     "debian-snapshot": "debian_snapshot",
+    "debian-security-mirror": "debian_security_mirror",
+    "debian-suite": "debian_suite",
+    "debian-keyring": "debian_keyring",
+    "image-registry": "image_registry",
+    "alpine-mirror": "alpine_mirror",
+    "alpine-branch": "alpine_branch",
+    "timeout": "timeout",
+    "cache-max-mb": "cache_max_mb",
     "warn-unused-ignores": "warn_unused_ignores",
 }
 
@@ -374,6 +390,14 @@ def _build(table: dict[str, Any], path: Path) -> Config:
             if not isinstance(value, bool):
                 raise fail(key, f"expected true or false, got {_kind(value)}")
             values[name] = value
+        elif name == "cache_max_mb":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise fail(key, f"expected a whole number of MiB (at least 1), got {_kind(value)}")
+            values[name] = value
+        elif name == "timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise fail(key, f"expected a positive number of seconds, got {_kind(value)}")
+            values[name] = float(value)
         elif name == "debian_snapshot" and type(value).__module__ == "datetime":
             # TOML dates arrive as datetime objects; tested by module so datetime is not imported
             values[name] = value.isoformat()  # a bare TOML date: 2024-03-01

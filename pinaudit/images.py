@@ -48,3 +48,21 @@ def parse_image(ref: str) -> ImageRef:
     if not tag or tag == "latest":
         return ImageRef(name, tag, None, Pin.UNPINNED)
     return ImageRef(name, tag, None, Pin.EXACT)
+
+
+# Docker Hub's names in references (distribution/reference's default domain and its legacy alias):
+# an image under them, or without any registry part, is pulled from the Hub or its configured mirror.
+_HUB_NAMES = ("docker.io", "index.docker.io")
+
+
+def registry_host(name: str) -> str | None:
+    """The registry host[:port] of a repository name, or None for a Docker Hub image.
+
+    distribution/reference's rule: the first path component is a registry host when it has a '.'
+    or a ':' or is ``localhost`` (``ghcr.io/org/app``, ``localhost:5000/app``); otherwise the name
+    belongs to Docker Hub (``python``, ``bitnami/redis``).
+    """
+    first, sep, _rest = name.partition("/")
+    if not sep or not ("." in first or ":" in first or first == "localhost"):
+        return None
+    return None if first.lower() in _HUB_NAMES else first

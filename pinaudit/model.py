@@ -182,9 +182,21 @@ class Finding(NamedTuple):
     location: Location
     message: str
     fix: str | None = None
+    index_url: str | None = None  # scan --online: the index the finding came from (credentials masked)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.span.line, self.location.span.column, self.rule, self.package or "")
+
+
+class Unchecked(NamedTuple):
+    """scan --online: an install site no index could answer for (exit 3: never "clean" unlooked)."""
+
+    path: str
+    line: int
+    ecosystem: str
+    package: str | None
+    index_url: str  # credentials masked; "" when none is configured
+    reason: str
 
 
 class Report(NamedTuple):
@@ -193,6 +205,7 @@ class Report(NamedTuple):
     install_sites: int
     skipped: tuple[str, ...] = ()
     sites: tuple[InstallSite, ...] = ()
+    unchecked: tuple[Unchecked, ...] | None = None  # None: a static scan (no index was asked)
 
     def by_severity(self) -> dict[str, int]:
         counts = {s.label: 0 for s in sorted(Severity, reverse=True)}

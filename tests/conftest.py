@@ -18,6 +18,9 @@ from typing import NamedTuple
 
 import pytest
 
+# the loopback index servers' fixtures (tests/indexes/)
+pytest_plugins = ("tests.indexes.fixtures",)
+
 
 class AllowedSkip(NamedTuple):
     reason: re.Pattern[str]  # matched (search) against the skip's reason

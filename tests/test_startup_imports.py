@@ -33,6 +33,16 @@ FORBIDDEN = (
     "markupsafe",
     "pinaudit.output.html",
     "pinaudit.sources",
+    # issue 10: the index layer and its HTTP stack load only for `scan --online`
+    "pinaudit.index",
+    "pinaudit.online",
+    "pinaudit.rules._online",
+    "requests",
+    "urllib3",
+    "cachecontrol",
+    "platformdirs",
+    "http.client",
+    "ssl",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from pinaudit import __version__
-from pinaudit.model import Finding, Report
+from pinaudit.model import Finding, Report, Unchecked
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +32,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "end_column": s.end_column,
         "message": f.message,
         "fix": f.fix,
+        **({"index": f.index_url} if f.index_url is not None else {}),
     }
+
+
+def unchecked_dict(u: Unchecked) -> dict[str, Any]:
+    return {"path": u.path, "line": u.line, "ecosystem": u.ecosystem, "package": u.package,
+            "index": u.index_url, "reason": u.reason}
 
 
 def render(report: Report) -> str:
@@ -46,6 +52,7 @@ def render_chunks(report: Report) -> Iterator[str]:
         "schema": SCHEMA,
         "tool": {"name": "pinaudit", "version": __version__},
         "findings": _MARK,
+        **({"unchecked": [unchecked_dict(u) for u in report.unchecked]} if report.unchecked is not None else {}),
         "summary": {
             "files": report.files,
             "install_sites": report.install_sites,
