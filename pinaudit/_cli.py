@@ -150,11 +150,12 @@ def _build_args(values: list[str]) -> dict[str, str] | None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from pinaudit.app import InputError, scan
+    from pinaudit.app import scan
     from pinaudit.config import ConfigError, load_config
     from pinaudit.output import chunked_renderer
     from pinaudit.output.text import render as render_text
     from pinaudit.output.text import summary
+    from pinaudit.work import InputError
 
     cwd = Path.cwd()
     formats: list[str] = args.formats or ["text"]
