@@ -23,7 +23,8 @@ from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
 from pinaudit.images import parse_image
-from pinaudit.installers import DownloadTracker, InstallContext, sites
+from pinaudit.installers import sites
+from pinaudit.installers.interface import DownloadTracker, InstallContext
 from pinaudit.model import (
     Action,
     Diagnostic,

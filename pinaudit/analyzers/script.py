@@ -34,7 +34,8 @@ def shell_sites(
     Raises NotImplementedError while the shell analyzer or the installer dispatch is a stub
     (callers report the text as skipped rather than clean).
     """
-    from pinaudit.installers import InstallContext, sites
+    from pinaudit.installers import sites
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import analyze as shell_analyze
 
     def constraints(p: str) -> Mapping[str, str] | None:

@@ -28,7 +28,7 @@ from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"})
