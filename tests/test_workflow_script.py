@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from pinaudit.analyzers import ScanOptions, SourceFile, script, workflow
 from pinaudit.model import FileResult
 
 DIGEST = "sha256:" + "b" * 64
-
-
-def _shell_ready() -> bool:
-    from pinaudit.installers import sites
-    from pinaudit.parse.shell import analyze
-    from pinaudit.parse.text import MappedText
-
-    try:
-        res = analyze(MappedText.plain("true"))
-        for c in res.commands:
-            sites(c, __import__("pinaudit.installers", fromlist=["InstallContext"]).InstallContext(path="x"))
-        return True
-    except NotImplementedError:
-        return False
-
-
-needs_shell = pytest.mark.skipif(not _shell_ready(), reason="shell analyzer / installers not available yet")
 
 
 def run_wf(tmp_path: Path, text: str) -> FileResult:
@@ -114,7 +95,6 @@ jobs:
 """
 
 
-@needs_shell
 def test_workflow_runs(tmp_path: Path) -> None:
     r = run_wf(tmp_path, RUNS)
     got = [(s.ecosystem.value, s.package, s.pin.value, s.location.line, s.location.span.column) for s in r.sites]
@@ -128,7 +108,6 @@ def test_workflow_runs(tmp_path: Path) -> None:
     assert len(r.skipped) == 2  # the pwsh step and the Windows job
 
 
-@needs_shell
 def test_script(tmp_path: Path) -> None:
     text = "#!/usr/bin/env bash\nset -e\n# pinaudit: ignore=PIN101\napt-get install -y jq=1.6-2 git\nnpm ci\n"
     r = run_sh(tmp_path, text)
@@ -175,7 +154,6 @@ jobs:
 """
 
 
-@needs_shell
 def test_workflow_run_steps_start_in_the_checkout_and_know_static_env(tmp_path: Path) -> None:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "req.txt").write_text("flask\n")
