@@ -175,3 +175,14 @@ def test_checker_sees_every_kind_of_import(tmp_path: Path) -> None:
     assert graph["pkg.inner"] == {"pkg.a", "pkg.inner.e"}
     assert cycles(graph) == [["pkg", "pkg.sub"]]
     assert _path_through(graph, ["pkg", "pkg.sub"]) == ["pkg", "pkg.sub", "pkg"]
+
+
+def test_analyzers_do_not_import_each_other() -> None:
+    """What two analyzers share lives in a module of its own (analyzers/_shell_sites.py,
+    requirements_walk.py, ...), so an analyzer can change without another one changing with it."""
+    from pinaudit.analyzers import KINDS
+
+    analyzers = set(KINDS.values())
+    graph = import_graph()
+    shared = {a: sorted(graph[a] & analyzers) for a in sorted(analyzers) if graph[a] & analyzers}
+    assert shared == {}
