@@ -1,4 +1,4 @@
-"""npm, npx, yarn, pnpm, bun and corepack: the npm registry family (one ecosystem, SPEC §4).
+"""npm, npx, yarn, pnpm, bun and corepack: the npm registry family (one ecosystem, ``Ecosystem.NPM``).
 
 Quirks that decide a verdict:
 

@@ -1,4 +1,4 @@
-"""yum, dnf, dnf5, microdnf, tdnf and zypper: the RPM family (one ecosystem, SPEC §4).
+"""yum, dnf, dnf5, microdnf, tdnf and zypper: the RPM family (one ecosystem, ``Ecosystem.YUM``).
 
 Quirks that decide a verdict:
 
