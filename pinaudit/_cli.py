@@ -1,4 +1,4 @@
-"""Command line: parse arguments, call one core function, render, return the exit code (SPEC §2).
+"""Command line: parse arguments, call one core function, render, return the exit code (README: "Using it").
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage, configuration or
 unreadable input; 3 an index was needed and unreachable; 4 an internal error (a bug: the message
