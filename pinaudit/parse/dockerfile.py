@@ -235,8 +235,9 @@ class _Lines:
         return raw
 
     def check_length(self, raw: str) -> None:
-        """BuildKit's scanner refuses a line of 64 KiB or more (heredoc bodies are not checked)."""
-        if len(raw) > 16000 and len(raw.encode("utf-8", "surrogatepass")) >= 65536:
+        """BuildKit's scanner refuses a line of 64 KiB or more (heredoc bodies are not checked).
+        Callers test ``len(raw) > 16000`` first: 16,000 characters cannot make 64 KiB of UTF-8."""
+        if len(raw.encode("utf-8", "surrogatepass")) >= 65536:
             raise DockerfileSyntaxError(self.number, "dockerfile line greater than max allowed size of 65535")
 
 
@@ -254,11 +255,13 @@ def parse(text: str, *, strict: bool = True) -> DockerfileAST:
     warnings: list[tuple[int, str]] = []
     instructions: list[Instruction] = []
 
-    while lines.more():
+    count = len(lines.lines)
+    while lines.number < count:
         raw = lines.take()
         if lines.number == 1 and raw.startswith("\ufeff"):
             raw = raw[1:]
-        lines.check_length(raw)
+        if len(raw) > 16000:
+            lines.check_length(raw)
         content = raw.rstrip("\r")
         token = content.lstrip(GO_SPACE)
         lead = len(content) - len(token)
@@ -285,8 +288,8 @@ def parse(text: str, *, strict: bool = True) -> DockerfileAST:
                         )
                     escape = value
                 comments.pop()
-        if is_comment:
-            token = ""
+        if is_comment or not token:
+            continue  # between instructions
         start_line = lines.number
         lmap = _logical_line(lines, token, lead, escape, warnings)
         if lmap is None:
@@ -343,7 +346,8 @@ def _logical_line(
     empty_continuation = False
     while not eol and lines.more():
         raw = lines.take()
-        lines.check_length(raw)
+        if len(raw) > 16000:
+            lines.check_length(raw)
         stripped = raw.lstrip(GO_SPACE)
         if stripped.startswith("#"):
             continue  # a comment line inside a continuation vanishes
