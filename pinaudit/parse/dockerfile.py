@@ -298,7 +298,7 @@ def parse(text: str, *, strict: bool = True) -> DockerfileAST:
             node = node_from_line(lmap.text, 0, escape)
         except LineParseError as e:
             raise DockerfileSyntaxError(start_line, str(e)) from None
-        heredocs = _heredocs(lines, node, lmap.text, start_line)
+        heredocs = _heredocs(lines, node, lmap.text, start_line) if "<<" in lmap.text else ()
         original = lmap.text
         if heredocs:
             original = lmap.text + "".join("\n" + h.content + h.name for h in heredocs) + "\n"
