@@ -61,6 +61,8 @@ _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
 
 
 class _Analysis:
+    build: Build  # the build's state, once the file has parsed (its escape character is in it)
+
     def __init__(self, source: SourceFile, options: ScanOptions, context: BuildContext | None) -> None:
         self.source = source
         self.options = options
@@ -70,7 +72,7 @@ class _Analysis:
         self.suppressions: list[Suppression] = []
         self.skipped: list[str] = []
         self.related: list[str] = []
-        self.context = context if context is not None else Directory(self._context_dir())
+        self.context: BuildContext = context if context is not None else Directory(self._context_dir())
         self.downloads = DownloadTracker()
 
     def _context_dir(self) -> Path:
