@@ -278,13 +278,11 @@ def _analyze(
     compiled = path.with_suffix(".txt")
     if path.suffix == ".in" and not installed_directly and files.is_file(compiled):
         # a compiler's input: its ranges are the point; the compiled sibling is what gets installed
+        # and is judged in its place. That is an audit, not a skip: nothing is said about it.
         parsed = parse_requirements_text(text, _NO_ENV)
         diags = tuple(Diagnostic(Location(display, s), m) for s, m in parsed.errors)
         _pragmas(walk, display, parsed, True, text)
-        return FileResult(
-            display, KIND, (), diags, tuple(walk.suppressions), walk.ignore_file,
-            (f"{display}: entries judged in its compiled sibling {compiled.name}",),
-        )  # fmt: skip
+        return FileResult(display, KIND, (), diags, tuple(walk.suppressions), walk.ignore_file)
     try:
         _walk_file(walk, path, display, text, 0, (files.resolve(path),), top=True)
     except RecursionError:
