@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
     from pinaudit.app import ScanResult
     from pinaudit.baseline import Baseline
-    from pinaudit.model import Report
     from pinaudit.config import Config
+    from pinaudit.model import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
