@@ -44,11 +44,12 @@ class UvResolver:
 
     def __init__(self, settings: PipSettings | None = None, *, binary: str | None = None) -> None:
         self.settings = settings or PipSettings()
-        self._binary = binary
+        # found once, here: uv.find_uv_bin() reads sysconfig, whose first use is not thread-safe
+        self._binary = binary or find_uv()
 
     def argv(self, request: PipRequest, inputs: Path, constraints: Path | None) -> list[str]:
         s = self.settings
-        argv = [self._binary or find_uv(), "pip", "compile", "--no-config", "--no-header", "--no-annotate",
+        argv = [self._binary, "pip", "compile", "--no-config", "--no-header", "--no-annotate",
                 "--no-python-downloads", "--python", sys.executable,
                 "--python-version", request.python_version,
                 "--python-platform", uv_platform(request.platform, request.musl),
