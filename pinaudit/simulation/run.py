@@ -235,10 +235,16 @@ class _Resolvers:
             self.pip = UvResolver(options.pip)
         self.npm = NpmResolver(transport)
         self.apt = AptResolver(transport)
+        # one Python resolver process at a time: uv (and pip) fetch in parallel themselves, and two
+        # at once on one cache and two cores measured 3x slower than one after the other
+        import threading
+
+        self._pip_slot = threading.Semaphore(1)
 
     def resolve(self, req: Request) -> Outcome:
         if isinstance(req, PipRequest):
-            result: Outcome = self.pip.resolve(req)
+            with self._pip_slot:
+                result: Outcome = self.pip.resolve(req)
             return result
         if isinstance(req, NpmRequest):
             return self.npm.resolve(req)
