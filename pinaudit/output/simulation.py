@@ -114,7 +114,8 @@ def _table(sim: Simulation, s: Simulated, hosts: list[Host]) -> list[str]:
             if c is not None and versions and c.released.get(h.name):
                 text += f" ({_day(c.released[h.name])})"
             cells.append(text)
-        cells.append(c.change if c else "same")
+        complete = all(s.resolved(h.name) is not None for h in hosts)
+        cells.append(c.change if c else "same" if complete else "?")
         rows.append(cells)
     if rows:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

@@ -94,6 +94,7 @@ def build_positions(text: str) -> list[Position]:
     except DockerfileSyntaxError:
         return []
     out: list[Position] = []
+    lines = text.splitlines()
     stage, base = -1, None
     names: dict[str, str | None] = {}
     global_args: dict[str, str] = {}
@@ -111,7 +112,8 @@ def build_positions(text: str) -> list[Position]:
             base = names.get(ref.lower(), ref) if ref else None
             if len(words) >= 3 and words[1].lower() == "as":
                 names[words[2].lower()] = base
-        first = instr.original.splitlines()[0] if instr.original else instr.keyword
+        first = lines[instr.start_line - 1].strip() if 0 < instr.start_line <= len(lines) else instr.keyword
+        first = first.removesuffix(ast.escape).rstrip()
         out.append(Position(i, max(stage, 0), first[:100], base, instr.start_line, instr.end_line))
     return out
 

@@ -194,7 +194,7 @@ def _request(inst: Install, at: datetime | None, options: SimulateOptions, host:
         if suite_from_image(base) is None and options.online.debian_suite is None and debian_based(base):
             suite = debian_suite_at(at or options.now)
             note = f"Debian suite {suite} inferred from the release dates at {(at or options.now):%Y-%m-%d} " \
-                   f"(the tag {base.tag if base else ''!s} names none)"
+                   f"({base.name if base else 'the base image'}:{base.tag if base else ''} names none)"
         name = inst.apt_packages[0][0]
         choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container,
                               base_image=base, base_suite=suite)

@@ -77,3 +77,54 @@ def fill_debian(debian: DebianServer) -> DebianServer:
     debian.publish("2024-05-01T00:00:00Z", "bookworm-security", {})
     debian.publish("2024-05-01T00:00:00Z", "bookworm-updates", {})
     return debian
+
+
+# ---- fixtures/demo: what its Dockerfile installs, on 2024-09-15 and on 2026-01-01 -------------
+
+DEMO_CACHED = datetime(2024, 9, 15, tzinfo=timezone.utc)
+DEMO_FRESH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+DEMO_PYPI: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("pip", "24.2", "2024-07-28T22:52:12Z", ()),
+    ("pip", "25.3", "2025-10-25T00:55:41Z", ()),
+    ("amqp", "5.2.0", "2023-11-06T04:41:22Z", ("vine<6.0.0,>=5.0.0",)),
+    ("asgiref", "3.8.1", "2024-03-22T14:39:36Z", ()),
+    ("billiard", "4.2.0", "2023-11-06T04:43:50Z", ()),
+    ("celery", "5.3.6", "2023-11-22T10:19:19Z", ("billiard<5.0,>=4.2.0", "kombu<6.0,>=5.3.4", "vine<6.0,>=5.1.0",
+                                                 "click<9.0,>=8.1.2", "tzdata>=2022.7")),
+    ("click", "8.1.7", "2023-08-17T17:29:10Z", ()),
+    ("django", "4.2.16", "2024-09-03T12:04:25Z", ("asgiref<4,>=3.6.0", "sqlparse>=0.3.1")),
+    ("kombu", "5.3.7", "2024-04-12T14:27:42Z", ("amqp<6.0.0,>=5.1.1", "vine")),
+    ("psycopg", "3.2.1", "2024-06-30T19:05:46Z", ("typing-extensions>=4.4",)),
+    ("typing-extensions", "4.12.2", "2024-06-07T18:52:13Z", ()),
+    ("typing-extensions", "4.15.0", "2025-08-25T13:49:24Z", ()),
+    ("redis", "5.0.8", "2024-07-30T09:12:21Z", ()),
+    ("redis", "7.1.0", "2025-11-19T15:41:23Z", ()),
+    ("sqlparse", "0.5.1", "2024-07-15T19:30:25Z", ()),
+    ("tzdata", "2024.1", "2024-02-11T23:22:38Z", ()),
+    ("vine", "5.1.0", "2023-11-05T10:39:31Z", ()),
+    ("whitenoise", "6.7.0", "2024-06-19T14:01:33Z", ()),
+    ("gunicorn", "22.0.0", "2024-04-16T22:58:18Z", ("packaging",)),
+    ("packaging", "24.1", "2024-06-09T23:19:22Z", ()),
+    ("packaging", "25.0", "2025-04-19T11:48:57Z", ()),
+]
+
+
+def fill_demo(pypi: PypiServer, npm: NpmServer, debian: DebianServer) -> None:
+    for name, version, uploaded, requires in DEMO_PYPI:
+        pypi.add(name, version, uploaded=uploaded, requires=requires)
+    for name, versions in {
+        "alpinejs": [("3.14.1", "2024-06-26"), ("3.15.3", "2025-12-05")],
+        "htmx.org": [("1.9.12", "2024-04-17"), ("2.0.8", "2025-10-24")],
+        "webpack": [("5.94.0", "2024-08-22"), ("5.103.0", "2025-11-18")],
+        "webpack-cli": [("5.1.4", "2023-06-07"), ("6.0.1", "2024-12-20")],
+        "sass": [("1.77.8", "2024-07-11"), ("1.94.2", "2025-11-20")],
+    }.items():
+        for version, day in versions:
+            npm.add(name, version, published=f"{day}T12:00:00Z")
+    debian.publish("2024-09-01T00:00:00Z", "bookworm", {"gettext": "0.21-12", "libpq-dev": "15.8-0+deb12u1",
+                                                        "nodejs": "18.19.0+dfsg-6~deb12u2"})
+    debian.publish("2025-08-10T00:00:00Z", "trixie", {"gettext": "0.23.1-2", "libpq-dev": "17.6-0+deb13u1",
+                                                      "nodejs": "20.19.2+dfsg-1"})
+    debian.publish("2025-11-15T00:00:00Z", "bookworm", {"gettext": "0.21-12", "libpq-dev": "15.14-0+deb12u1",
+                                                        "nodejs": "18.20.4+dfsg-1~deb12u1"})
