@@ -240,11 +240,19 @@ class _Resolvers:
         import threading
 
         self._pip_slot = threading.Semaphore(1)
+        self._down: dict[tuple[str | None, tuple[str, ...]], Unresolved] = {}  # indexes found unreachable
 
     def resolve(self, req: Request) -> Outcome:
         if isinstance(req, PipRequest):
+            key = (req.index_url, req.extra_index_urls)
             with self._pip_slot:
+                # an index that could not be reached once in this run is not retried for every
+                # install (each attempt costs the resolver's whole retry budget)
+                if key in self._down:
+                    return self._down[key]
                 result: Outcome = self.pip.resolve(req)
+                if isinstance(result, Unresolved) and result.unreachable:
+                    self._down[key] = result
             return result
         if isinstance(req, NpmRequest):
             return self.npm.resolve(req)
