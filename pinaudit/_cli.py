@@ -1,4 +1,4 @@
-"""Command line: parse arguments, call one core function, render, return the exit code (SPEC §2).
+"""Command line: parse arguments, call one core function, render, return the exit code (README: "Using it").
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage, configuration or
 unreadable input; 3 an index was needed and unreachable; 4 an internal error (a bug: the message
@@ -232,11 +232,12 @@ def _build_args(values: list[str]) -> dict[str, str] | None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from pinaudit.app import InputError, scan
+    from pinaudit.app import scan
     from pinaudit.config import ConfigError, load_config
     from pinaudit.output import chunked_renderer
     from pinaudit.output.text import render as render_text
     from pinaudit.output.text import summary
+    from pinaudit.work import InputError
 
     cwd = Path.cwd()
     formats: list[str] = args.formats or ["text"]

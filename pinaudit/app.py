@@ -11,55 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from pinaudit.analyzers import ScanOptions, SourceFile, display_path
+from pinaudit.analyzers import ScanOptions
 from pinaudit.discover import Target, discover
-from pinaudit.model import (
-    Category,
-    Diagnostic,
-    FileResult,
-    Finding,
-    InstallSite,
-    Location,
-    Report,
-    Span,
-    Suppression,
-)
+from pinaudit.model import Category, Diagnostic, FileResult, Finding, InstallSite, Report, Suppression
+from pinaudit.work import InputError, NullProgress, Work, analyze_target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple, Protocol
+    from typing import NamedTuple
 
     from pinaudit.baseline import Baseline
     from pinaudit.config import Config
-
-    class Progress(Protocol):
-        """Injected so core code never asks whether there is a terminal (pip-audit's lesson)."""
-
-        def start(self, total: int) -> None: ...
-
-        def advance(self, path: str) -> None: ...
-
-        def finish(self) -> None: ...
-
+    from pinaudit.work import Progress
 else:
     from pinaudit._record import NamedTuple
-
-MAX_FILE_BYTES = 5 * 1024 * 1024  # SPEC §3: larger files get a diagnostic, not an audit
-
-
-class InputError(Exception):
-    """An explicitly named path cannot be read (exit 2)."""
-
-
-class NullProgress:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, path: str) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 class ScanResult(NamedTuple):
@@ -67,50 +32,6 @@ class ScanResult(NamedTuple):
     before_baseline: tuple[Finding, ...] = ()  # what --write-baseline records
     unused_suppressions: tuple[Suppression, ...] = ()
     results: tuple[FileResult, ...] = ()
-
-
-def read_source(target: Target, cwd: Path, force_kind: str | None = None) -> SourceFile | Diagnostic:
-    """Read and decode one file, or say precisely why it cannot be audited."""
-    display = display_path(target.path, cwd)
-    where = Location(display, Span.point(1))
-    try:
-        size = target.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Diagnostic(where, f"file is {size / 1048576:.1f} MiB, over the 5 MiB limit; not audited")
-        data = target.path.read_bytes()
-    except OSError as exc:
-        if target.explicit:
-            raise InputError(f"{target.path}: cannot read: {exc.strerror or exc}") from exc
-        return Diagnostic(where, f"cannot read file: {exc.strerror or exc}")
-    if b"\0" in data[:8192]:
-        return Diagnostic(where, "binary file (contains NUL bytes); not audited")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return Diagnostic(
-            Location(display, Span.point(line)), f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); not audited"
-        )
-    return SourceFile(path=target.path, display=display, text=text, kind=force_kind or target.kind)
-
-
-def analyze_target(target: Target, options: ScanOptions, force_kind: str | None = None) -> FileResult:
-    """One file -> its FileResult. Never raises for the file's content (picklable, for --jobs)."""
-    from pinaudit.analyzers import get
-
-    src = read_source(target, options.cwd, force_kind)
-    if isinstance(src, Diagnostic):
-        return FileResult(path=src.location.path, kind=force_kind or target.kind, diagnostics=(src,))
-    try:
-        return get(src.kind).analyze(src, options)
-    except RecursionError:
-        msg = "input nests too deeply to analyse; not audited"
-    except MemoryError:
-        msg = "input too large to analyse; not audited"
-    except Exception as exc:  # a bug of ours must not hide the rest of the scan
-        msg = f"internal error while analysing this file ({type(exc).__name__}: {exc}); please report it"
-    return FileResult(path=src.display, kind=src.kind, diagnostics=(Diagnostic(Location(src.display, Span.point(1)),
-                                                                                msg),))
 
 
 def judge(sites: Iterable[InstallSite], diagnostics: Iterable[Diagnostic], enabled: frozenset[str]) -> list[Finding]:
@@ -150,9 +71,6 @@ def _dedup_sites(results: Sequence[FileResult]) -> list[InstallSite]:
 
 def _dedup_diagnostics(results: Sequence[FileResult]) -> list[Diagnostic]:
     return list(dict.fromkeys(d for r in results for d in r.diagnostics))
-
-
-Work = tuple[Target, ScanOptions, "str | None"]
 
 
 def iter_results(work: Sequence[Work], *, jobs: int, progress: Progress) -> Iterator[FileResult]:

@@ -24,7 +24,7 @@ else:
 class Ecosystem(str, enum.Enum):
     APT = "apt"
     APK = "apk"
-    YUM = "yum"  # yum, dnf, microdnf, zypper: SPEC §4 groups them
+    YUM = "yum"  # yum, dnf, microdnf, zypper (and tdnf): one RPM family, one ecosystem
     PIP = "pip"
     NPM = "npm"  # npm, yarn, pnpm, npx, corepack
     IMAGE = "image"
@@ -70,7 +70,7 @@ class Action(str, enum.Enum):
     INSTALL = "install"  # a named package (or image) is fetched
     UPGRADE = "upgrade"  # apt-get upgrade, apk upgrade, yum update, pip install -U <all>...
     LOCKLESS_INSTALL = "lockless-install"  # npm install / yarn / pnpm install without a frozen lockfile
-    REQUIREMENTS = "requirements"  # pip install -r FILE: package None, spec = FILE as written
+    REQUIREMENTS = "requirements"  # pip install -r FILE: package None, spec = FILE (variables expanded)
     MANIFEST = "manifest"  # a package.json as a whole (PIN306: dependencies and no lockfile)
     DOWNLOAD_EXEC = "download-exec"  # curl | sh, bash <(curl), downloaded file executed later
     DOWNLOAD = "download"  # ADD <url> (bytes fetched into the image)
@@ -123,8 +123,11 @@ class InstallSite(NamedTuple):
 
     ecosystem: Ecosystem
     action: Action
-    package: str | None  # as written (normalised only for display when the ecosystem says so)
-    spec: str | None  # the token as written, e.g. "curl=7.88*", "requests>=2", "python:3.11"
+    package: str | None  # the name in the token, variables expanded (normalised for display per ecosystem)
+    # the token with its variables expanded, e.g. "curl=7.88*", "requests>=2", "python:3.11" for
+    # `FROM python:${PY}` with ARG PY=3.11; as written when a variable in it is unknown (Pin.UNKNOWN),
+    # and a requirements-file entry as written in the file
+    spec: str | None
     pin: Pin
     location: Location  # the package token itself (or the command word when package is None)
     installer: str  # the command or file kind that installs: "apt-get", "pip", "FROM", "package.json"

@@ -23,14 +23,14 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from pinaudit.app import InputError, analyze_target
+from pinaudit.work import InputError, analyze_target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from pinaudit.app import Progress, Work
     from pinaudit.model import FileResult
+    from pinaudit.work import Progress, Work
 
 # why the last parallel scan finished serially (None: it did not): a silent fallback once hid a
 # pickling bug behind correct-but-serial results, so tests assert on it

@@ -30,10 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pinaudit.analyzers import ScanOptions, SourceFile
-from pinaudit.app import analyze_target
 from pinaudit.discover import Target
 from pinaudit.model import Diagnostic, FileResult, Pin
 from pinaudit.parse.text import MappedText
+from pinaudit.work import analyze_target
 from tests.helpers import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]

@@ -31,7 +31,7 @@ _RUNNER = r"""
 import json, resource, sys, time
 from pathlib import Path
 from pinaudit.analyzers import ScanOptions
-from pinaudit.app import analyze_target
+from pinaudit.work import analyze_target
 from pinaudit.discover import Target
 
 kind, path = sys.argv[1], Path(sys.argv[2])
@@ -333,13 +333,13 @@ def _work(root: Path) -> list[Any]:
 
 
 def _serial(work: list[Any]) -> list[Any]:
-    from pinaudit.app import analyze_target
+    from pinaudit.work import analyze_target
 
     return [analyze_target(t, o, k) for t, o, k in work]
 
 
 def test_parallel_results_are_in_input_order(tmp_path: Path) -> None:
-    from pinaudit.app import NullProgress
+    from pinaudit.work import NullProgress
 
     _tree(tmp_path)
     work = _work(tmp_path)
@@ -349,7 +349,7 @@ def test_parallel_results_are_in_input_order(tmp_path: Path) -> None:
 
 
 def test_parallel_falls_back_to_serial_without_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pinaudit.app import NullProgress
+    from pinaudit.work import NullProgress
 
     def no_pool(*args: object, **kwargs: object) -> None:
         raise OSError(38, "Function not implemented")  # what a sandbox without /dev/shm gives
@@ -373,7 +373,7 @@ _DYING_WORKER = """
 import sys
 from pathlib import Path
 from pinaudit import parallel
-from pinaudit.app import NullProgress
+from pinaudit.work import NullProgress
 import tests.test_pathological as tp
 parallel._analyze_chunk = tp._dies_on_svc100
 assert parallel._context().get_start_method() == "fork", parallel._context().get_start_method()
@@ -385,7 +385,7 @@ print("same as serial")
 
 
 def test_parallel_survives_a_worker_dying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pinaudit.app import NullProgress
+    from pinaudit.work import NullProgress
 
     if parallel._context().get_start_method() != "fork":
         # The patched worker function only reaches forked workers, and this process cannot fork

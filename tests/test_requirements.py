@@ -9,6 +9,7 @@ import pytest
 
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers import requirements as req
+from pinaudit.analyzers import requirements_walk as walk
 from pinaudit.model import Action, FileResult, Pin
 from pinaudit.parse.requirements import classify_requirement, parse_requirement
 
@@ -23,7 +24,7 @@ def run(tmp_path: Path, text: str, name: str = "requirements.txt", **kw: object)
     p.write_text(text)
     opts = ScanOptions(cwd=tmp_path, repo_root=kw.pop("repo_root", None))  # type: ignore[arg-type]
     if kw:
-        return req.analyze_file(p, name, opts, **kw)  # type: ignore[arg-type]
+        return walk.analyze_file(p, name, opts, **kw)  # type: ignore[arg-type]
     return req.analyze(SourceFile(p, name, text, "requirements"), opts)
 
 
@@ -211,8 +212,8 @@ def test_constraints_pin_entries(tmp_path: Path) -> None:
 def test_read_constraints(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("A_b==1.0\nc>=2\n-c more.txt\n")
     (tmp_path / "more.txt").write_text("d===3\n")
-    assert req.read_constraints(tmp_path / "c.txt") == {"a-b": "1.0", "d": "3"}
-    assert req.read_constraints(tmp_path / "nope.txt") is None
+    assert walk.read_constraints(tmp_path / "c.txt") == {"a-b": "1.0", "d": "3"}
+    assert walk.read_constraints(tmp_path / "nope.txt") is None
 
 
 def test_in_file_with_compiled_sibling(tmp_path: Path) -> None:
@@ -247,7 +248,7 @@ def test_via_recorded(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     p = tmp_path / "requirements.txt"
     p.write_bytes(b"\xff\xfe\x00bad")
-    r = req.analyze_file(p, "requirements.txt", ScanOptions(cwd=tmp_path))
+    r = walk.analyze_file(p, "requirements.txt", ScanOptions(cwd=tmp_path))
     assert r.diagnostics and not r.sites
 
 

@@ -210,7 +210,7 @@ def _shell_of(step: yaml.Node, job: yaml.Node, root: yaml.Node, budget: Budget) 
 
 
 def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> InstallSite | None:
-    from pinaudit.analyzers.compose import image_site
+    from pinaudit.analyzers._image_sites import image_site
     from pinaudit.parse import yaml_pos
 
     raw = yaml_pos.scalar(node)
@@ -231,7 +231,7 @@ def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> Install
 
 
 def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> FileResult:
-    from pinaudit.analyzers.script import SHELLS, shell_sites
+    from pinaudit.analyzers._shell_sites import SHELLS, shell_sites
     from pinaudit.parse import yaml_pos
 
     display, text = source.display, source.text
@@ -245,7 +245,6 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     sites: list[InstallSite] = []
     diags: list[Diagnostic] = []
     skipped: list[str] = []
-    shell_available = True
     try:
         jobs = yaml_pos.get(root, "jobs", budget)
         root_env = _static_env(root, {}, budget)
@@ -284,19 +283,12 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 if prog not in SHELLS:
                     skipped.append(f"{display}:{run.start_mark.line + 1}: a {prog} step, not shell")
                     continue
-                if not shell_available:
-                    continue
                 static = _static_env(step, job_env, budget)
                 mt, env, originals = _placeholders(_block_text(run, lines), static)
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace
-                try:
-                    found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options)
-                except NotImplementedError:
-                    shell_available = False
-                    skipped.append(f"{display}: shell analysis is not available; run: steps not audited")
-                    continue
+                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options)
                 sites.extend(_restore(x, originals) for x in found)
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     SiteBuilder,
     classify_ref,
@@ -27,11 +26,12 @@ from pinaudit.installers._common import (
     subcommand,
     unknown_detail,
 )
+from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 
 COMMANDS: frozenset[str] = commands_of("cargo")

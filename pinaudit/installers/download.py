@@ -28,7 +28,7 @@ from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"})
@@ -146,8 +146,8 @@ def _pin(url: str | None, verified: bool) -> tuple[Pin, str]:
 
 def _site(b: SiteBuilder, url: str | None, at: Word, verified: bool = False, extra: str = "") -> InstallSite:
     """``at``: the URL word itself when it is on this command line (piped or substituted into the
-    shell: SPEC §6 puts a finding on the package token's line, not on ``| sh`` two lines down),
-    else where the file fetched earlier runs."""
+    shell: a finding sits on the physical line of its package token, the URL, not on ``| sh`` two
+    lines down), else where the file fetched earlier runs."""
     pin, detail = _pin(url, verified)
     spec = url if url is not None else at.raw
     return b.site(Action.DOWNLOAD_EXEC, url, spec, pin, at, detail="; ".join(x for x in (extra, detail) if x))

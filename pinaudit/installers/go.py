@@ -8,7 +8,7 @@ Quirks that decide a verdict:
   ``@v1.2``, which are queries for the newest match) and ``@>=v1.2`` all float.
 * A commit id (``@abcdef123456``) is resolved to a pseudo-version: exact.
 * Without ``@`` the version comes from the surrounding go.mod when there is one, otherwise from the
-  default branch (GOPATH mode): the SPEC counts it as unpinned.
+  default branch (GOPATH mode): unpinned, like any install without a version (PIN501).
 * Go options have one dash and a whole word (``-ldflags X``); local packages (``./cmd/x``, ``.``)
   build source from the context. ``go get pkg@none`` removes a requirement; ``go get -u``
   upgrades the dependencies of what it names.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
@@ -28,11 +27,12 @@ from pinaudit.installers._common import (
     subcommand,
     unknown_detail,
 )
+from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 
 COMMANDS: frozenset[str] = commands_of("go")

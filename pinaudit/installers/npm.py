@@ -1,4 +1,4 @@
-"""npm, npx, yarn, pnpm, bun and corepack: the npm registry family (one ecosystem, SPEC §4).
+"""npm, npx, yarn, pnpm, bun and corepack: the npm registry family (one ecosystem, ``Ecosystem.NPM``).
 
 Quirks that decide a verdict:
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     Args,
     SiteBuilder,
@@ -39,13 +38,14 @@ from pinaudit.installers._common import (
     subcommand,
     unknown_detail,
 )
+from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
 
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 else:
     from pinaudit._record import NamedTuple

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     Args,
     SiteBuilder,
@@ -39,13 +38,14 @@ from pinaudit.installers._common import (
     unknown_detail,
     url_has_commit,
 )
+from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
 
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 else:
     from pinaudit._record import NamedTuple

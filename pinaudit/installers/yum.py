@@ -1,4 +1,4 @@
-"""yum, dnf, dnf5, microdnf, tdnf and zypper: the RPM family (one ecosystem, SPEC §4).
+"""yum, dnf, dnf5, microdnf, tdnf and zypper: the RPM family (one ecosystem, ``Ecosystem.YUM``).
 
 Quirks that decide a verdict:
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.installers import commands_of
 from pinaudit.installers._common import (
     Flags,
     SiteBuilder,
@@ -33,11 +32,12 @@ from pinaudit.installers._common import (
     subcommand,
     unknown_detail,
 )
+from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import InstallContext
+    from pinaudit.installers.interface import InstallContext
     from pinaudit.parse.shell import Command, Word
 
 COMMANDS: frozenset[str] = commands_of("yum")

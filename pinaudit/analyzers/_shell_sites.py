@@ -1,0 +1,79 @@
+"""Shell text outside a Dockerfile -> install sites: what scripts and workflow ``run:`` steps share.
+
+A provisioning script run by a Dockerfile or a CI job installs exactly like a RUN line does, so it
+goes through the same shell analyzer and the same installer modules; only the wording differs
+(``in_dockerfile=False``: "in a script"), and ``pip install -r FILE`` is looked for where a
+script runs rather than in a build context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pinaudit.analyzers import ScanOptions
+from pinaudit.model import Action, Diagnostic, InstallSite, Location, Severity
+from pinaudit.parse.text import MappedText
+
+# the shells whose scripts are audited (a shebang or a workflow `shell:` naming another program
+# is listed as skipped)
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "busybox", "zsh"})
+
+
+def shell_sites(
+    src: MappedText,
+    display: str,
+    base_dir: Path,
+    env: Mapping[str, str | None] | None = None,
+    options: ScanOptions | None = None,
+) -> tuple[list[InstallSite], list[Diagnostic]]:
+    """Install sites of a piece of shell text whose characters map into the file ``display``.
+
+    ``base_dir`` is where the text runs (``-c FILE``/``-r FILE`` are looked for there); ``-r``
+    files are followed only when ``options`` are given.
+    """
+    from pinaudit.installers import sites
+    from pinaudit.installers.interface import InstallContext
+    from pinaudit.parse.shell import analyze as shell_analyze
+
+    def constraints(p: str) -> Mapping[str, str] | None:
+        from pinaudit.analyzers.requirements_walk import read_constraints
+
+        return read_constraints(base_dir / p)
+
+    result = shell_analyze(src, env)
+    ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints)
+    out: list[InstallSite] = []
+    diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
+    for cmd in result.commands:
+        try:
+            for site in sites(cmd, ctx):
+                if site.action is Action.REQUIREMENTS and options is not None:
+                    out.extend(_follow(site, base_dir, options, diags))
+                else:
+                    out.append(site)
+        except Exception as exc:  # one odd command must not hide the rest of the file
+            diags.append(
+                Diagnostic(Location(display, cmd.span), f"internal error in installer analysis: "
+                           f"{type(exc).__name__}: {exc}", Severity.WARNING)
+            )  # fmt: skip
+    return out, diags
+
+
+def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list[Diagnostic]) -> list[InstallSite]:
+    """``pip install -r FILE`` in a script: FILE is relative to wherever the script runs, which is
+    most often its own folder or the repository root; try those (never guess beyond them)."""
+    from pinaudit.analyzers.requirements_walk import follow
+
+    written = site.spec or ""
+    if not written or "$" in written or "://" in written:
+        return [site]
+    found = None
+    for base in dict.fromkeys([base_dir, options.cwd, *( [options.repo_root] if options.repo_root else [])]):
+        cand = Path(written) if written.startswith("/") else base / written
+        if cand.is_file():
+            found = cand
+            break
+    result = follow(site, found, options, missing="it cannot be found beside the script or at the repository root")
+    diags.extend(result.diagnostics)
+    return list(result.sites)
