@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "simulate":
             from pinaudit.simulation.cli import run_simulate
 
-            return run_simulate(args, UsageError)
+            return run_simulate(args, UsageError, _write_atomic)
         if args.command == "cache":
             return _cache(args)
         parser.print_help(sys.stderr)

@@ -1,7 +1,7 @@
 """The resolve layer's one small interface: requests, results and the failure value.
 
 A request says *what* to install (requirement lines, files, constraints, packages), *from where*
-(the index the site would use, chosen by :mod:`pinaudit.online`) and *when* (an instant, or None
+(the index the site would use, chosen by :mod:`pinaudit.index.select`) and *when* (an instant, or None
 for "now": a fresh build today). A resolver answers with a :class:`Resolution` (every package
 the install would get, with its release instant where the index says it) or an
 :class:`Unresolved` value carrying the reason (pip-audit's ``SkippedDependency`` lesson): one

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -77,7 +78,9 @@ def _last_commit(path: Path) -> datetime | None:
     return datetime.fromtimestamp(int(out), tz=timezone.utc) if out else None
 
 
-def run_simulate(args: argparse.Namespace, usage_error: type[Exception]) -> int:
+def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
+                 write_file: Callable[[Path, Iterable[str]], None]) -> int:
+    """The command; ``usage_error`` and ``write_file`` (atomic) are the command line's own."""
     from pinaudit.config import ConfigError, load_config
     from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
@@ -129,7 +132,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception]) -> int:
 
         progress = RichProgress(threshold=1, description="resolving", delay=0.5)
     layer_dates = GitDates(cwd, options.context) if args.cache_from_git else None
-    from pinaudit.app import InputError
+    from pinaudit.work import InputError
 
     try:
         with Transport(settings) as transport:
@@ -139,9 +142,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception]) -> int:
         raise usage_error(str(exc)) from exc
     text = render_json(sim) if args.format == "json" else render_text(sim)
     if args.output and args.output != "-":
-        from pinaudit._cli import _write_atomic
-
-        _write_atomic(Path(args.output), [text])
+        write_file(Path(args.output), [text])
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

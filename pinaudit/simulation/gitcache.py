@@ -27,6 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.analyzers.build_context import BuildContext
+
 __all__ = ["GitError", "GitTree", "LayerCache", "layer_cache_dates"]
 
 
@@ -98,7 +102,9 @@ class GitTree:
             raise FileNotFoundError(2, "No such file or directory", str(path))
         data = _git(self.repo, "cat-file", "blob", blob)
         if max_bytes is not None and len(data.encode()) > max_bytes:
-            raise ValueError(f"{path.name} is larger than {max_bytes} bytes")
+            from pinaudit.analyzers.build_context import FileTooLarge
+
+            raise FileTooLarge(f"{path.name} is larger than {max_bytes} bytes")
         return data
 
     def is_file(self, path: Path) -> bool:
@@ -110,6 +116,11 @@ class GitTree:
 
     def resolve(self, path: Path) -> Path:
         return (self._root / self._rel(path)).resolve() if not path.is_absolute() else path
+
+
+if TYPE_CHECKING:
+    def _is_a_build_context(tree: GitTree) -> BuildContext:  # mypy checks GitTree against the protocol
+        return tree
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pinaudit.simulation.installs import Install
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.online import OnlineOptions
+    from pinaudit.index.select import OnlineOptions
     from pinaudit.resolve._pip import PipSettings
 
 __all__ = ["Change", "Host", "SimulateOptions", "Simulated", "Simulation", "UnresolvedSite"]

@@ -33,10 +33,10 @@ from pinaudit.simulation.model import Change, Host, Simulated, SimulateOptions, 
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.app import Progress
     from pinaudit.config import Config
     from pinaudit.index.http import Transport
-    from pinaudit.online import HostConfig
+    from pinaudit.index.select import HostConfig
+    from pinaudit.work import Progress
 
 __all__ = ["DEBIAN_RELEASES", "simulate"]
 
@@ -66,7 +66,7 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
 
     ``layer_dates`` gives a ``from_git`` host its instant per install (``--cache-from-git``)."""
     from pinaudit.app import scan
-    from pinaudit.online import HostConfig
+    from pinaudit.index.select import HostConfig
 
     cwd = cwd or Path.cwd()
     result = scan(list(paths) + _compose_dockerfiles(paths, cwd), config, cwd=cwd, context=options.context)
@@ -165,7 +165,7 @@ def _synthetic(inst: Install, name: str) -> InstallSite:
 
 def _request(inst: Install, at: datetime | None, options: SimulateOptions, host: HostConfig,
              cwd: Path) -> tuple[Request | Unresolved, str]:
-    from pinaudit.online import choose_index
+    from pinaudit.index.select import choose_index
 
     base = inst.base
     if inst.ecosystem == "pip":
@@ -189,7 +189,7 @@ def _request(inst: Install, at: datetime | None, options: SimulateOptions, host:
     if inst.ecosystem == "apt":
         note = ""
         suite = None
-        from pinaudit.online import suite_from_image
+        from pinaudit.index.select import suite_from_image
 
         if suite_from_image(base) is None and options.online.debian_suite is None and debian_based(base):
             suite = debian_suite_at(at or options.now)
