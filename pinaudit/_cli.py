@@ -123,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     s.add_argument("-v", "--verbose", action="store_true", help="also list what was skipped")
 
+    _simulate_parser(sub)
+
     c = sub.add_parser("cache", help="the HTTP cache of index answers: where and how big, or clear it",
                        formatter_class=_HelpFormatter)
     c.add_argument("action", choices=("info", "clear"))
@@ -132,6 +134,46 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("code", nargs="?")
     r.add_argument("--format", choices=("text", "json"), default="text")
     return p
+
+
+def _simulate_parser(sub: Any) -> None:
+    """``pinaudit simulate``: its options here, its work in pinaudit/simulation/cli.py."""
+    m = sub.add_parser("simulate", help="cached-versus-fresh build simulation against the package indexes",
+                       formatter_class=_HelpFormatter)
+    m.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="Dockerfiles, directories, compose files (default: .)")
+    h = m.add_argument_group("hosts")
+    h.add_argument("--cached-at", metavar="DATE", help="when the cached host built its layers: YYYY-MM-DD "
+                   "(00:00 UTC), RFC 3339, or an age such as 90d, 6m")
+    h.add_argument("--fresh-at", metavar="DATE", default=None, help="when the fresh host builds (default: now)")
+    h.add_argument("--host", action="append", default=[], metavar="NAME=DATE",
+                   help="a named host and its build date (repeatable): --host laptop=2024-03-01 --host ci=now")
+    h.add_argument("--cache-from-git", action="store_true",
+                   help="the cached host's date per layer from git history, as Docker's layer cache invalidates")
+    m.add_argument("--ecosystem", default=None, metavar="LIST", help="only these ecosystems: apt,pip,npm")
+    m.add_argument("--resolver", choices=("uv", "pip-tools"), default="uv", help="the Python resolver (default uv)")
+    m.add_argument("--python-version", default=None, metavar="X.Y",
+                   help="Python version where the base image implies none (default: this interpreter's)")
+    m.add_argument("--format", choices=("text", "json"), default="text")
+    m.add_argument("--output", "-o", default=None, metavar="FILE", help="write the report to FILE")
+    m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
+    m.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
+    m.add_argument("--context", type=Path, default=None, metavar="DIR", help="build context for Dockerfiles")
+    m.add_argument("--jobs", "-j", type=int, default=4, metavar="N", help="resolutions at once (default 4)")
+    o = m.add_argument_group("indexes (as for scan --online)")
+    o.add_argument("--offline", action="store_true", help="answer from the caches only")
+    o.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
+    o.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
+    for flag, text in (("--pypi-index", "PyPI-compatible Simple API root"), ("--npm-registry", "npm registry"),
+                       ("--debian-mirror", "Debian archive"), ("--debian-security-mirror", "Debian security archive"),
+                       ("--debian-snapshot", "snapshot service for past dates"),
+                       ("--debian-suite", "suite for apt sites whose base image names none"),
+                       ("--debian-keyring", "verify Release signatures with it")):
+        o.add_argument(flag, default=None, metavar="URL" if "suite" not in flag and "keyring" not in flag else "X",
+                       help=text)
+    o.add_argument("--platform", default="linux/amd64", metavar="OS/ARCH", help="target platform (linux/amd64)")
+    m.add_argument("--no-progress", action="store_true", help="no progress bar")
+    m.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "simulate":
+            from pinaudit.simulation.cli import run_simulate
+
+            return run_simulate(args, UsageError, _write_atomic)
         if args.command == "cache":
             return _cache(args)
         parser.print_help(sys.stderr)

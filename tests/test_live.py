@@ -60,3 +60,32 @@ def test_scan_online_reports_a_curl_pin_bookworm_no_longer_serves(tmp_path, monk
         ("PIN601", 2, "curl")]
     # Docker Hub's debian:bookworm can only be checked with an image registry configured
     assert code == 1 or (code == 3 and [u["ecosystem"] for u in doc["unchecked"]] == ["image"])
+
+
+def test_simulate_requests_and_flask_below_3_on_python_3_11_slim(tmp_path, monkeypatch, capsys):
+    """Issue 11: the cached build of 2023-01-01 gets requests 2.28.1, urllib3 1.26.13, flask 2.2.2 and
+    certifi 2022.12.7; the fresh one what `uv pip compile` gives today for Python 3.11 on Linux."""
+    import subprocess
+
+    from pinaudit._cli import main
+    from pinaudit.index.sources import pip_default_index
+    from pinaudit.resolve._pip import isolated_env, parse_pins
+    from pinaudit.resolve.uv import find_uv
+
+    url = pip_default_index()
+    assert url
+    (tmp_path / "Dockerfile").write_text('FROM python:3.11-slim\nRUN pip install requests "flask<3"\n')
+    monkeypatch.chdir(tmp_path)
+    code = main(["simulate", ".", "--cached-at", "2023-01-01", "--ecosystem", "pip", "--format", "json",
+                 "--no-progress", "--pypi-index", url])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1
+    cached = doc["sites"][0]["resolved"]["cached"]
+    assert (cached["requests"], cached["urllib3"], cached["flask"], cached["certifi"]) == (
+        "2.28.1", "1.26.13", "2.2.2", "2022.12.7")
+    today = subprocess.run([find_uv(), "pip", "compile", "--no-config", "--no-header", "--no-annotate",
+                            "--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu",
+                            "--index-url", url, "-"], input='requests\nflask<3\n', capture_output=True, text=True,
+                           env=isolated_env(), timeout=300)
+    assert today.returncode == 0, today.stderr
+    assert doc["sites"][0]["resolved"]["fresh"] == dict(parse_pins(today.stdout))

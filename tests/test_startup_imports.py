@@ -43,6 +43,13 @@ FORBIDDEN = (
     "platformdirs",
     "http.client",
     "ssl",
+    # issue 11: resolvers and the simulation load only for `simulate`
+    "pinaudit.resolve",
+    "pinaudit.simulation",
+    "pinaudit.output.simulation",
+    "uv",
+    "piptools",
+    "nodesemver",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.

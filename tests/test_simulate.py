@@ -1,0 +1,263 @@
+# ruff: noqa: E501  (the expected table has the Dockerfile's long RUN line as its heading)
+"""``pinaudit simulate`` end to end against the loopback indexes (PyPI with tiny real wheels and
+upload times, an npm registry, a Debian archive with a snapshot service): the exact table for a
+Dockerfile whose cached and fresh builds differ in known ways, the JSON contract validated
+against docs/simulation.schema.json, the two pip resolvers agreeing, shared resolutions, exit 3
+with the partial answer, image sites, --ecosystem, usage errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pinaudit._cli import main
+from tests.helpers import REPO, lay_out
+from tests.indexes.history import fill_debian, fill_npm, fill_pypi
+from tests.indexes.servers import DebianServer, NpmServer, PypiServer, refused_url
+
+DOCKERFILE = """\
+FROM python:3.11-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+RUN pip install flask==2.2.2 && npm install -g left@^1
+"""
+FILES = {"Dockerfile": DOCKERFILE, "requirements.txt": "requests\ngunicorn\n"}
+
+EXPECTED = """\
+Dockerfile:2: layer 1 (stage 0, FROM python:3.11-slim-bookworm): RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates
+  [1] apt curl ca-certificates
+    package          cached (2023-01-01)  fresh (2024-06-01)  change
+    ca-certificates  20230311             20230311            same
+    curl             7.86.0-2             7.88.1-10+deb12u5   minor
+    note: apt: the named packages only; the dependencies apt would add are not resolved
+
+Dockerfile:4: layer 3 (stage 0, FROM python:3.11-slim-bookworm): RUN pip install -r requirements.txt
+  [2] pip requirements.txt requests gunicorn
+    package             cached (2023-01-01)     fresh (2024-06-01)     change
+    certifi             2022.12.7 (2022-12-07)  2024.2.2 (2024-02-02)  major
+    charset-normalizer  2.1.1 (2022-08-19)      3.3.2 (2023-10-31)     major
+    gunicorn            20.1.0 (2021-03-27)     22.0.0 (2024-04-16)    major
+    idna                3.4 (2022-09-14)        3.7 (2024-04-11)       minor
+    packaging           -                       24.0 (2024-03-10)      added
+    requests            2.28.1 (2022-06-29)     2.32.3 (2024-05-29)    minor
+    urllib3             1.26.13 (2022-11-23)    2.2.1 (2024-02-18)     major
+
+Dockerfile:5: layer 4 (stage 0, FROM python:3.11-slim-bookworm): RUN pip install flask==2.2.2 && npm install -g left@^1
+  [3] pip flask==2.2.2
+    package       cached (2023-01-01)  fresh (2024-06-01)  change
+    click         8.1.3 (2022-04-28)   8.1.7 (2023-08-17)  patch
+    flask         2.2.2                2.2.2               same
+    itsdangerous  2.1.2 (2022-03-24)   2.2.0 (2024-04-16)  minor
+    jinja2        3.1.2 (2022-04-28)   3.1.4 (2024-05-05)  patch
+    markupsafe    2.1.1 (2022-03-15)   2.1.5 (2024-02-02)  patch
+    werkzeug      2.2.2 (2022-08-08)   3.0.3 (2024-05-05)  major
+  [4] npm left@^1
+    package  cached (2023-01-01)  fresh (2024-06-01)  change
+    left     1.0.0 (2022-01-01)   1.1.0 (2024-03-01)  minor
+    util     1.0.0 (2021-01-01)   2.0.0 (2024-02-01)  major
+
+not simulated:
+  Dockerfile:1: image python: cannot be simulated: a tag's past digest is not recorded
+
+cached and fresh differ in 15 packages across 3 layers; 6 major
+"""
+
+
+class Indexes:
+    def __init__(self) -> None:
+        self.pypi = fill_pypi(PypiServer())
+        self.npm = fill_npm(NpmServer())
+        self.debian = fill_debian(DebianServer())
+
+    def args(self, *, snapshot: bool = True, pypi: str | None = None) -> list[str]:
+        out = ["--pypi-index", pypi or self.pypi.url, "--npm-registry", self.npm.url,
+               "--debian-mirror", self.debian.mirror("debian"),
+               "--debian-security-mirror", self.debian.mirror("debian-security"), "--no-progress"]
+        return out + (["--debian-snapshot", self.debian.snapshot] if snapshot else [])
+
+    def close(self) -> None:
+        for s in (self.pypi, self.npm, self.debian):
+            s.close()
+
+
+@pytest.fixture(scope="module")
+def indexes() -> Iterator[Indexes]:
+    ix = Indexes()
+    yield ix
+    ix.close()
+
+
+def simulate(root: Path, args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+             files: dict[str, str] | None = None) -> tuple[int, str, str]:
+    lay_out(root, FILES if files is None else files)
+    monkeypatch.chdir(root)
+    capsys.readouterr()
+    code = main(["simulate", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+DATES = ["--cached-at", "2023-01-01", "--fresh-at", "2024-06-01"]
+
+
+def test_the_table_per_layer(tmp_path: Path, indexes: Indexes, isolated_env: Path,
+                             capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args()], capsys, monkeypatch)
+    assert out == EXPECTED
+    assert code == 1  # drift
+
+
+def _schema() -> dict[str, object]:
+    data: dict[str, object] = json.loads((REPO / "docs" / "simulation.schema.json").read_text())
+    return data
+
+
+def _validate(doc: object) -> None:
+    import jsonschema
+
+    jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker()).validate(doc)
+
+
+def test_json_is_the_simulation_contract(tmp_path: Path, indexes: Indexes, isolated_env: Path,
+                                         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = simulate(tmp_path, [".", *DATES, *indexes.args(), "--format", "json"], capsys, monkeypatch)
+    assert code == 1
+    doc = json.loads(out)
+    _validate(doc)
+    assert doc["schema"] == "pinaudit/simulation/v1" and doc["complete"] is True
+    assert doc["hosts"] == [{"name": "cached", "at": "2023-01-01T00:00:00Z"},
+                            {"name": "fresh", "at": "2024-06-01T00:00:00Z"}]
+    flask = next(s for s in doc["sites"] if s["package"] == "flask")
+    assert (flask["path"], flask["line"], flask["layer"], flask["pinned"]) == ("Dockerfile", 5, 4, True)
+    assert flask["resolved"]["cached"]["werkzeug"] == "2.2.2" and flask["resolved"]["fresh"]["werkzeug"] == "3.0.3"
+    assert {"package": "werkzeug", "versions": {"cached": "2.2.2", "fresh": "3.0.3"}, "change": "major",
+            "released": {"cached": "2022-08-08", "fresh": "2024-05-05"}} in flask["drift"]
+    # the entries of the requirements file the RUN installs: its own lines, the RUN's layer
+    requests = next(s for s in doc["sites"] if s["package"] == "requests")
+    assert (requests["path"], requests["line"], requests["layer"]) == ("requirements.txt", 1, 3)
+    assert doc["unresolved"] == [{"path": "Dockerfile", "line": 1, "ecosystem": "image", "package": "python",
+                                  "host": None, "reason": "cannot be simulated: a tag's past digest is not recorded",
+                                  "index": None, "unreachable": False}]
+    assert doc["summary"] == {"sites": 7, "drifting_sites": 7, "packages_changed": 15, "resolutions": 4}
+    assert "differ in 15 packages" in err
+
+
+def test_the_two_pip_resolvers_agree(tmp_path: Path, indexes: Indexes, isolated_env: Path,
+                                     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    results = {}
+    for resolver in ("uv", "pip-tools"):
+        code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(), "--format", "json", "--ecosystem", "pip",
+                                              "--resolver", resolver], capsys, monkeypatch)
+        assert code == 1
+        doc = json.loads(out)
+        assert doc["resolver"] == resolver
+        results[resolver] = [(s["path"], s["line"], s["resolved"], s["drift"]) for s in doc["sites"]]
+    assert results["uv"] == results["pip-tools"]
+    assert len(results["uv"]) == 4  # -r, its two entries, flask: --ecosystem pip left apt and npm out
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.total = -1
+        self.done: list[str] = []
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, path: str) -> None:
+        self.done.append(path)
+
+    def finish(self) -> None:
+        pass
+
+
+def test_nothing_is_resolved_twice(tmp_path: Path, indexes: Indexes, isolated_env: Path) -> None:
+    from datetime import datetime, timezone
+
+    from pinaudit.config import Config
+    from pinaudit.index.http import Transport
+    from pinaudit.online import OnlineOptions
+    from pinaudit.resolve._pip import PipSettings
+    from pinaudit.simulation.model import Host, SimulateOptions
+    from pinaudit.simulation.run import simulate as core
+    from tests.indexes.fixtures import FAST
+    from tests.indexes.online import isolated_options
+
+    lay_out(tmp_path, {"Dockerfile": "FROM python:3.11-slim-bookworm\nRUN pip install requests\nRUN echo hi\n"
+                                     "RUN pip install requests\n"})
+    t = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    # two hosts at the same instant, two layers with the same install: one resolution
+    hosts = (Host("laptop", t), Host("desktop", t), Host("ci", datetime(2024, 6, 1, tzinfo=timezone.utc)))
+    online: OnlineOptions = isolated_options(tmp_path, pypi_index=indexes.pypi.url)
+    options = SimulateOptions(hosts, online, PipSettings(cache_dir=tmp_path / "rc"), t)
+    rec = Recorder()
+    with Transport(FAST) as transport:
+        sim = core([tmp_path], Config(root=tmp_path), options, transport=transport, cwd=tmp_path, progress=rec)
+    assert rec.total == 2 and len(rec.done) == 2
+    assert [len(s.drift) for s in sim.installs] == [5, 5]
+    assert all(s.drift[0].versions.keys() == {"laptop", "desktop", "ci"} for s in sim.installs)
+
+
+def test_an_unreachable_index_gives_exit_3_and_the_partial_answer(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    down = refused_url() + "simple/"
+    code, out, err = simulate(tmp_path, [".", *DATES, *indexes.args(pypi=down), "--timeout", "1"], capsys, monkeypatch)
+    assert code == 3
+    assert "curl             7.86.0-2             7.88.1-10+deb12u5   minor" in out  # apt and npm still there
+    assert "left     1.0.0 (2022-01-01)   1.1.0 (2024-03-01)  minor" in out
+    assert "unresolved for cached: the index could not be reached" in out
+    assert "incomplete" in out.splitlines()[-1]
+    assert "127.0.0.1" in err
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(pypi=down), "--timeout", "1",
+                                          "--format", "json"], capsys, monkeypatch)
+    doc = json.loads(out)
+    _validate(doc)
+    assert code == 3 and doc["complete"] is False
+    assert any(u["unreachable"] and u["package"] == "flask" and u["host"] == "cached" for u in doc["unresolved"])
+
+
+def test_without_a_snapshot_service_the_past_of_apt_is_unresolved(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _err = simulate(tmp_path, [".", "--cached-at", "2023-01-01", *indexes.args(snapshot=False),
+                                          "--ecosystem", "apt", "--format", "json"], capsys, monkeypatch)
+    doc = json.loads(out)
+    _validate(doc)
+    assert doc["hosts"][1]["now"] is True
+    assert code == 0  # nothing to compare, nothing unreachable: not exit 3
+    reasons = {(u["package"], u["host"]): u["reason"] for u in doc["unresolved"]}
+    assert reasons[("curl", "cached")].startswith("no snapshot service configured")
+    assert doc["sites"][0]["resolved"]["fresh"] == {"ca-certificates": "20230311", "curl": "7.88.1-10+deb12u5"}
+
+
+def test_named_hosts_and_a_suite_inferred_from_release_dates(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"Dockerfile": "FROM python:3.11-slim\nRUN apt-get install -y curl\n"}
+    code, out, _err = simulate(tmp_path, [".", "--host", "laptop=2024-01-01", "--host", "ci=2024-06-01",
+                                          *indexes.args(), "--format", "json"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    site = doc["sites"][0]
+    assert site["resolved"] == {"laptop": {"curl": "7.86.0-2"}, "ci": {"curl": "7.88.1-10+deb12u5"}}
+    assert any("Debian suite bookworm inferred" in n for n in site["notes"])
+    assert code == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "say when the cached host built"),
+    (["--cached-at", "yesterday"], "expected YYYY-MM-DD"),
+    (["--host", "a=2024-01-01"], "at least two hosts"),
+    (["--host", "a=2024-01-01", "--host", "b=now", "--cached-at", "90d"], "--host replaces"),
+    (["--cached-at", "90d", "--ecosystem", "pip,cobol"], "unknown cobol"),
+])
+def test_usage_errors(tmp_path: Path, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+                      monkeypatch: pytest.MonkeyPatch, args: list[str], message: str) -> None:
+    code, _out, err = simulate(tmp_path, [".", *args], capsys, monkeypatch)
+    assert code == 2 and message in err
+
