@@ -26,6 +26,7 @@ from typing import Any
 from pinaudit.images import ImageRef, parse_image
 from pinaudit.index.select import HostConfig, IndexChoice, OnlineOptions, choose_index, suite_from_image
 from pinaudit.model import Ecosystem, Finding, InstallSite, Unchecked
+from pinaudit.site_context import SiteSource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -266,7 +267,7 @@ def _context(sites: Sequence[InstallSite], kinds: Mapping[str, str]) -> dict[int
     as far as the sites themselves tell (the nearest FROM above it in the same Dockerfile)."""
     froms: dict[str, list[tuple[int, ImageRef]]] = {}
     for s in sites:
-        if s.ecosystem is Ecosystem.IMAGE and s.installer == "FROM" and s.spec:
+        if s.ecosystem is Ecosystem.IMAGE and s.source_kind is SiteSource.FROM and s.spec:
             froms.setdefault(s.location.path, []).append((s.location.line, parse_image(s.spec)))
     out: dict[int, tuple[bool, ImageRef | None]] = {}
     for i, s in enumerate(sites):
