@@ -63,6 +63,16 @@ def parse_image(ref: str, platform: str | None = None) -> ImageRef:
     return ImageRef(name, tag, None, Pin.EXACT, registry, repository, platform)
 
 
+def image_ref(parts: ImageReference) -> ImageRef:
+    """An :class:`ImageRef` from the site model's parts (a Hub image keeps its short name)."""
+    text = f"{parts.registry}/{parts.repository}" if parts.registry else parts.repository
+    if parts.tag:
+        text += f":{parts.tag}"
+    if parts.digest:
+        text += f"@{parts.digest}"
+    return parse_image(text, parts.platform)
+
+
 # Docker Hub's names in references (distribution/reference's default domain and its legacy alias):
 # an image under them, or without any registry part, is pulled from the Hub or its configured mirror.
 _HUB_NAMES = ("docker.io", "index.docker.io")

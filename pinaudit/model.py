@@ -200,6 +200,7 @@ class Finding(NamedTuple):
     message: str
     fix: str | None = None
     index_url: str | None = None  # scan --online: the index the finding came from (credentials masked)
+    site: InstallSite | None = None  # the site judged (None for a parse error): its typed context
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.span.line, self.location.span.column, self.rule, self.package or "")

@@ -213,10 +213,11 @@ def choose_index(site: InstallSite, options: OnlineOptions, host: HostConfig, *,
     """The index and query for one site; None when the site has nothing an index could answer
     (not an exact pin, a direct URL, a local path...).
 
-    The keyword parameters are what the site model does not carry yet: the site's own pip index
-    options (``-i``/``--index-url``, ``--extra-index-url``, ``ENV PIP_INDEX_URL``, a requirements
-    file's ``--index-url``), apt's ``-t`` suite, the base image (or its suite, when the Dockerfile
-    analysis knows it) and the parsed image reference. :func:`_site_parameters` fills them."""
+    The keyword parameters come from the site's typed context (``online._site_parameters``): the
+    site's own pip index options (``-i``/``--index-url``, ``--extra-index-url``, ``ENV
+    PIP_INDEX_URL``, a requirements file's ``--index-url``: ``InstallSite.pip_index``), apt's
+    target suite (``apt_target``), its stage's base image and suite (``InstallSite.build``); a
+    caller may also pass a parsed image reference."""
     if site.action is not Action.INSTALL or site.pin not in (Pin.EXACT, Pin.IMMUTABLE) or site.package is None:
         return None
     eco = site.ecosystem
