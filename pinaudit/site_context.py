@@ -76,7 +76,8 @@ class ImageReference(NamedTuple):
 class BuildPosition(NamedTuple):
     """Where in a Dockerfile's build a site runs.
 
-    ``layer`` is the index of the instruction in the file (0-based, counting every instruction,
+    ``stage_name`` is lower-cased (Docker compares stage names case-insensitively). ``layer`` is the
+    index of the instruction in the file (0-based, counting every instruction,
     ARGs before the first FROM included), so two sites of one RUN share it. ``base_image`` is the
     image the stage finally builds on: ``FROM stage`` chains followed to a real image, ARGs
     expanded; None for ``scratch`` or when a build argument without a default decides it.

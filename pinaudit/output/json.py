@@ -35,8 +35,15 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "fix": f.fix,
         **({"index": f.index_url} if f.index_url is not None else {}),
-        **(context_dict(f.site) if f.site is not None else {}),
     }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding as ``--format json`` writes it: the v1 keys, then the site's context (new keys)."""
+    d = finding_dict(f)
+    if f.site is not None:
+        d.update(context_dict(f.site))
+    return d
 
 
 def _image(ref: ImageReference) -> dict[str, Any]:
@@ -109,6 +116,6 @@ def render_chunks(report: Report) -> Iterator[str]:
     yield head + "["
     sep = "\n"
     for f in report.findings:
-        yield sep + "    " + json.dumps(finding_dict(f), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield sep + "    " + json.dumps(finding_json(f), indent=2, ensure_ascii=False).replace("\n", "\n    ")
         sep = ",\n"
     yield ("\n  ]" if report.findings else "]") + tail + "\n"
