@@ -97,16 +97,39 @@ class LockState(str, enum.Enum):
 
 
 class Span(NamedTuple):
-    """A physical source range: 1-based lines and columns, end column exclusive."""
+    """A source range: character offsets into the file as read, and the 1-based lines and columns
+    derived from them through the file's one line index (end column exclusive).
+
+    Offsets count characters of the decoded text, BOM removed, line endings kept (see
+    ``docs/model.md``); ``start == end`` is a point (an insertion point for a missing spec).
+    -1 marks a span with no known offsets (a synthetic location such as "line 1 of a file
+    that did not decode").
+    """
 
     line: int
     column: int
     end_line: int
     end_column: int
+    start: int = -1
+    end: int = -1
 
     @classmethod
     def point(cls, line: int, column: int = 1, length: int = 0) -> Span:
         return cls(line, column, line, column + length)
+
+    def through(self, other: Span) -> Span:
+        """From this span's start to ``other``'s end (a command from its first word to its last)."""
+        return Span(self.line, self.column, other.end_line, other.end_column, self.start, other.end)
+
+    def sub(self, i: int, j: int) -> Span:
+        """Characters [i, j) of a span on one line (callers check ``line == end_line``)."""
+        known = self.start >= 0
+        return Span(self.line, self.column + i, self.line, self.column + j,
+                    self.start + i if known else -1, self.start + j if known else -1)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start if self.start >= 0 else 0
 
 
 class Location(NamedTuple):

@@ -246,7 +246,7 @@ class _Analysis:
                 return []
             argv = tuple(Word(a, a, s, quoted=True) for a, s in instr.json_args)
             first, last = instr.json_args[0][1], instr.json_args[-1][1]
-            cmd = Command(argv, Span(first.line, first.column, last.end_line, last.end_column))
+            cmd = Command(argv, first.through(last))
             commands.append(cmd)
             # ["sh", "-c", "script"] is a shell again
             if posixpath.basename(argv[0].raw) in _POSIX_SHELLS and len(argv) >= 3 and argv[1].raw.startswith("-") \
@@ -257,7 +257,7 @@ class _Analysis:
                 at = instr.args.text.find(f'"{argv[1].raw}"', instr.args.text.find(f'"{argv[0].raw}"') + 1)
                 at = instr.args.text.find(f'"{script}"', at + len(argv[1].raw) + 2) if at >= 0 else -1
                 mapped = (instr.args.slice(at + 1, at + 1 + len(script)) if at >= 0 and "\\" not in script
-                          else MappedText.plain(script, sspan.line, sspan.column + 1))
+                          else MappedText.plain(script, instr.args.line_index, sspan.start + 1))
                 res = analyze_shell(mapped, stage.env)
                 commands = list(res.commands)
         else:
@@ -301,7 +301,7 @@ class _Analysis:
         body to the command whose operator names it, which the placeholders keep explicit.
         """
         text = instr.args.text
-        b = MappedTextBuilder()
+        b = MappedTextBuilder(instr.args.line_index)
         bodies: dict[str, tuple[MappedText, bool]] = {}
         pos = 0
         for k, h in enumerate(instr.heredocs):

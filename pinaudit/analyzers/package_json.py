@@ -44,6 +44,7 @@ from pinaudit.parse.lockfiles import (
     read_lockfile,
     satisfies,
 )
+from pinaudit.parse.text import span_of
 
 KIND = "package.json"
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
@@ -60,9 +61,7 @@ class _Ctx:
         self.related: list[str] = []
 
     def span(self, start: int, end: int) -> Span:
-        line, col = self.index.position(start)
-        end_line, end_col = self.index.position(max(start, end - 1))
-        return Span(line, col, end_line, end_col + 1)
+        return span_of(self.index, start, max(start, end))
 
     def key_loc(self, m: JMember) -> Location:
         return Location(self.display, self.span(m.key_start + 1, m.key_end - 1))

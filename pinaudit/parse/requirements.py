@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 
 from pinaudit.model import Pin, Span
+from pinaudit.parse.lines import LineIndex
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 
 TYPE_CHECKING = False
@@ -307,25 +308,33 @@ def _logical_lines(text: str) -> list[tuple[MappedText, int, int]]:
     out: list[tuple[MappedText, int, int]] = []
     builder: MappedTextBuilder | None = None
     first = 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # lines as the one line index counts them (str.splitlines() would also break at \v, \f,
+    # \x85, \u2028... and move every later line)
+    index = LineIndex(text)
+    starts = index.starts
+    nlines = len(starts) - 1 if starts[-1] == len(text) and len(starts) > 1 else len(starts)
+    for k in range(nlines):
+        lineno = k + 1
+        at = starts[k]
+        line = text[at : starts[k + 1] if k + 1 < len(starts) else len(text)].rstrip("\r\n")
         is_comment = _COMMENT.match(line) is not None
         if not line.endswith("\\") or is_comment:
             if builder is not None:
                 if is_comment:
                     builder.add_synthetic(" ")
-                builder.add(line, lineno, 1)
+                builder.add(line, at)
                 out.append((builder.build(), first, lineno))
                 builder = None
             else:
-                out.append((MappedText.plain(line, lineno), lineno, lineno))
+                out.append((MappedText.plain(line, index, at), lineno, lineno))
         else:
             if builder is None:
-                builder = MappedTextBuilder()
+                builder = MappedTextBuilder(index)
                 first = lineno
             # pip strips every backslash at both ends of the piece
             body = line.strip("\\")
             lead = len(line) - len(line.lstrip("\\"))
-            builder.add(body, lineno, 1 + lead)
+            builder.add(body, at + lead)
     if builder is not None:
         mt = builder.build()
         out.append((mt, first, mt.position(max(len(mt.text) - 1, 0))[0]))
