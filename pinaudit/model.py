@@ -17,6 +17,8 @@ import enum
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
+
+    from pinaudit.edits import Edit
 else:
     from pinaudit._record import NamedTuple
 
@@ -115,7 +117,9 @@ class Span(NamedTuple):
 
     @classmethod
     def point(cls, line: int, column: int = 1, length: int = 0) -> Span:
-        return cls(line, column, line, column + length)
+        """A span known by position only; on line 1 the offsets follow (column - 1)."""
+        start = column - 1 if line == 1 else -1
+        return cls(line, column, line, column + length, start, start + length if start >= 0 else -1)
 
     def through(self, other: Span) -> Span:
         """From this span's start to ``other``'s end (a command from its first word to its last)."""
@@ -165,6 +169,14 @@ class InstallSite(NamedTuple):
     # pip -r FILE: exact pins from the same command's -c files, which apply to FILE's entries too:
     # (PEP 503 name, version, constraints file as written)
     constraints: tuple[tuple[str, str, str], ...] = ()
+    # --- source coordinates (issue 9 items 1 and 3; docs/model.md) --------------------------------
+    # location.span is the package token as written (quotes excluded; a requirement's name only;
+    # package.json's key). spec_span is the version spec as written (`=7.8*` of `curl=7.8*`,
+    # `>=2` of `requests[socks]>=2; marker`, `@^4`, package.json's value, `:3.11` / `@sha256:...`),
+    # or an empty span at the insertion point where a spec would go. origin is where a value that
+    # came through a variable was written (the `1.2.3` of `ARG NUMPY=1.2.3`), for `fix` to edit.
+    spec_span: Span | None = None
+    origin: Span | None = None
 
 
 class Diagnostic(NamedTuple):
@@ -207,8 +219,10 @@ class Finding(NamedTuple):
     spec: str | None
     location: Location
     message: str
-    fix: str | None = None
     index_url: str | None = None  # scan --online: the index the finding came from (credentials masked)
+    # --- edits as values (issue 9 item 3) -------------------------------------------------------
+    edits: tuple[Edit, ...] = ()  # what would fix it, over the file's character offsets (pinaudit.edits)
+    site: InstallSite | None = None  # the site the finding judges (None for a parser diagnostic)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.span.line, self.location.span.column, self.rule, self.package or "")

@@ -59,6 +59,12 @@ def test_json_contract(project, capsys):
         "end_column": 46,
         "message": "apt package 'curl' is installed without a version",
         "fix": None,
+        # issue 9's additions: offsets into the file as read, the spec's insertion point
+        "offset": 128,
+        "end_offset": 132,
+        "spec_span": {"offset": 132, "end_offset": 132, "line": 2, "column": 46, "end_line": 2, "end_column": 46},
+        "origin": None,
+        "edits": [],
     }
     assert doc["summary"] == {
         "files": 1,

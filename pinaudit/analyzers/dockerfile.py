@@ -44,7 +44,8 @@ from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction
 from pinaudit.parse.dockerfile import parse as parse_dockerfile
 from pinaudit.parse.shell import Command, Word, analyze_simple
 from pinaudit.parse.shell import analyze as analyze_shell
-from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
+from pinaudit.parse.spec_range import end_point, spec_span_in
+from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped, point_at
 from pinaudit.pragmas import parse_pragma
 
 TYPE_CHECKING = False
@@ -89,7 +90,8 @@ class _Analysis:
             ast = parse_dockerfile(self.source.text)
         except DockerfileSyntaxError as exc:
             self.diagnostics.append(
-                Diagnostic(self.loc(Span.point(max(exc.line, 1))), f"Dockerfile syntax error: {exc.message}")
+                Diagnostic(self.loc(point_at(self.source.text, max(exc.line, 1))),
+                           f"Dockerfile syntax error: {exc.message}")
             )
             return self._result()
         unknown = [(line, msg) for line, msg in ast.warnings if msg.startswith("unknown instruction")]
@@ -98,8 +100,9 @@ class _Analysis:
             line, msg = unknown[0]
             more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
             self.diagnostics.append(Diagnostic(
-                self.loc(Span.point(line)), f"{msg}{more}: docker build rejects this file (a template?); "
-                "the known instructions were still audited", Severity.WARNING))
+                self.loc(point_at(self.source.text, line)),
+                f"{msg}{more}: docker build rejects this file (a template?); the known "
+                "instructions were still audited", Severity.WARNING))
         self.build = Build(self.context, self.options.build_args, ast.escape)
         stage: Stage | None = None
         index = 0
@@ -173,17 +176,19 @@ class _Analysis:
 
     def _image_site(self, pull: ImagePull) -> None:
         loc = self.loc(pull.span)
+        spec_span = spec_span_in(pull.span, pull.raw, "image")
         if pull.undeclared:
             names = ", ".join(f"${v}" for v in pull.undeclared)
             self.sites.append(InstallSite(
                 Ecosystem.IMAGE, Action.INSTALL, pull.raw, pull.raw, Pin.UNKNOWN, loc, pull.installer,
                 detail=f"{names} is not declared by an ARG before the first FROM (docker build sees it empty)",
+                spec_span=spec_span,
             ))
         elif pull.value is None:
             self.sites.append(
                 InstallSite(
                     Ecosystem.IMAGE, Action.INSTALL, pull.raw, pull.raw, Pin.UNKNOWN, loc, pull.installer,
-                    detail="the reference depends on a build argument without a default",
+                    detail="the reference depends on a build argument without a default", spec_span=spec_span,
                 )
             )
         else:
@@ -191,7 +196,7 @@ class _Analysis:
             version = ref.digest or ref.tag
             self.sites.append(
                 InstallSite(Ecosystem.IMAGE, Action.INSTALL, ref.name, pull.value, ref.pin, loc, pull.installer,
-                            version=version)
+                            version=version, spec_span=spec_span)
             )
 
     def _add_url(self, add: AddUrl) -> None:
@@ -199,7 +204,7 @@ class _Analysis:
         pinned = add.has_checksum or bool(_HEX40.search(url))
         self.sites.append(
             InstallSite(Ecosystem.DOWNLOAD, Action.DOWNLOAD, url, url, Pin.IMMUTABLE if pinned else Pin.UNPINNED,
-                        self.loc(add.span), "ADD")
+                        self.loc(add.span), "ADD", spec_span=end_point(add.span))
         )
         if add.target is not None:
             # already reported at the ADD: executing it later must not report it twice

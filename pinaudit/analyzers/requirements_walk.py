@@ -258,6 +258,7 @@ def _site(display: str, e: Entry, walk: _Walk, via: Location | None, installer: 
         hash_required=walk.hash_mode,
         detail=detail,
         via=via,
+        spec_span=e.spec_span,
     )
 
 

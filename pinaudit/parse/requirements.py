@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from pinaudit.model import Pin, Span
 from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.spec_range import pip_spec_range
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 
 TYPE_CHECKING = False
@@ -272,6 +273,7 @@ class Entry(NamedTuple):
     editable: bool = False
     hashes: tuple[str, ...] = ()
     option_text: str = ""
+    spec_span: Span | None = None  # the specifier as written, or the insertion point after name/extras
 
 
 class Include(NamedTuple):
@@ -339,6 +341,13 @@ def _logical_lines(text: str) -> list[tuple[MappedText, int, int]]:
         mt = builder.build()
         out.append((mt, first, mt.position(max(len(mt.text) - 1, 0))[0]))
     return out
+
+
+def _spec_of(written: str, r: ParsedRequirement) -> tuple[int, int]:
+    """Offsets in ``written`` of the specifier (after the name and extras, before the marker)."""
+    if not r.name or r.name_end <= r.name_start or r.kind == "local":
+        return len(written), len(written)
+    return pip_spec_range(written, r.name_end)
 
 
 def _match_long(opt: str) -> tuple[str | None, str | None]:
@@ -477,9 +486,11 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
                 )
             elif name == "--editable" and value is not None:
                 r = parse_requirement(value, env=env, editable=True)
+                sa, sb = _spec_of(value, r)
                 result.entries.append(
                     Entry(value, r, mt.span(vs + r.name_start, vs + r.name_end) if r.kind != "local"
-                          else mt.span(vs, ve), mt.position(vs)[0], last, editable=True)
+                          else mt.span(vs, ve), mt.position(vs)[0], last, editable=True,
+                          spec_span=mt.span(vs + sa, vs + sb))
                 )  # fmt: skip
                 if r.error:
                     result.errors.append((mt.span(vs, ve), r.error))
@@ -488,9 +499,10 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
             written = req_text.strip()
             r = parse_requirement(written, env=env, hashed=bool(hashes))
             span = mt.span(lead + r.name_start, lead + r.name_end)
+            sa, sb = _spec_of(written, r)
             result.entries.append(
                 Entry(written, r, span, span.line, last, hashes=tuple(hashes),
-                      option_text=line[opt_start:].strip())
+                      option_text=line[opt_start:].strip(), spec_span=mt.span(lead + sa, lead + sb))
             )  # fmt: skip
             if r.error:
                 result.errors.append((mt.span(lead, lead + len(written)), r.error))

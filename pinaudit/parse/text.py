@@ -98,6 +98,13 @@ def span_of(index: LineIndex, start: int, end: int) -> Span:
     return Span(line, col, end_line, end_col + 1, start, end)
 
 
+def point_at(text: str, line: int, column: int = 1) -> Span:
+    """An empty span at (line, column) of ``text`` (a parser error known by position only)."""
+    index = LineIndex(text)
+    off = index.offset(line, column)
+    return span_of(index, off, off)
+
+
 class MappedTextBuilder:
     """Glue physical pieces into one logical text, remembering where each piece came from."""
 

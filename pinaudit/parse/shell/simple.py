@@ -62,7 +62,8 @@ def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] 
 
                 if not (pwsh and raw.startswith("'")) and var.search(value or ""):
                     value = var.sub(sub, value or "")
-                words.append(Word(raw, None if unknown else value, src.span(start, i), quoted, tuple(unknown)))
+                words.append(Word(raw, None if unknown else value, src.span(start, i), quoted, tuple(unknown),
+                                  source=(src, start, i)))
         cur, start, quoted = [], -1, False
 
     def end_command(i: int) -> None:
