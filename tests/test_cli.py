@@ -48,7 +48,8 @@ def test_json_contract(project, capsys):
     assert doc["tool"]["name"] == "pinaudit"
     (f,) = doc["findings"]
     # the site's typed context comes in new keys only: the v1 keys are exactly as before
-    context = {k: f.pop(k) for k in list(f) if k not in V1_KEYS}
+    coordinates = ("offset", "end_offset", "spec_span", "origin", "edits")
+    context = {k: f.pop(k) for k in list(f) if k not in V1_KEYS and k not in coordinates}
     assert context == {
         "source": "command",
         "stage": {"index": 0, "name": None},
@@ -72,6 +73,12 @@ def test_json_contract(project, capsys):
         "end_column": 46,
         "message": "apt package 'curl' is installed without a version",
         "fix": None,
+        # issue 9's additions: offsets into the file as read, the spec's insertion point
+        "offset": 128,
+        "end_offset": 132,
+        "spec_span": {"offset": 132, "end_offset": 132, "line": 2, "column": 46, "end_line": 2, "end_column": 46},
+        "origin": None,
+        "edits": [],
     }
     assert doc["summary"] == {
         "files": 1,

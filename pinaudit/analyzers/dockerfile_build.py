@@ -346,7 +346,7 @@ def _flag_value_span(span: Span, name: str) -> Span:
     """The span of the value part of ``--name=value`` (the flag's own span starts at the dashes)."""
     skip = len(name) + 3
     if span.line == span.end_line and span.column + skip < span.end_column:
-        return Span(span.line, span.column + skip, span.end_line, span.end_column)
+        return span.sub(skip, span.end_column - span.column)
     return span
 
 
@@ -358,4 +358,4 @@ def _value_span(flag: Span, value: str, part: tuple[int, int] | None) -> Span:
     prefix = flag.end_column - flag.column - len(value)  # "--mount="
     if prefix < 3:
         return flag
-    return Span(flag.line, flag.column + prefix + part[0], flag.line, flag.column + prefix + part[1])
+    return flag.sub(prefix + part[0], prefix + part[1])
