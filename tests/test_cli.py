@@ -62,9 +62,8 @@ def test_json_contract(project, capsys):
         # issue 9's additions: offsets into the file as read, the spec's insertion point
         "offset": 128,
         "end_offset": 132,
-        "spec_span": {"offset": 132, "end_offset": 132, "line": 2, "column": 46, "end_line": 2, "end_column": 46},
-        "origin": None,
-        "edits": [],
+        "spec_offset": 132,
+        "spec_end_offset": 132,
     }
     assert doc["summary"] == {
         "files": 1,

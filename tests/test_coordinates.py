@@ -195,8 +195,11 @@ def package_jsons(draw: st.DrawFn) -> bytes:
 def composes(draw: st.DrawFn) -> bytes:
     nl = draw(_NL)
     q = draw(st.sampled_from(["", "'", '"']))
-    tag = draw(st.sampled_from(["", ":1.25", "@sha256:" + "b" * 64, ":${TAG:-1}"]))
-    return nl.join(["services:", "  web:", f"    image: {q}nginx{tag}{q}", f"    # {draw(_ODD_DATA)}", ""]).encode()
+    tag = draw(st.sampled_from(["", ":1.25", "@sha256:" + "b" * 64, ":${TAG:-1}", ":1.25@sha256:" + "c" * 64]))
+    name = draw(st.from_regex(r"(localhost:5000/|ghcr\.io/)?[a-z][a-z0-9]{0,6}(/[a-z0-9]{1,5})?", fullmatch=True))
+    pad = draw(st.sampled_from(["", "  "]))
+    return nl.join(["services:", "  web:", f"    image: {pad}{q}{name}{tag}{q}", f"    # {draw(_ODD_DATA)}",
+                    ""]).encode()
 
 
 @st.composite
