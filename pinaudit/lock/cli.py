@@ -1,0 +1,217 @@
+"""``pinaudit lock`` and ``pinaudit verify`` at the edge: arguments -> options, one call to the core,
+writes and exit codes (decided here, once, from the values the core returns).
+
+lock: 0 wrote or confirmed every lock; 3 a resolution failed (then nothing is written); 2 usage.
+verify: 0 a fresh build installs exactly the locks; 1 differences (a table); 3 could not look
+(3 outranks 1). Scan findings and ``--fail-on`` apply to neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+ECOSYSTEMS = ("pip", "npm", "apt", "apk", "image")
+
+__all__ = ["run_lock", "run_verify"]
+
+
+def _ecosystems(args: argparse.Namespace, usage_error: type[Exception]) -> frozenset[str] | None:
+    if not args.ecosystem:
+        return None
+    chosen = frozenset(e.strip() for e in args.ecosystem.split(",") if e.strip())
+    unknown = sorted(chosen - set(ECOSYSTEMS))
+    if unknown:
+        raise usage_error(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(ECOSYSTEMS)})")
+    return chosen
+
+
+def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, *, verify: bool) -> Any:
+    from pinaudit.config import ConfigError, load_config
+    from pinaudit.index.select import HostConfig, OnlineOptions, choose_index
+    from pinaudit.lock.core import LockOptions
+    from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
+    from pinaudit.online import http_settings
+    from pinaudit.resolve._pip import PipSettings
+
+    if args.pypi_index and not args.pypi_index.startswith(("http://", "https://")):
+        raise usage_error(f"--pypi-index {args.pypi_index!r}: expected an http(s) URL")
+    if args.timeout is not None and args.timeout <= 0:
+        raise usage_error("--timeout must be a positive number of seconds")
+    if args.python_version and not _is_xy(args.python_version):
+        raise usage_error(f"--python-version {args.python_version!r}: expected X.Y")
+    for p in args.platform:
+        if not p.startswith("linux/"):
+            raise usage_error(f"--platform {p!r}: expected linux/ARCH (container images are Linux)")
+    try:
+        config = load_config(cwd, args.config)
+    except (ConfigError, ValueError) as exc:
+        raise usage_error(str(exc)) from exc
+    refresh = verify or getattr(args, "refresh", False)  # verify is a fresh build: no stale cached answer
+    settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=refresh,
+                             cache_max_mb=config.cache_max_mb)
+    online = OnlineOptions.from_config(config, pypi_index=args.pypi_index, http=settings)
+    # a container build never sees the host's pip configuration: the lock must not pick up a host's
+    # extra indexes, find-links or constraints (container=True)
+    site = InstallSite(Ecosystem.PIP, Action.INSTALL, "pip", "pip==0", Pin.EXACT, Location("-", Span.point(1)),
+                       "pip", version="0")
+    choice = choose_index(site, online, HostConfig(online), container=True)
+    index = choice.url if choice is not None else None
+    pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
+                      offline=args.offline, refresh=refresh, timeout=settings.read_timeout, retries=settings.retries)
+    flags: list[str] = []
+    notes: list[str] = []
+    at = None
+    if not verify:
+        at, flags, notes = _instant(args, usage_error)
+        if args.resolver != "uv":
+            flags += ["--resolver", args.resolver]
+    if args.python_version:
+        flags += ["--python-version", args.python_version]
+    for p in args.platform:
+        flags += ["--platform", p]
+    return LockOptions(index, choice.extra_urls if choice else (), at, tuple(flags), tuple(notes),
+                       getattr(args, "resolver", "uv"), args.python_version, tuple(args.platform), pip), settings
+
+
+def _is_xy(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 2 and all(p.isdigit() for p in parts)
+
+
+def _instant(args: argparse.Namespace, usage_error: type[Exception]) -> tuple[datetime | None, list[str], list[str]]:
+    """One instant for every ecosystem: --at as given, or --cooldown's cutoff rounded down to its
+    day (so that locking twice on one day gives the same file). Never the wall clock otherwise."""
+    from pinaudit.resolve.dates import format_instant, parse_instant
+
+    if args.at and args.cooldown:
+        raise usage_error("--at and --cooldown both set the instant; use one")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    if args.at:
+        try:
+            return parse_instant(args.at, now=now), ["--at", args.at], []
+        except ValueError as exc:
+            raise usage_error(f"--at: {exc}") from None
+    if args.cooldown:
+        text = args.cooldown.strip()
+        if not text[:-1].isdigit() or text[-1:].lower() not in ("d", "w"):
+            raise usage_error(f"--cooldown {args.cooldown!r}: expected an age in days or weeks (7d, 2w)")
+        days = int(text[:-1]) * (7 if text[-1].lower() == "w" else 1)
+        cutoff = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0)
+        return cutoff, ["--cooldown", text], [f"versions uploaded before {format_instant(cutoff)} (--cooldown {text})"]
+    return None, [], []
+
+
+def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
+    from pinaudit.lock.core import lock
+    from pinaudit.lock.safewrite import UnsafeWrite, write_text_safely
+    from pinaudit.lock.targets import find_targets, platforms_from_dockerfiles
+    from pinaudit.resolve.interface import Unresolved
+
+    cwd = Path.cwd()
+    ecosystems = _ecosystems(args, usage_error)
+    options, _http = _options(args, usage_error, cwd, verify=False)
+    targets, dockerfiles, problems = find_targets(args.paths or [Path(".")], cwd)
+    if problems:
+        raise usage_error("; ".join(problems))
+    left_out = _left_out(dockerfiles, cwd, "a pinaudit.lock for Dockerfiles is not written yet")
+    if ecosystems is not None and "pip" not in ecosystems:
+        left_out += [f"{_rel(t.input, cwd)}: pip (left out by --ecosystem)" for t in targets]
+        targets = []
+    if not targets:
+        _say(args, "nothing to lock (no requirements.in or pyproject.toml named)")
+        _print_left_out(args, left_out)
+        return EXIT_CLEAN
+    found = platforms_from_dockerfiles(dockerfiles, cwd)
+    planned = lock(targets, found, options)
+    failed = [p for p in planned if isinstance(p.outcome, Unresolved)]
+    if failed:  # nothing is written when any resolution failed
+        for p in failed:
+            assert isinstance(p.outcome, Unresolved)
+            print(f"pinaudit: {_rel(p.target.input, cwd)}: could not lock: {p.outcome.reason}", file=sys.stderr)
+        print("pinaudit: nothing written", file=sys.stderr)
+        return EXIT_INDEX
+    for p in planned:
+        assert isinstance(p.outcome, str)
+        try:
+            written = write_text_safely(p.target.output, p.outcome, root=p.target.root)
+        except UnsafeWrite as exc:
+            raise usage_error(str(exc)) from None
+        what = "wrote" if written else "unchanged"
+        _say(args, f"{what} {_rel(p.target.output, cwd)} (Python {p.platform.python_version}, {p.platform.platform}; "
+                   f"from {p.platform.origin})")
+    _print_left_out(args, left_out)
+    return EXIT_CLEAN
+
+
+def run_verify(args: argparse.Namespace, usage_error: type[Exception],
+               write_file: Callable[[Path, Iterable[str]], None]) -> int:
+    from pinaudit.index.http import Transport
+    from pinaudit.lock.core import hashed_files, verify
+    from pinaudit.lock.report import render_json, render_text, summary
+    from pinaudit.lock.targets import _walk, platforms_from_dockerfiles
+
+    if args.image:
+        raise usage_error("--image is not available yet")
+    cwd = Path.cwd()
+    ecosystems = _ecosystems(args, usage_error)
+    options, http = _options(args, usage_error, cwd, verify=True)
+    candidates: list[Path] = []
+    dockerfiles: list[Path] = []
+    for given in args.paths or [Path(".")]:
+        path = (cwd / given).absolute()
+        if not path.exists():
+            raise usage_error(f"{given}: no such file or directory")
+        files = _walk(path) if path.is_dir() else [path]
+        candidates += [f for f in files if f.suffix == ".txt"]
+        dockerfiles += [f for f in files if f.name.lower().startswith("dockerfile") or f.name.endswith(".dockerfile")]
+    locks = hashed_files(sorted(dict.fromkeys(candidates)))
+    left_out = _left_out(dockerfiles, cwd, "pinaudit.lock for Dockerfiles is not verified yet")
+    if ecosystems is not None and "pip" not in ecosystems:
+        left_out += [f"{_rel(p, cwd)}: pip (left out by --ecosystem)" for p in locks]
+        locks = []
+    found = platforms_from_dockerfiles(dockerfiles, cwd) if locks else {}
+    with Transport(http) as transport:
+        results = verify(locks, found, options, transport)
+    text = render_json(results, cwd, left_out) if args.format == "json" else render_text(results, cwd, left_out)
+    if args.output and args.output != "-":
+        write_file(Path(args.output), [text])
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if not args.quiet and (args.format == "json" or args.output):
+        print(f"pinaudit: {summary(results)}", file=sys.stderr)
+    if any(v.unresolved is not None and v.unresolved.unreachable for v in results):
+        return EXIT_INDEX
+    if any(v.status in ("drift", "stale") for v in results):
+        return EXIT_DRIFT
+    if any(v.unresolved is not None for v in results):
+        return EXIT_INDEX  # could not look: a fresh build's answer is unknown
+    return EXIT_CLEAN
+
+
+def _rel(p: Path, cwd: Path) -> str:
+    import os
+
+    return os.path.relpath(p, cwd).replace(os.sep, "/")
+
+
+def _left_out(dockerfiles: list[Path], cwd: Path, why: str) -> list[str]:
+    return [f"{_rel(d, cwd)}: {why}" for d in dockerfiles]
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(f"pinaudit: {text}", file=sys.stderr)
+
+
+def _print_left_out(args: argparse.Namespace, left_out: list[str]) -> None:
+    if left_out and not args.quiet:
+        print("pinaudit: not locked:", file=sys.stderr)
+        for x in left_out:
+            print(f"  {x}", file=sys.stderr)
