@@ -200,7 +200,6 @@ def _lock_parsers(sub: Any) -> None:
                            help="lock as of DATE: YYYY-MM-DD (00:00 UTC), RFC 3339")
             m.add_argument("--cooldown", default=None, metavar="AGE",
                            help="lock only versions older than AGE (7d, 2w); the cutoff is that day's 00:00 UTC")
-            m.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
         else:
             m.add_argument("--format", choices=("text", "json"), default="text")
             m.add_argument("--output", "-o", default=None, metavar="FILE", help="write the report to FILE")

@@ -52,7 +52,9 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
         config = load_config(cwd, args.config)
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
-    refresh = verify or getattr(args, "refresh", False)  # verify is a fresh build: no stale cached answer
+    # a lock (and a fresh build) must see the index as it is now: the resolver's cached project pages
+    # are revalidated, never taken as they are (--offline aside)
+    refresh = not args.offline
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=refresh,
                              cache_max_mb=config.cache_max_mb)
     online = OnlineOptions.from_config(config, pypi_index=args.pypi_index, http=settings)

@@ -95,16 +95,25 @@ def platforms_from_dockerfiles(dockerfiles: Sequence[Path], cwd: Path) -> dict[P
     result = scan(list(dockerfiles), Config(), cwd=cwd)
     kinds = {r.path: r.kind for r in result.results}
     out: dict[Path, list[Platform]] = {}
+    from pinaudit.model import Action
+
     for inst in group_installs(result.report.sites, kinds, cwd):
-        if inst.ecosystem != "pip" or not inst.files or inst.position is None:
+        if inst.ecosystem != "pip" or inst.position is None:
             continue
+        files = list(inst.files)
+        if not files:
+            # the file is not there yet (the first lock writes it): the scan cannot follow the COPY,
+            # so take the name `pip install -r` gives, beside the Dockerfile (its usual build context)
+            folder = (cwd / inst.path).parent
+            files = [str(folder / Path(s.spec).name) for s in inst.sites
+                     if s.action is Action.REQUIREMENTS and s.spec]
         base = inst.base
         python = python_from_image(base)
         if python is None:
             continue
         musl = bool(base and "alpine" in (base.tag or ""))
         origin = f"{inst.path}:{inst.line} ({inst.position.base_image})"
-        for f in inst.files:
+        for f in files:
             plat = Platform(python, "linux/amd64", musl, origin)
             if plat not in out.setdefault(Path(f), []):
                 out[Path(f)].append(plat)
