@@ -188,7 +188,13 @@ def _lock_parsers(sub: Any) -> None:
                        help="override the Python version the installing Dockerfile's base image implies")
         m.add_argument("--platform", action="append", default=[], metavar="OS/ARCH",
                        help="target platform (default linux/amd64); several: one universal lock")
-        m.add_argument("--pypi-index", default=None, metavar="URL", help="PyPI-compatible Simple API root")
+        for flag, text in (("--pypi-index", "PyPI-compatible Simple API root"), ("--npm-registry", "npm registry"),
+                           ("--debian-mirror", "Debian archive"),
+                           ("--debian-security-mirror", "Debian security archive"),
+                           ("--debian-snapshot", "snapshot service (apt versions as of --at)"),
+                           ("--debian-suite", "suite for apt sites whose base image names none"),
+                           ("--image-registry", "registry for images without a registry host")):
+            m.add_argument(flag, default=None, metavar="X" if "suite" in flag else "URL", help=text)
         m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
         m.add_argument("--offline", action="store_true", help="answer from the caches only")
         m.add_argument("--timeout", type=float, default=None, metavar="SECONDS")

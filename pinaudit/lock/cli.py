@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,11 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     from pinaudit.online import http_settings
     from pinaudit.resolve._pip import PipSettings
 
-    if args.pypi_index and not args.pypi_index.startswith(("http://", "https://")):
-        raise usage_error(f"--pypi-index {args.pypi_index!r}: expected an http(s) URL")
+    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
+                 "image_registry"):
+        value = getattr(args, name)
+        if value and not value.startswith(("http://", "https://")):
+            raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
     if args.timeout is not None and args.timeout <= 0:
         raise usage_error("--timeout must be a positive number of seconds")
     if args.python_version and not _is_xy(args.python_version):
@@ -57,7 +61,11 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     refresh = not args.offline
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=refresh,
                              cache_max_mb=config.cache_max_mb)
-    online = OnlineOptions.from_config(config, pypi_index=args.pypi_index, http=settings)
+    online = OnlineOptions.from_config(
+        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
+        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
+        debian_suite=args.debian_suite, image_registry=args.image_registry,
+        platform=args.platform[0] if args.platform else None, http=settings)
     # a container build never sees the host's pip configuration: the lock must not pick up a host's
     # extra indexes, find-links or constraints (container=True)
     site = InstallSite(Ecosystem.PIP, Action.INSTALL, "pip", "pip==0", Pin.EXACT, Location("-", Span.point(1)),
@@ -77,8 +85,14 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
         flags += ["--python-version", args.python_version]
     for p in args.platform:
         flags += ["--platform", p]
+    from pinaudit.lock.dockerlock import DockerLockOptions
+
+    backend = getattr(args, "resolver", "uv")
+    source = (f"--at {args.at}" if args.at else f"--cooldown {args.cooldown}") if at is not None else ""
+    docker = DockerLockOptions(online, pip, datetime.now(timezone.utc).replace(microsecond=0), at, source, None,
+                               backend, args.python_version, args.platform[0] if args.platform else "linux/amd64")
     return LockOptions(index, choice.extra_urls if choice else (), at, tuple(flags), tuple(notes),
-                       getattr(args, "resolver", "uv"), args.python_version, tuple(args.platform), pip), settings
+                       backend, args.python_version, tuple(args.platform), pip), settings, docker
 
 
 def _is_xy(text: str) -> bool:
@@ -117,27 +131,52 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
 
     cwd = Path.cwd()
     ecosystems = _ecosystems(args, usage_error)
-    options, _http = _options(args, usage_error, cwd, verify=False)
+    options, http, docker = _options(args, usage_error, cwd, verify=False)
+    docker = replace(docker, ecosystems=ecosystems)
     targets, dockerfiles, problems = find_targets(args.paths or [Path(".")], cwd)
     if problems:
         raise usage_error("; ".join(problems))
-    left_out = _left_out(dockerfiles, cwd, "a pinaudit.lock for Dockerfiles is not written yet")
+    left_out: list[str] = []
     if ecosystems is not None and "pip" not in ecosystems:
         left_out += [f"{_rel(t.input, cwd)}: pip (left out by --ecosystem)" for t in targets]
         targets = []
-    if not targets:
-        _say(args, "nothing to lock (no requirements.in or pyproject.toml named)")
+    if not targets and not dockerfiles:
+        _say(args, "nothing to lock (no requirements.in, pyproject.toml or Dockerfile named)")
         _print_left_out(args, left_out)
         return EXIT_CLEAN
     found = platforms_from_dockerfiles(dockerfiles, cwd)
     planned = lock(targets, found, options)
-    failed = [p for p in planned if isinstance(p.outcome, Unresolved)]
-    if failed:  # nothing is written when any resolution failed
-        for p in failed:
-            assert isinstance(p.outcome, Unresolved)
-            print(f"pinaudit: {_rel(p.target.input, cwd)}: could not lock: {p.outcome.reason}", file=sys.stderr)
+    failures = [(_rel(p.target.input, cwd), p.outcome) for p in planned if isinstance(p.outcome, Unresolved)]
+    docker_texts: list[tuple[Path, Path, str]] = []
+    docker = replace(docker, overrides={p.target.output.resolve(): p.outcome for p in planned
+                                        if isinstance(p.outcome, str)})
+    from pinaudit.index.http import Transport
+    from pinaudit.lock.dockerlock import lock_dockerfile
+    from pinaudit.lock.locktoml import render_lockfile
+
+    with Transport(http) as transport:
+        for d in dockerfiles:
+            got = lock_dockerfile(d, cwd, docker, transport)
+            if isinstance(got, Unresolved):
+                failures.append((_rel(d, cwd), got))
+                continue
+            left_out += list(got.left_out)
+            out = lockfile_for(d)
+            command = " ".join(["pinaudit lock", d.name, *options.flags])
+            docker_texts.append((out, _root_of(d, args.paths, cwd), render_lockfile(got, dockerfile=d.name,
+                                                                                      command=command)))
+    if failures:  # nothing is written when any resolution failed
+        for where, why in failures:
+            assert isinstance(why, Unresolved)
+            print(f"pinaudit: {where}: could not lock: {why.reason}", file=sys.stderr)
         print("pinaudit: nothing written", file=sys.stderr)
         return EXIT_INDEX
+    for out, root, text in docker_texts:
+        try:
+            written = write_text_safely(out, text, root=root)
+        except UnsafeWrite as exc:
+            raise usage_error(str(exc)) from None
+        _say(args, f"{'wrote' if written else 'unchanged'} {_rel(out, cwd)}")
     for p in planned:
         assert isinstance(p.outcome, str)
         try:
@@ -162,7 +201,8 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
         raise usage_error("--image is not available yet")
     cwd = Path.cwd()
     ecosystems = _ecosystems(args, usage_error)
-    options, http = _options(args, usage_error, cwd, verify=True)
+    options, http, docker = _options(args, usage_error, cwd, verify=True)
+    docker = replace(docker, ecosystems=ecosystems)
     candidates: list[Path] = []
     dockerfiles: list[Path] = []
     for given in args.paths or [Path(".")]:
@@ -173,13 +213,18 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
         candidates += [f for f in files if f.suffix == ".txt"]
         dockerfiles += [f for f in files if f.name.lower().startswith("dockerfile") or f.name.endswith(".dockerfile")]
     locks = hashed_files(sorted(dict.fromkeys(candidates)))
-    left_out = _left_out(dockerfiles, cwd, "pinaudit.lock for Dockerfiles is not verified yet")
+    left_out = [f"{_rel(d, cwd)}: no {lockfile_for(d).name} beside it (pinaudit lock writes one)"
+                for d in dockerfiles if not lockfile_for(d).is_file()]
     if ecosystems is not None and "pip" not in ecosystems:
         left_out += [f"{_rel(p, cwd)}: pip (left out by --ecosystem)" for p in locks]
         locks = []
     found = platforms_from_dockerfiles(dockerfiles, cwd) if locks else {}
+    from pinaudit.lock.dockerverify import verify_lockfile
+
     with Transport(http) as transport:
         results = verify(locks, found, options, transport)
+        results += [verify_lockfile(lockfile_for(d), cwd, docker, transport) for d in dockerfiles
+                    if lockfile_for(d).is_file()]
     text = render_json(results, cwd, left_out) if args.format == "json" else render_text(results, cwd, left_out)
     if args.output and args.output != "-":
         write_file(Path(args.output), [text])
@@ -195,6 +240,21 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
     if any(v.unresolved is not None for v in results):
         return EXIT_INDEX  # could not look: a fresh build's answer is unknown
     return EXIT_CLEAN
+
+
+def lockfile_for(dockerfile: Path) -> Path:
+    """``Dockerfile`` -> ``pinaudit.lock`` beside it; ``Dockerfile.dev`` -> ``Dockerfile.dev.pinaudit.lock``."""
+    if dockerfile.name == "Dockerfile":
+        return dockerfile.with_name("pinaudit.lock")
+    return dockerfile.with_name(dockerfile.name + ".pinaudit.lock")
+
+
+def _root_of(path: Path, given: list[Path], cwd: Path) -> Path:
+    for g in given or [Path(".")]:
+        p = (cwd / g).absolute()
+        if p.is_dir() and (p == path.parent or p in path.parents):
+            return p
+    return path.parent
 
 
 def _rel(p: Path, cwd: Path) -> str:
