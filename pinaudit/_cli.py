@@ -209,7 +209,8 @@ def _lock_parsers(sub: Any) -> None:
         else:
             m.add_argument("--format", choices=("text", "json"), default="text")
             m.add_argument("--output", "-o", default=None, metavar="FILE", help="write the report to FILE")
-            m.add_argument("--image", default=None, metavar="IMAGE.tar", help=argparse.SUPPRESS)
+            m.add_argument("--image", default=None, metavar="IMAGE.tar",
+                           help="compare what a saved image (docker save, OCI layout) holds with the locks")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,10 @@ from typing import Any
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 ECOSYSTEMS = ("pip", "npm", "apt", "apk", "image")
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.lock.core import Verified
+
 __all__ = ["run_lock", "run_verify"]
 
 
@@ -194,11 +198,8 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
                write_file: Callable[[Path, Iterable[str]], None]) -> int:
     from pinaudit.index.http import Transport
     from pinaudit.lock.core import hashed_files, verify
-    from pinaudit.lock.report import render_json, render_text, summary
     from pinaudit.lock.targets import _walk, platforms_from_dockerfiles
 
-    if args.image:
-        raise usage_error("--image is not available yet")
     cwd = Path.cwd()
     ecosystems = _ecosystems(args, usage_error)
     options, http, docker = _options(args, usage_error, cwd, verify=True)
@@ -218,6 +219,10 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
     if ecosystems is not None and "pip" not in ecosystems:
         left_out += [f"{_rel(p, cwd)}: pip (left out by --ecosystem)" for p in locks]
         locks = []
+    if args.image:
+        results = _verify_image(args, usage_error, cwd, locks + [lockfile_for(d) for d in dockerfiles
+                                                                 if lockfile_for(d).is_file()], ecosystems)
+        return _report(args, results, cwd, [], write_file)
     found = platforms_from_dockerfiles(dockerfiles, cwd) if locks else {}
     from pinaudit.lock.dockerverify import verify_lockfile
 
@@ -225,6 +230,30 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
         results = verify(locks, found, options, transport)
         results += [verify_lockfile(lockfile_for(d), cwd, docker, transport) for d in dockerfiles
                     if lockfile_for(d).is_file()]
+    return _report(args, results, cwd, left_out, write_file)
+
+
+def _verify_image(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, locks: list[Path],
+                  ecosystems: frozenset[str] | None) -> list[Verified]:
+    from pinaudit.lock.image import ImageError, read_image
+    from pinaudit.lock.imageverify import verify_image
+
+    image = (cwd / args.image).absolute()
+    if not image.is_file():
+        raise usage_error(f"--image {args.image}: no such file")
+    if not locks:
+        raise usage_error("--image: no lock to compare with (a hashed requirements file or pinaudit.lock)")
+    try:
+        contents = read_image(image)
+    except ImageError as exc:
+        raise usage_error(f"--image: {exc}") from None
+    return verify_image(image, contents, locks, ecosystems)
+
+
+def _report(args: argparse.Namespace, results: list[Verified], cwd: Path, left_out: list[str],
+            write_file: Callable[[Path, Iterable[str]], None]) -> int:
+    from pinaudit.lock.report import render_json, render_text, summary
+
     text = render_json(results, cwd, left_out) if args.format == "json" else render_text(results, cwd, left_out)
     if args.output and args.output != "-":
         write_file(Path(args.output), [text])

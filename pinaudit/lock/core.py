@@ -116,6 +116,7 @@ class Verified:
     stale: tuple[StaleEntry, ...] = ()
     unresolved: Unresolved | None = None
     notes: tuple[str, ...] = field(default=())
+    against: str = "a fresh build"  # or "the image IMAGE.tar" (verify --image)
 
     @property
     def status(self) -> str:

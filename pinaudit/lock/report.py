@@ -32,7 +32,8 @@ def render_text(results: Sequence[Verified], cwd: Path, left_out: Sequence[str] 
     for v in results:
         name = _rel(v.path, cwd)
         if v.status == "ok":
-            out.append(f"{name}: a fresh build installs exactly the lock")
+            out.append(f"{name}: {v.against} {'installs' if v.against == 'a fresh build' else 'holds'} exactly "
+                       "the lock")
         elif v.stale:
             src = v.input.name if v.input else "its input"
             out.append(f"{name}: stale: {src} changed since the lock was compiled (nothing resolved)")
@@ -40,8 +41,8 @@ def render_text(results: Sequence[Verified], cwd: Path, left_out: Sequence[str] 
                           [(s.package, s.change, s.locked or "-", s.now or "-") for s in v.stale])
         elif v.differences:
             out.append(f"{name}: {len(v.differences)} difference{'s' if len(v.differences) != 1 else ''} "
-                       "between the lock and a fresh build")
-            out += _table([("package", "locked", "fresh", "what")] +
+                       f"between the lock and {v.against}")
+            out += _table([("package", "locked", "fresh" if v.against == "a fresh build" else "image", "what")] +
                           [(d.package, d.locked or "-", d.fresh or "-", d.detail or d.kind) for d in v.differences])
         if v.unresolved is not None:
             out.append(f"{name}: could not look: {v.unresolved.reason}")
