@@ -269,3 +269,24 @@ def _toml(text: str) -> dict[str, object]:
     else:  # pragma: no cover
         import tomli as tomllib
     return tomllib.loads(text)
+
+
+def test_pip_tools_backend(tmp_path: Path, pypi: PypiServer, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    fill_pypi(pypi)
+    lay_out(tmp_path, {"requirements.in": "requests\n"})
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    code, _out, err = run(tmp_path, ["lock", "--resolver", "pip-tools", "--pypi-index", pypi.url], capsys,
+                          monkeypatch)
+    assert code == 0, err
+    text = (tmp_path / "requirements.txt").read_text()
+    assert f"by pinaudit lock (pip-tools) for Python {here} on linux/amd64" in text
+    assert "requests==2.32.3 \\\n    --hash=sha256:" in text
+    assert "#    pinaudit lock requirements.in --resolver pip-tools" in text
+    code, out, _err = run(tmp_path, ["verify", "--pypi-index", pypi.url], capsys, monkeypatch)
+    assert code == 0, out
+    code, _out, err = run(tmp_path, ["lock", "--resolver", "pip-tools", "--python-version", "3.4",
+                                     "--pypi-index", pypi.url], capsys, monkeypatch)
+    assert code == 3 and "Python 3.4 is not installed here" in err

@@ -94,6 +94,10 @@ def _piptools(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
     if python is None:
         return Unresolved(f"pip-tools resolves for the interpreter it runs under, and Python {req.python_version} "
                           "is not installed here; install it or use --resolver uv")
+    if not sys.platform.startswith("linux") or len(req.platforms) > 1 or req.musl:
+        # pip-compile evaluates markers and wheel tags for the machine it runs on
+        return Unresolved(f"pip-tools resolves for this machine ({sys.platform}), not for "
+                          f"{', '.join(req.platforms)}{' musl' if req.musl else ''}; use --resolver uv")
     if req.at is not None:
         return Unresolved("pip-tools cannot lock as of a date here (use --resolver uv for --at/--cooldown)")
     argv = [python, "-m", "piptools", "compile", "--generate-hashes", "--no-header", "--quiet",
@@ -113,7 +117,13 @@ def _piptools(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
 def _interpreter(version: str) -> str | None:
     if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
         return sys.executable
-    return shutil.which(f"python{version}")
+    found = shutil.which(f"python{version}")
+    if found is None:
+        return None
+    # a version manager's shim is on PATH even when that version is not selected: ask it
+    code, out, _err = _run([found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], Path.cwd(),
+                           isolated_env(), 30)
+    return found if code == 0 and out.strip() == version else None
 
 
 def _run(argv: Sequence[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
