@@ -117,6 +117,12 @@ def test_at_and_cooldown(tmp_path: Path, pypi: PypiServer, isolated_env: Path, c
     assert "requests==2.99.0" in (tmp_path / "requirements.txt").read_text()
     code, _out, err = run(tmp_path, ["lock", "--at", "2023-01-01", "--cooldown", "7d"], capsys, monkeypatch)
     assert code == 2 and "use one" in err
+    # the configuration's lock-at (a TOML date) when the command line names no instant
+    lay_out(tmp_path, {".pinaudit.toml": "lock-at = 2023-01-01\n"})
+    code, _out, err = run(tmp_path, ["lock", "--pypi-index", pypi.url], capsys, monkeypatch)
+    assert code == 0, err
+    text = (tmp_path / "requirements.txt").read_text()
+    assert "requests==2.28.1" in text and "#    pinaudit lock requirements.in --at 2023-01-01\n" in text
 
 
 def test_a_failed_resolution_writes_nothing_and_exits_3(

@@ -82,6 +82,8 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     notes: list[str] = []
     at = None
     if not verify:
+        if not args.at and not args.cooldown:  # the configuration's, when the command line names none
+            args.at, args.cooldown = config.lock_at, config.cooldown
         at, flags, notes = _instant(args, usage_error)
         if args.resolver != "uv":
             flags += ["--resolver", args.resolver]
