@@ -40,6 +40,7 @@ def _meta(name: str, version: str) -> bytes:
 
 LAYERS = [
     {"var/lib/dpkg/status": STATUS.encode(),
+     "lib/apk/db/installed": b"C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\n\nP:busybox\nV:1.36.1-r5\n",
      f"{SITE}/Flask-2.2.2.dist-info/METADATA": _meta("Flask", "2.2.2"),
      f"{SITE}/werkzeug-3.0.3.dist-info/METADATA": _meta("Werkzeug", "3.0.3"),
      "app/node_modules/left/package.json": b'{"name": "left", "version": "1.1.0"}',
@@ -81,6 +82,7 @@ def test_layers_applied_with_whiteouts(tmp_path: Path, build: object) -> None:
     assert callable(build)
     got = read_image(build(tmp_path / "image.tar"))
     assert got.apt == {"curl": "7.88.1-10+deb12u5", "ca-certificates": "20230311"}  # "gone" is not installed
+    assert got.apk == {"musl": "1.2.4-r2", "busybox": "1.36.1-r5"}
     assert got.pip == {"flask": "2.2.2"}  # werkzeug's dist-info whited out
     assert got.npm == {"left": {"1.0.0"}}  # the opaque folder hid util and left 1.1.0
 
