@@ -150,9 +150,20 @@ def test_writes_keep_the_mode_and_never_follow_a_symlink(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     (tmp_path / "requirements.txt").unlink()
     (tmp_path / "requirements.txt").symlink_to(tmp_path / "elsewhere.txt")
+    lay_out(tmp_path, {"a/requirements.in": "idna\n"})  # locked fine, but not written: one refusal stops all
     code, _out, err = run(tmp_path, ["lock", "--pypi-index", pypi.url], capsys, monkeypatch)
     assert code == 2 and "symbolic link" in err
     assert (tmp_path / "elsewhere.txt").read_text() == "keep\n"
+    assert not (tmp_path / "a" / "requirements.txt").exists()
+    # a folder that is a symlink out of the tree is not walked into
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "requirements.in").write_text("idna\n")
+    (tmp_path / "requirements.txt").unlink()
+    (tmp_path / "requirements.in").unlink()
+    (tmp_path / "linked").symlink_to(outside)
+    code, _out, err = run(tmp_path, ["lock", ".", "--pypi-index", pypi.url], capsys, monkeypatch)
+    assert code == 0 and not (outside / "requirements.txt").exists()
 
 
 def test_usage_errors(tmp_path: Path, isolated_env: Path, capsys: pytest.CaptureFixture[str],
@@ -296,3 +307,16 @@ def test_pip_tools_backend(tmp_path: Path, pypi: PypiServer, isolated_env: Path,
     code, _out, err = run(tmp_path, ["lock", "--resolver", "pip-tools", "--python-version", "3.4",
                                      "--pypi-index", pypi.url], capsys, monkeypatch)
     assert code == 3 and "Python 3.4 is not installed here" in err
+
+
+def test_the_writer_refuses_a_path_outside_the_tree(tmp_path: Path) -> None:
+    from pinaudit.lock.safewrite import UnsafeWrite, write_text_safely
+
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "up").symlink_to(tmp_path)
+    for path in (tmp_path / "x.txt", tmp_path / "tree" / "up" / "x.txt"):
+        with pytest.raises(UnsafeWrite, match="outside the tree"):
+            write_text_safely(path, "x\n", root=tmp_path / "tree")
+    assert not (tmp_path / "x.txt").exists()
+    assert write_text_safely(tmp_path / "tree" / "x.txt", "x\n", root=tmp_path / "tree")
+    assert not write_text_safely(tmp_path / "tree" / "x.txt", "x\n", root=tmp_path / "tree")  # confirmed

@@ -131,7 +131,7 @@ def _instant(args: argparse.Namespace, usage_error: type[Exception]) -> tuple[da
 
 def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     from pinaudit.lock.core import lock
-    from pinaudit.lock.safewrite import UnsafeWrite, write_text_safely
+    from pinaudit.lock.safewrite import UnsafeWrite, check_writable, write_text_safely
     from pinaudit.lock.targets import find_targets, platforms_from_dockerfiles
     from pinaudit.resolve.interface import Unresolved
 
@@ -177,6 +177,13 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
             print(f"pinaudit: {where}: could not lock: {why.reason}", file=sys.stderr)
         print("pinaudit: nothing written", file=sys.stderr)
         return EXIT_INDEX
+    try:  # every target checked before the first write: a refusal leaves nothing half done
+        for out, root, _text in docker_texts:
+            check_writable(out, root=root)
+        for p in planned:
+            check_writable(p.target.output, root=p.target.root)
+    except UnsafeWrite as exc:
+        raise usage_error(str(exc)) from None
     for out, root, text in docker_texts:
         try:
             written = write_text_safely(out, text, root=root)
@@ -216,7 +223,10 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
         candidates += [f for f in files if f.suffix == ".txt"]
         dockerfiles += [f for f in files if f.name.lower().startswith("dockerfile") or f.name.endswith(".dockerfile")]
     locks = hashed_files(sorted(dict.fromkeys(candidates)))
-    left_out = [f"{_rel(d, cwd)}: no {lockfile_for(d).name} beside it (pinaudit lock writes one)"
+    left_out = [f"{_rel(c, cwd)}: not a lock (no --hash on every entry; pinaudit lock writes one)"
+                for c in sorted(dict.fromkeys(candidates)) if c not in locks
+                and ("requirements" in c.name or c.with_suffix(".in").is_file())]
+    left_out += [f"{_rel(d, cwd)}: no {lockfile_for(d).name} beside it (pinaudit lock writes one)"
                 for d in dockerfiles if not lockfile_for(d).is_file()]
     if ecosystems is not None and "pip" not in ecosystems:
         left_out += [f"{_rel(p, cwd)}: pip (left out by --ecosystem)" for p in locks]
