@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pinaudit.model import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERNAL = 0, 1, 2, 3, 4
+_SKIPPED_SHOWN = 3  # "not audited" notes printed without -v
 SCAN_FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
 
 
@@ -355,9 +356,12 @@ def _scan(args: argparse.Namespace) -> int:
             for note in report.skipped:
                 print(f"pinaudit: skipped {note}", file=sys.stderr)
         elif report.skipped:
-            n = len(report.skipped)
-            print(f"pinaudit: {n} part{'s' if n != 1 else ''} not audited (non-POSIX shell, other "
-                  "script languages...); -v lists them", file=sys.stderr)
+            # each note says its own cause; a long list is cut, never summarised with a guessed one
+            for note in report.skipped[:_SKIPPED_SHOWN]:
+                print(f"pinaudit: not audited: {note}", file=sys.stderr)
+            if len(report.skipped) > _SKIPPED_SHOWN:
+                print(f"pinaudit: {len(report.skipped) - _SKIPPED_SHOWN} more parts not audited; -v lists them",
+                      file=sys.stderr)
         print(summary(report), file=sys.stderr)
     if report.unchecked:  # even with -q: exit 3 must say why
         from pinaudit.online import describe_unchecked

@@ -47,7 +47,7 @@ def judge(sites: Iterable[InstallSite], diagnostics: Iterable[Diagnostic], enabl
                 continue
             out.append(
                 Finding(r.code, v.severity or r.severity, v.category or r.category, site.ecosystem, site.package,
-                        site.spec, site.location, v.message, v.fix)
+                        site.spec, site.location, v.message, v.fix, site=site)
             )
     if "PIN001" in enabled:
         for d in diagnostics:
@@ -103,8 +103,10 @@ def scan(
 
     cwd = cwd or Path.cwd()
     progress = progress or NullProgress()
+    empty: list[Path] = []
     try:
-        targets = discover(paths or [Path(".")], force_kind=force_kind, exclude=(), ignore_unknown=ignore_unknown)
+        targets = discover(paths or [Path(".")], force_kind=force_kind, exclude=(), ignore_unknown=ignore_unknown,
+                           empty=empty)
     except (OSError, ValueError) as exc:
         raise InputError(str(exc)) from exc
     if config.exclude:
@@ -125,7 +127,9 @@ def scan(
     before_baseline = tuple(kept)
     if baseline is not None:
         kept = baseline.filter(kept)
-    skipped = tuple(s for r in results for s in r.skipped)
+    # a directory with nothing to audit is said, never a silent clean (a wrong path, an ignore rule)
+    skipped = tuple(f"{d}: no Dockerfile, requirements file, package.json, compose file, script or workflow found"
+                    for d in empty) + tuple(s for r in results for s in r.skipped)
     files = len({r.path for r in results} | {p for r in results for p in r.related})
     report = Report(findings=tuple(kept), files=files, install_sites=len(sites), skipped=skipped,
                     sites=tuple(sites))

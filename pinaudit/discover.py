@@ -27,10 +27,39 @@ SKIP_DIRS = frozenset(
 LOCKFILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"})
 FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow")
 
-_DOCKERFILE = re.compile(r"^(?:(?:docker|container)file(?:[._-].*)?|.+\.(?:docker|container)file)$", re.I)
-_REQUIREMENTS = re.compile(r"^(?:.*requirements.*\.(?:txt|in)|constraints.*\.txt)$", re.I)
-_COMPOSE = re.compile(r"^(?:docker-)?compose.*\.ya?ml$", re.I)
-_SHELL_EXT = (".sh", ".bash")
+# File kinds by name: ONE table for directory discovery and the pre-commit hook's ``files``
+# pattern (tests/test_discover_table.py checks .pre-commit-hooks.yaml against hook_files_pattern()).
+# Rows are (kind, pattern over the '/'-separated path, case-sensitive?). Discovery takes the first
+# row that matches, so a folder (.github/workflows/, requirements/) and an extension (.sh) outrank
+# a name prefix: .github/workflows/dockerfile-lint.yml is a workflow, scripts/dockerfile-check.sh
+# a script.
+KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
+    ("workflow", r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$", True),
+    ("requirements", r"(?:^|/)requirements/[^/]+\.(?:txt|in)$", False),
+    ("shell", r"\.(?:sh|bash)$", False),
+    ("compose", r"(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$", False),
+    ("package.json", r"(?:^|/)package\.json$", False),
+    ("requirements", r"(?:^|/)[^/]*requirements[^/]*\.(?:txt|in)$", False),
+    ("requirements", r"(?:^|/)constraints[^/]*\.txt$", False),
+    ("dockerfile", r"(?:^|/)(?:docker|container)file(?:[._-][^/]*)?$", False),
+    ("dockerfile", r"(?:^|/)[^/]+\.(?:docker|container)file$", False),
+)
+# What the hook passes beyond the table: lockfiles (pinaudit audits the package.json beside a
+# changed one) and extensionless files (bin/bootstrap may be a script; the shebang decides).
+HOOK_EXTRA: tuple[str, ...] = (
+    r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$",
+    r"(?:^|/)[^/.]+$",
+)
+_KIND_RULES = tuple((kind, re.compile(pat, 0 if cs else re.I)) for kind, pat, cs in KIND_TABLE)
+_DOCKERFILE_PREFIX = re.compile(r"^(?:docker|container)file[._-]", re.I)
+
+
+def hook_files_pattern() -> str:
+    """The pre-commit hook's ``files`` regex: every row of the table, and the hook's extras."""
+    rows = [pat if cs else f"(?i:{pat})" for _, pat, cs in KIND_TABLE] + list(HOOK_EXTRA)
+    return "(?x)(\n    " + "\n  | ".join(rows) + "\n)\n"
+
+
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".json", ".yml", ".yaml", ".sh", ".html", ".j2", ".tpl", ".orig", ".bak")
 # `dockerfile.py` is usually source code and `Dockerfile.php` usually the PHP image's Dockerfile
 # (both are in the wild): with these suffixes the content decides (see _sniff_kind).
@@ -49,30 +78,20 @@ class Target(NamedTuple):
 
 
 def kind_of(path: Path) -> str | None:
-    """The kind a file has by its name alone (None: not ours)."""
-    name = path.name
-    lower = name.lower()
-    parts = path.parts
-    if _DOCKERFILE.match(name):
-        # Dockerfile.md / Dockerfile.sh are documentation and helpers, not Dockerfiles
-        if lower.startswith(("dockerfile.", "containerfile.")) and lower.endswith(_DOC_SUFFIXES):
+    """The kind a file has by its name alone (None: not ours, or its content must decide)."""
+    posix = path.as_posix()
+    kind = next((k for k, rule in _KIND_RULES if rule.search(posix)), None)
+    if kind is None:
+        return None
+    if kind == "dockerfile":
+        lower = path.name.lower()
+        # Dockerfile.md, dockerfile-lint.yml, Dockerfile_notes.txt: docs and helpers named after
+        # the Dockerfile they are about
+        if _DOCKERFILE_PREFIX.match(lower) and lower.endswith(_DOC_SUFFIXES):
             return None
         if lower.endswith(_CODE_SUFFIXES):
             return None  # ambiguous: _maybe_dockerfile reads it
-        return "dockerfile"
-    if lower == "package.json":
-        return "package.json"
-    if _REQUIREMENTS.match(name):
-        return "requirements"
-    if lower.endswith((".txt", ".in")) and len(parts) >= 2 and parts[-2].lower() == "requirements":
-        return "requirements"
-    if _COMPOSE.match(name):
-        return "compose"
-    if lower.endswith((".yml", ".yaml")) and len(parts) >= 3 and parts[-2] == "workflows" and parts[-3] == ".github":
-        return "workflow"
-    if lower.endswith(_SHELL_EXT):
-        return "shell"
-    return None
+    return kind
 
 
 class UnknownKindError(ValueError):
@@ -114,7 +133,8 @@ def _extensionless_script(path: Path) -> bool:
 def _maybe_dockerfile(path: Path) -> bool:
     """A Dockerfile-like name with a source-code suffix (``Dockerfile.php``) whose content starts
     like a Dockerfile; ``pinaudit/parse/dockerfile.py`` does not."""
-    if not (_DOCKERFILE.match(path.name) and path.name.lower().endswith(_CODE_SUFFIXES)):
+    lower = path.name.lower()
+    if not (_DOCKERFILE_PREFIX.match(lower) and lower.endswith(_CODE_SUFFIXES)):
         return False
     head = _head(path)
     return head is not None and _starts_like_dockerfile(head)
@@ -168,6 +188,11 @@ def _git_listing(root: Path) -> set[str] | None:
 
 def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
     allowed = _git_listing(root)
+    # git names files by their real path; the walk names them through ``root``, which may pass
+    # through a symlink (a linked checkout, macOS's /tmp): compare in git's terms, or every file
+    # is "ignored" and the scan reports a silent clean
+    real_root = os.path.realpath(root)
+    abs_root = os.path.abspath(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
         # sorted so output is stable across filesystems; virtualenvs are recognised by pyvenv.cfg
         dirnames[:] = sorted(
@@ -176,11 +201,16 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
         )
         for name in sorted(filenames):
             p = Path(dirpath, name)
-            if allowed is not None and os.path.normpath(os.path.abspath(p)) not in allowed:
+            if allowed is not None and _real(p, abs_root, real_root) not in allowed:
                 continue
             if exclude and _excluded(p, root, exclude):
                 continue
             yield p
+
+
+def _real(path: Path, abs_root: str, real_root: str) -> str:
+    """``path`` (found below ``abs_root`` without following links) named below the real root."""
+    return os.path.normpath(os.path.join(real_root, os.path.relpath(os.path.abspath(path), abs_root)))
 
 
 def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
@@ -189,19 +219,26 @@ def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
 
 
 def discover(
-    paths: Iterable[Path], *, force_kind: str | None = None, exclude: tuple[str, ...] = (), ignore_unknown: bool = False
+    paths: Iterable[Path],
+    *,
+    force_kind: str | None = None,
+    exclude: tuple[str, ...] = (),
+    ignore_unknown: bool = False,
+    empty: list[Path] | None = None,
 ) -> list[Target]:
     """Explicit files are taken whatever their name; directories are walked for known kinds.
 
     Raises OSError for an explicit path that does not exist (the CLI turns it into exit 2), and
     UnknownKindError for an explicit file whose kind cannot be told, unless ``ignore_unknown``
     (``--ignore-unknown``: a pre-commit hook hands over every extensionless file of a commit,
-    and only the shell scripts among them are ours).
+    and only the shell scripts among them are ours). Directories that hold no file of a known
+    kind are appended to ``empty``, so the caller can say that nothing was audited there.
     """
     out: list[Target] = []
     seen: set[str] = set()
     for raw in paths:
         if raw.is_dir():
+            before = len(out)
             for p in _walk(raw, exclude):
                 kind = kind_of(p) or (
                     "dockerfile" if _maybe_dockerfile(p) else "shell" if _extensionless_script(p) else None
@@ -212,6 +249,8 @@ def discover(
                 if key not in seen:
                     seen.add(key)
                     out.append(Target(p, kind, explicit=False))
+            if empty is not None and len(out) == before:
+                empty.append(raw)
             continue
         if not raw.exists() and not raw.is_symlink():
             raise FileNotFoundError(f"{raw}: no such file or directory")
