@@ -90,6 +90,14 @@ def test_platform_comes_from_the_dockerfile_that_installs_the_file(
     locked12 = (tmp_path / "3.12" / "requirements.txt").read_text()
     assert "for Python 3.11 on linux/amd64" in locked11 and "backport==2.0" in locked11
     assert "for Python 3.12 on linux/amd64" in locked12 and "backport" not in locked12
+    assert (tmp_path / "3.12" / "pinaudit.lock").read_text().count('name = "app-dep"') == 1  # the new file seen
+    # FROM --platform and an Alpine tag: that platform, musllinux wheels
+    root = tmp_path / "alpine"
+    lay_out(root, {"Dockerfile": "FROM --platform=linux/arm64 python:3.12-alpine\nCOPY requirements.txt .\n"
+                                 "RUN pip install -r requirements.txt\n", "requirements.in": "app-dep\n"})
+    code, _out, err = run(root, ["lock", "requirements.in", "--pypi-index", pypi.url], capsys, monkeypatch)
+    assert code == 0, err
+    assert "for Python 3.12 on linux/arm64/musl" in (root / "requirements.txt").read_text()
     # --python-version overrides the Dockerfile, and the reproducing command repeats it
     code, _out, _err = run(tmp_path / "3.12", ["lock", "requirements.in", "--pypi-index", pypi.url,
                                                 "--python-version", "3.11"], capsys, monkeypatch)

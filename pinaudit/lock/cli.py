@@ -9,6 +9,8 @@ verify: 0 a fresh build installs exactly the locks; 1 differences (a table); 3 c
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -132,7 +134,7 @@ def _instant(args: argparse.Namespace, usage_error: type[Exception]) -> tuple[da
 def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     from pinaudit.lock.core import lock
     from pinaudit.lock.safewrite import UnsafeWrite, check_writable, write_text_safely
-    from pinaudit.lock.targets import find_targets, platforms_from_dockerfiles
+    from pinaudit.lock.targets import dockerfiles_beside, find_targets, platforms_from_dockerfiles
     from pinaudit.resolve.interface import Unresolved
 
     cwd = Path.cwd()
@@ -150,7 +152,8 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
         _say(args, "nothing to lock (no requirements.in, pyproject.toml or Dockerfile named)")
         _print_left_out(args, left_out)
         return EXIT_CLEAN
-    found = platforms_from_dockerfiles(dockerfiles, cwd)
+    sources = list(dict.fromkeys([*dockerfiles, *dockerfiles_beside([t.output for t in targets])]))
+    found = platforms_from_dockerfiles(sources, cwd)
     planned = lock(targets, found, options)
     failures = [(_rel(p.target.input, cwd), p.outcome) for p in planned if isinstance(p.outcome, Unresolved)]
     docker_texts: list[tuple[Path, Path, str]] = []
@@ -160,6 +163,21 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     from pinaudit.lock.dockerlock import lock_dockerfile
     from pinaudit.lock.locktoml import render_lockfile
 
+    # A requirements file a Dockerfile COPYs must exist for the scan to follow the COPY: the ones
+    # this run creates are put in place first (the overrides give their text), and taken away
+    # again if anything fails, so that a failure still leaves the tree as it was.
+    created: list[Path] = []
+    if dockerfiles and not failures:
+        fresh = [p for p in planned if isinstance(p.outcome, str) and not os.path.lexists(p.target.output)]
+        try:
+            for p in fresh:
+                check_writable(p.target.output, root=p.target.root)
+        except UnsafeWrite as exc:
+            raise usage_error(str(exc)) from None
+        for p in fresh:
+            assert isinstance(p.outcome, str)
+            write_text_safely(p.target.output, p.outcome, root=p.target.root)
+            created.append(p.target.output)
     with Transport(http) as transport:
         for d in dockerfiles:
             got = lock_dockerfile(d, cwd, docker, transport)
@@ -175,6 +193,9 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
         for where, why in failures:
             assert isinstance(why, Unresolved)
             print(f"pinaudit: {where}: could not lock: {why.reason}", file=sys.stderr)
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.unlink()
         print("pinaudit: nothing written", file=sys.stderr)
         return EXIT_INDEX
     try:  # every target checked before the first write: a refusal leaves nothing half done
@@ -196,7 +217,7 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
             written = write_text_safely(p.target.output, p.outcome, root=p.target.root)
         except UnsafeWrite as exc:
             raise usage_error(str(exc)) from None
-        what = "wrote" if written else "unchanged"
+        what = "wrote" if written or p.target.output in created else "unchanged"
         _say(args, f"{what} {_rel(p.target.output, cwd)} (Python {p.platform.python_version}, {p.platform.platform}; "
                    f"from {p.platform.origin})")
     _print_left_out(args, left_out)
@@ -207,7 +228,7 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
                write_file: Callable[[Path, Iterable[str]], None]) -> int:
     from pinaudit.index.http import Transport
     from pinaudit.lock.core import hashed_files, verify
-    from pinaudit.lock.targets import _walk, platforms_from_dockerfiles
+    from pinaudit.lock.targets import _walk, dockerfiles_beside, platforms_from_dockerfiles
 
     cwd = Path.cwd()
     ecosystems = _ecosystems(args, usage_error)
@@ -235,7 +256,8 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
         results = _verify_image(args, usage_error, cwd, locks + [lockfile_for(d) for d in dockerfiles
                                                                  if lockfile_for(d).is_file()], ecosystems)
         return _report(args, results, cwd, [], write_file)
-    found = platforms_from_dockerfiles(dockerfiles, cwd) if locks else {}
+    sources = list(dict.fromkeys([*dockerfiles, *dockerfiles_beside(locks)]))
+    found = platforms_from_dockerfiles(sources, cwd) if locks else {}
     from pinaudit.lock.dockerverify import verify_lockfile
 
     with Transport(http) as transport:
@@ -299,8 +321,6 @@ def _root_of(path: Path, given: list[Path], cwd: Path) -> Path:
 
 
 def _rel(p: Path, cwd: Path) -> str:
-    import os
-
     return os.path.relpath(p, cwd).replace(os.sep, "/")
 
 

@@ -54,7 +54,8 @@ def platform_for(target: Target, found: Mapping[Path, list[Platform]], options: 
     seen = found.get(target.output, []) + found.get(target.input, [])
     versions = sorted({p.python_version for p in seen}, key=lambda v: tuple(int(x) for x in v.split(".")))
     python = options.python_version or (versions[0] if versions else here)
-    platform = ",".join(options.platforms) if options.platforms else "linux/amd64"
+    found_platforms = sorted({p.platform for p in seen})
+    platform = ",".join(options.platforms or found_platforms or ["linux/amd64"])
     musl = any(p.musl for p in seen) and not options.platforms
     if options.python_version:
         origin = "--python-version"

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Platform", "Target", "find_targets", "platforms_from_dockerfiles"]
+__all__ = ["Platform", "Target", "dockerfiles_beside", "find_targets", "platforms_from_dockerfiles"]
 
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 
@@ -84,37 +84,49 @@ def find_targets(paths: Sequence[Path], cwd: Path) -> tuple[list[Target], list[P
     return list(targets.values()), dockerfiles, problems
 
 
+def dockerfiles_beside(files: Sequence[Path]) -> list[Path]:
+    """The Dockerfiles in the folders of ``files``: a requirements file named alone is still
+    locked for the image that installs it."""
+    out: list[Path] = []
+    for folder in dict.fromkeys(f.parent for f in files):
+        try:
+            out += sorted(p for p in folder.iterdir() if p.is_file() and _is_dockerfile(p))
+        except OSError:
+            continue
+    return out
+
+
 def platforms_from_dockerfiles(dockerfiles: Sequence[Path], cwd: Path) -> dict[Path, list[Platform]]:
-    """Requirements file (absolute) -> the platforms of the Dockerfile installs that install it."""
+    """Requirements file (absolute) -> the platforms of the Dockerfile RUNs that install it, from
+    the sites' build context (``site.build``: the stage's base image, its Python version from
+    the tag, ``FROM --platform``)."""
     from pinaudit.app import scan
     from pinaudit.config import Config
-    from pinaudit.simulation.installs import group_installs, python_from_image
+    from pinaudit.model import Action, Ecosystem
 
     if not dockerfiles:
         return {}
     result = scan(list(dockerfiles), Config(), cwd=cwd)
-    kinds = {r.path: r.kind for r in result.results}
     out: dict[Path, list[Platform]] = {}
-    from pinaudit.model import Action
-
-    for inst in group_installs(result.report.sites, kinds, cwd):
-        if inst.ecosystem != "pip" or inst.position is None:
+    for site in result.report.sites:
+        build = site.build
+        if site.ecosystem is not Ecosystem.PIP or build is None or build.python is None:
             continue
-        files = list(inst.files)
-        if not files:
-            # the file is not there yet (the first lock writes it): the scan cannot follow the COPY,
-            # so take the name `pip install -r` gives, beside the Dockerfile (its usual build context)
-            folder = (cwd / inst.path).parent
-            files = [str(folder / Path(s.spec).name) for s in inst.sites
-                     if s.action is Action.REQUIREMENTS and s.spec]
-        base = inst.base
-        python = python_from_image(base)
-        if python is None:
+        if site.via is not None:  # an entry of a requirements file the RUN installs
+            path, where = cwd / site.location.path, site.via
+        elif site.action is Action.REQUIREMENTS and site.spec:
+            # the file is not there yet (the first lock writes it), so the scan could not follow
+            # the COPY: the name `pip install -r` gives, beside the Dockerfile (its usual context)
+            path, where = (cwd / site.location.path).parent / Path(site.spec).name, site.location
+        else:
             continue
-        musl = bool(base and "alpine" in (base.tag or ""))
-        origin = f"{inst.path}:{inst.line} ({inst.position.base_image})"
-        for f in files:
-            plat = Platform(python, "linux/amd64", musl, origin)
-            if plat not in out.setdefault(Path(f), []):
-                out[Path(f)].append(plat)
+        base = build.base_image
+        tag = (base.tag or "") if base else ""
+        musl = "alpine" in tag or (build.suite or "").startswith("alpine")
+        shown = f"{base.repository}:{tag}" if base else "?"
+        plat = Platform(build.python, build.platform or "linux/amd64", musl, f"{where.path}:{where.line} ({shown})")
+        found = out.setdefault(path.absolute(), [])
+        if all((p.python_version, p.platform, p.musl) != (plat.python_version, plat.platform, plat.musl)
+               for p in found):
+            found.append(plat)
     return out
