@@ -30,7 +30,13 @@ def verify_lockfile(path: Path, cwd: Path, options: DockerLockOptions, transport
         return Verified(path, None, unresolved=Unresolved(f"{dockerfile.name}: the Dockerfile it locks is gone"))
     fresh = lock_dockerfile(dockerfile, cwd, replace(options, at=None, at_source=""), transport)
     if isinstance(fresh, Unresolved):
-        return Verified(path, dockerfile, unresolved=fresh)
+        if fresh.unreachable:
+            return Verified(path, dockerfile, unresolved=fresh)
+        # the indexes answered, and a fresh build would fail (a pinned version no longer served):
+        # that is drift, not a failure to look
+        where, _sep, why = fresh.reason.partition(": ")
+        return Verified(path, dockerfile, (Difference(where if why else "(build)", None, None, "not served",
+                                                      why or fresh.reason),))
     diffs: list[Difference] = []
     now = {(i.line, i.ecosystem): i for i in fresh.installs}
     was = {(i.line, i.ecosystem): i for i in installs}
