@@ -328,3 +328,23 @@ def test_the_writer_refuses_a_path_outside_the_tree(tmp_path: Path) -> None:
     assert not (tmp_path / "x.txt").exists()
     assert write_text_safely(tmp_path / "tree" / "x.txt", "x\n", root=tmp_path / "tree")
     assert not write_text_safely(tmp_path / "tree" / "x.txt", "x\n", root=tmp_path / "tree")  # confirmed
+
+
+def test_an_apt_pin_no_longer_served_is_drift(tmp_path: Path, debian: DebianServer, isolated_env: Path,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.indexes.history import fill_debian
+
+    fill_debian(debian)
+    lay_out(tmp_path, {"Dockerfile": "FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl=7.86.0-2\n"})
+    ix = ["--debian-mirror", debian.mirror("debian"), "--debian-security-mirror", debian.mirror("debian-security"),
+          "--debian-snapshot", debian.snapshot, "--ecosystem", "apt"]
+    code, _out, err = run(tmp_path, ["lock", *ix, "--at", "2023-01-01"], capsys, monkeypatch)
+    assert code == 0, err
+    assert '{ name = "curl", version = "7.86.0-2", snapshot = "2023-01-01T00:00:00Z" }' in \
+        (tmp_path / "pinaudit.lock").read_text()
+    code, out, _err = run(tmp_path, ["verify", *ix], capsys, monkeypatch)
+    assert code == 1, out
+    assert "Dockerfile:2" in out and "curl=7.86.0-2" in out
+    code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)  # today: the pin cannot be locked
+    assert code == 3 and "nothing written" in err
