@@ -59,7 +59,6 @@ _SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
-_PULL_KINDS = {"FROM": SiteSource.FROM, "RUN --mount=from": SiteSource.MOUNT_FROM}  # else COPY/ADD --from
 
 
 def build_position(stage: Stage, layer: int) -> BuildPosition:
@@ -208,7 +207,7 @@ class _Analysis:
                 InstallSite(Ecosystem.IMAGE, Action.INSTALL, ref.name, pull.value, ref.pin, loc, pull.installer,
                             version=version, image=ref.parts)
             )
-        self.sites[-1] = self.sites[-1]._replace(source_kind=_PULL_KINDS.get(pull.installer, SiteSource.COPY_FROM))
+        self.sites[-1] = self.sites[-1]._replace(source_kind=pull.source)
 
     def _add_url(self, add: AddUrl) -> None:
         url = add.url
