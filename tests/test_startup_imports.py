@@ -50,6 +50,8 @@ FORBIDDEN = (
     "uv",
     "piptools",
     "nodesemver",
+    # issue 12: lock and verify load only for their commands
+    "pinaudit.lock",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.
