@@ -8,7 +8,6 @@ carries the version so it can be reported).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -419,19 +418,9 @@ def _emit(stream: TextIO, text: str) -> None:
 
 def _write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Write through a temp file and rename, so a reader never sees half a report."""
-    import tempfile
+    from pinaudit.writer.atomic import write_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, chunks)
 
 
 def _rules(args: argparse.Namespace) -> int:
