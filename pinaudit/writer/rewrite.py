@@ -96,6 +96,16 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
     inner_a, inner_b = a + len(quote), b - len(quote)
     inner = text[inner_a:inner_b]
     if site.ecosystem is Ecosystem.PIP:
+        if site.installer == "requirements" and not quote:
+            # a requirements entry's recorded token is its name: the spec runs on to the line's
+            # end, less the markers, the comment, the options and a continuation
+            line = index.position(a)[0]
+            inner_b = max(b, index.line_start(line + 1) if line < index.line_count else len(text))
+            while inner_b > b and text[inner_b - 1] in "\r\n":
+                inner_b -= 1
+            if text[inner_b - 1:inner_b] == "\\":
+                inner_b -= 1
+            inner = text[inner_a:inner_b]
         m = _PIP_NAME.match(inner)
         if not m:
             return Left(f"cannot tell the name from the spec in {inner!r}")
