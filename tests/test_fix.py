@@ -181,15 +181,15 @@ def test_symlinks_are_not_written_through_and_modes_are_kept(tmp_path: Path, mon
 def test_edits_that_would_overlap_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     from pinaudit.edits import Edit
-    from pinaudit.writer import fix as core
+    from pinaudit.writer.rewrite import Target, render_edit
 
-    real = core.render_edit
+    real = render_edit
 
-    def twice(site: InstallSite, target: core.Target, version: str) -> Edit:
+    def twice(site: InstallSite, target: Target, version: str) -> Edit:
         e = real(site, target, version)
         return e._replace(start=max(0, e.start - 2)) if site.package == "b" else e
 
-    monkeypatch.setattr(core, "render_edit", twice)
+    monkeypatch.setattr("pinaudit.writer.fix.render_edit", twice)
     (tmp_path / "install.sh").write_text("pip install a b\n")
     code, _ = fix(tmp_path, ".", stub=Stub(), monkeypatch=monkeypatch)
     assert code == 1 and "overlap" in capsys.readouterr().err
