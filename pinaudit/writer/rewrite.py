@@ -41,6 +41,7 @@ _PIP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?")
 _NPM_NAME = re.compile(r"(@[^/@\s]+/)?[^@\s]+")
 _OS_NAME = re.compile(r"[^=/\s]+")
 _VARIABLE = re.compile(r"\$")
+FILE_INSTALLERS = frozenset({"requirements", "constraints"})  # entries of a requirements/constraints file
 
 
 class Left(NamedTuple):
@@ -96,7 +97,7 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
     inner_a, inner_b = a + len(quote), b - len(quote)
     inner = text[inner_a:inner_b]
     if site.ecosystem is Ecosystem.PIP:
-        if site.installer == "requirements" and not quote:
+        if site.installer in FILE_INSTALLERS and not quote:
             # a requirements entry's recorded token is its name: the spec runs on to the line's
             # end, less the markers, the comment, the options and a continuation
             line = index.position(a)[0]
@@ -118,9 +119,12 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
             end -= 1
         if "@" in text[inner_a + m.end():end] or "://" in inner:
             return Left("a direct URL or VCS reference: pin it to a commit or a hashed file by hand")
-        if not quote and site.installer != "requirements" and text[b:b + 1] in ("<", ">"):
+        if not quote and site.installer not in FILE_INSTALLERS and text[b:b + 1] in ("<", ">"):
             return Left("an unquoted '<' or '>' after the name is a shell redirection: quote the requirement")
-        return Target(inner_a + m.end(), end, text[inner_a + m.end():end])
+        written = text[inner_a + m.end():end]
+        if written.strip() and written.lstrip()[0] not in "<>=!~(":
+            return Left(f"{inner.strip()!r} is not a requirement fix can read")
+        return Target(inner_a + m.end(), end, written)
     if site.ecosystem is Ecosystem.NPM:
         m = _NPM_NAME.match(inner)
         if not m:

@@ -139,7 +139,7 @@ class HashedRequirements:
         rest: list[InstallSite] = []
         for s in sites:
             pinned = None
-            if s.ecosystem is Ecosystem.PIP and s.installer != "requirements" and s.package:
+            if s.ecosystem is Ecosystem.PIP and s.installer not in ("requirements", "constraints") and s.package:
                 pinned = self._folder_pins((self.cwd / s.location.path).parent).get(
                     normalise(Ecosystem.PIP, s.package))
             if pinned:
