@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import enum
 
+from pinaudit.site_context import SiteSource
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
+
+    from pinaudit.site_context import BuildPosition, ImageReference, PipIndex, RequirementParts
 else:
     from pinaudit._record import NamedTuple
 
@@ -143,6 +147,16 @@ class InstallSite(NamedTuple):
     # (PEP 503 name, version, constraints file as written)
     constraints: tuple[tuple[str, str, str], ...] = ()
 
+    # -- the site's typed context (pinaudit/site_context.py) ---------------------------------------
+    source_kind: SiteSource = SiteSource.COMMAND  # the kind of place it is written in; rules dispatch on it
+    requirement: RequirementParts | None = None  # pip: the requirement taken apart
+    build: BuildPosition | None = None  # a Dockerfile site (or a file a RUN installs): stage, layer, base image
+    pip_index: PipIndex | None = None  # pip: index URLs, find-links, --no-index, --pre, -c files
+    apt_target: str | None = None  # apt: the suite `-t`/`--target-release`/`pkg/suite` selects
+    npm_section: str | None = None  # package.json: "dependencies", "devDependencies", ...
+    lockfile: str | None = None  # package.json: the lockfile that governs it (display path)
+    image: ImageReference | None = None  # image sites: the reference taken apart
+
 
 class Diagnostic(NamedTuple):
     """A parser's complaint. Becomes a PIN001 finding (error for a file, warning for one RUN)."""
@@ -186,6 +200,7 @@ class Finding(NamedTuple):
     message: str
     fix: str | None = None
     index_url: str | None = None  # scan --online: the index the finding came from (credentials masked)
+    site: InstallSite | None = None  # the site judged (None for a parse error): its typed context
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.span.line, self.location.span.column, self.rule, self.package or "")

@@ -23,9 +23,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from pinaudit.images import ImageRef, parse_image
+from pinaudit.images import image_ref
 from pinaudit.index.select import HostConfig, IndexChoice, OnlineOptions, choose_index, suite_from_image
-from pinaudit.model import Ecosystem, Finding, InstallSite, Unchecked
+from pinaudit.model import Finding, InstallSite, Unchecked
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -261,32 +261,31 @@ def _debian_arch(platform: str | None) -> str | None:
 # ---- the run ------------------------------------------------------------------------------------
 
 
-def _context(sites: Sequence[InstallSite], kinds: Mapping[str, str]) -> dict[int, tuple[bool, ImageRef | None]]:
-    """Per site (by position): does it build inside a container, and the base image of its stage
-    as far as the sites themselves tell (the nearest FROM above it in the same Dockerfile)."""
-    froms: dict[str, list[tuple[int, ImageRef]]] = {}
-    for s in sites:
-        if s.ecosystem is Ecosystem.IMAGE and s.installer == "FROM" and s.spec:
-            froms.setdefault(s.location.path, []).append((s.location.line, parse_image(s.spec)))
-    out: dict[int, tuple[bool, ImageRef | None]] = {}
-    for i, s in enumerate(sites):
-        where = s.via.path if s.via is not None else s.location.path
-        line = s.via.line if s.via is not None else s.location.line
-        container = kinds.get(where) in ("dockerfile", "compose")
-        base = None
-        for fline, ref in froms.get(where, ()):
-            if fline <= line:
-                base = ref
-        out[i] = (container, base)
-    return out
+def _in_container(site: InstallSite, kinds: Mapping[str, str]) -> bool:
+    """Does the site build inside a container (a Dockerfile's, or a file a Dockerfile installs)?"""
+    if site.build is not None:
+        return True
+    where = site.via.path if site.via is not None else site.location.path
+    return kinds.get(where) in ("dockerfile", "compose")
 
 
-def _site_parameters(site: InstallSite, base: ImageRef | None) -> dict[str, Any]:
-    """choose_index's keyword parameters from what the site carries. Today only the base image
-    (found from the FROM sites above it); as InstallSite grows the site's own pip index options,
-    apt's ``-t`` suite, the base image's suite and a parsed image reference, read them here, e.g.
-    ``"pip_index": site.pip_index_url``, ``"apt_target": site.apt_target``."""
-    return {"base_image": base}
+def _site_parameters(site: InstallSite) -> dict[str, Any]:
+    """choose_index's keyword parameters, from what the site carries: its own pip index options
+    (``-i``, ``--extra-index-url``, ``ENV PIP_INDEX_URL``, a requirements file's ``--index-url``),
+    apt's target suite, and its stage's real base image (``FROM stage`` chains followed)."""
+    params: dict[str, Any] = {}
+    index = site.pip_index
+    if index is not None:
+        params["pip_index"] = index.index_url
+        params["pip_extra_indexes"] = index.extra_index_urls
+    if site.apt_target is not None:
+        params["apt_target"] = site.apt_target
+    build = site.build
+    if build is not None and build.base_image is not None:
+        params["base_image"] = image_ref(build.base_image)
+        if build.suite is not None and not build.suite.startswith("alpine"):
+            params["base_suite"] = build.suite
+    return params
 
 
 def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options: OnlineOptions,
@@ -299,16 +298,14 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
     # which ecosystems any enabled rule asks about: nothing else is fetched
     wanted = {eco for code, ecos in _RULE_ECOSYSTEMS.items() if code in enabled for eco in ecos}
     host = HostConfig(options)
-    ctx = _context(sites, kinds)
     cwd = cwd or Path.cwd()
     choices: list[tuple[InstallSite, IndexChoice]] = []
-    for i, site in enumerate(sites):
+    for site in sites:
         if site.ecosystem.value not in wanted:
             continue
-        container, base = ctx[i]
         folder = (cwd / site.location.path).parent
-        choice = choose_index(site, options, host, container=container, project_dir=folder,
-                              **_site_parameters(site, base))
+        choice = choose_index(site, options, host, container=_in_container(site, kinds), project_dir=folder,
+                              **_site_parameters(site))
         if choice is not None:
             choices.append((site, choice))
     lookups = _Lookups(options, host, transport)
@@ -368,7 +365,8 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
                 continue
             out.findings.append(Finding(rule.code, verdict.severity or rule.severity, verdict.category or rule.category,
                                         site.ecosystem, site.package, site.spec, site.location,
-                                        f"{verdict.message} [{facts.index_url}]", verdict.fix, facts.index_url))
+                                        f"{verdict.message} [{facts.index_url}]", verdict.fix, facts.index_url,
+                                        site=site))
     return out
 
 

@@ -16,6 +16,8 @@ from tests.helpers import REPO, lay_out
 
 UNPINNED = "FROM debian:12@sha256:" + "a" * 64 + "\nRUN apt-get update && apt-get install -y curl\n"
 PINNED = "FROM debian:12@sha256:" + "a" * 64 + "\nRUN apt-get install -y curl=7.88.1-10+deb12u8\n"
+V1_KEYS = frozenset({"rule", "severity", "category", "ecosystem", "package", "spec", "path", "line", "column",
+                     "end_line", "end_column", "message", "fix", "index"})
 
 
 @pytest.fixture
@@ -45,6 +47,17 @@ def test_json_contract(project, capsys):
     assert doc["schema"] == "pinaudit/findings/v1"
     assert doc["tool"]["name"] == "pinaudit"
     (f,) = doc["findings"]
+    # the site's typed context comes in new keys only: the v1 keys are exactly as before
+    context = {k: f.pop(k) for k in list(f) if k not in V1_KEYS}
+    assert context == {
+        "source": "command",
+        "stage": {"index": 0, "name": None},
+        "layer": 1,
+        "base_image": {"registry": None, "repository": "debian", "tag": "12", "digest": "sha256:" + "a" * 64,
+                       "platform": None},
+        "base_python": None,
+        "base_suite": "bookworm",
+    }
     assert f == {
         "rule": "PIN101",
         "severity": "error",

@@ -164,6 +164,54 @@ def test_pip_index_precedence(tmp_path):
     assert choose_index(s, opts2, HostConfig(opts2), container=True).url == "https://cli.invalid/simple"
 
 
+def test_a_sites_own_index_is_the_index_asked(project, pypi: PypiServer, capsys):
+    pypi.add("flask", "3.0.2")
+    write(project, {"Dockerfile": f"FROM scratch\nRUN pip install -i {pypi.url} flask==3.0.3\n",
+                    "requirements.txt": f"--index-url {pypi.url}\nflask==3.0.3\n"})
+    # --pypi-index names another index: the site's own -i (and the file's --index-url) still win
+    assert main(["scan", "--online", "--pypi-index", refused_url(), *FAST, "--format", "json", "Dockerfile",
+                 "requirements.txt"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    online = sorted((f["path"], f["package"], f["index"]) for f in doc["findings"] if f["rule"] == "PIN601")
+    assert online == [("Dockerfile", "flask", pypi.url), ("requirements.txt", "flask", pypi.url)]
+
+
+def test_env_pip_index_url_is_the_index_asked(tmp_path):
+    from pinaudit.online import _site_parameters
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nENV PIP_INDEX_URL=https://env.invalid/simple\nRUN pip install flask==3.0.3\n")
+    (flask,) = [s for s in _dockerfile_sites(tmp_path) if s.package == "flask"]
+    opts = isolated_options(tmp_path)
+    got = choose_index(flask, opts, HostConfig(opts), container=True, **_site_parameters(flask))
+    assert got is not None and got.url == "https://env.invalid/simple"
+
+
+def _dockerfile_sites(root: Path) -> list[InstallSite]:
+    from pinaudit.analyzers import ScanOptions, SourceFile
+    from pinaudit.analyzers import dockerfile as analyzer
+
+    path = root / "Dockerfile"
+    source = SourceFile(path, "Dockerfile", path.read_text(), "dockerfile")
+    return list(analyzer.analyze(source, ScanOptions(cwd=root)).sites)
+
+
+def test_a_stage_chain_gives_the_real_base_images_suite(tmp_path):
+    from pinaudit.online import _site_parameters
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12-slim AS base\nFROM base AS x\nFROM x\n"
+        "RUN apt-get install -y curl=7.88.1-10+deb12u5 \\\n"
+        " && apt-get install -y -t bookworm-backports jq=1.7.1-2~bpo12+1\n")
+    sites = {s.package: s for s in _dockerfile_sites(tmp_path)}
+    opts = isolated_options(tmp_path, debian_mirror="http://m.invalid/debian")
+    host = HostConfig(opts)
+    curl = choose_index(sites["curl"], opts, host, container=True, **_site_parameters(sites["curl"]))
+    assert curl is not None and (curl.url, curl.suite, curl.target) == ("http://m.invalid/debian", "bookworm", None)
+    jq = choose_index(sites["jq"], opts, host, container=True, **_site_parameters(sites["jq"]))
+    assert jq is not None and (jq.suite, jq.target) == ("bookworm", "bookworm-backports")
+
+
 def test_pip_file_index_falls_back_to_pips_default(tmp_path):
     conf = tmp_path / "pip.conf"
     conf.write_text("[global]\nindex-url = file:///srv/local-simple\n")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
+from pinaudit.site_context import SiteSource
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -93,22 +94,24 @@ def _interp(text: str, env: Mapping[str, str], missing: list[str], depth: int) -
 
 
 def image_site(
-    raw: str, span: Span, display: str, env: Mapping[str, str], installer: str, detail: str = ""
+    raw: str, span: Span, display: str, env: Mapping[str, str], installer: str, detail: str = "",
+    *, source_kind: SiteSource, platform: str | None = None,
 ) -> InstallSite:
     """One image reference, interpolated and classified."""
     from pinaudit.images import parse_image
 
     value, missing = interpolate(raw, env)
-    ref = parse_image(value)
+    ref = parse_image(value, platform)
     loc = Location(display, span)
     if missing:
         names = ", ".join(f"${{{v}}}" for v in missing)
         why = f"depends on {names}, which {'is' if len(missing) == 1 else 'are'} not set"
         return InstallSite(
             Ecosystem.IMAGE, Action.INSTALL, ref.name, value, Pin.UNKNOWN, loc, installer,
-            detail="; ".join(p for p in (detail, why) if p),
+            detail="; ".join(p for p in (detail, why) if p), source_kind=source_kind,
         )  # fmt: skip
     version = ref.digest or ref.tag if ref.pin is not Pin.UNPINNED else None
     return InstallSite(
-        Ecosystem.IMAGE, Action.INSTALL, ref.name, value, ref.pin, loc, installer, version=version, detail=detail
+        Ecosystem.IMAGE, Action.INSTALL, ref.name, value, ref.pin, loc, installer, version=version, detail=detail,
+        source_kind=source_kind, image=ref.parts,
     )

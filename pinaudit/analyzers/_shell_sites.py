@@ -15,6 +15,10 @@ from pinaudit.analyzers import ScanOptions
 from pinaudit.model import Action, Diagnostic, InstallSite, Location, Severity
 from pinaudit.parse.text import MappedText
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.site_context import RequirementParts
+
 # the shells whose scripts are audited (a shebang or a workflow `shell:` naming another program
 # is listed as skipped)
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "busybox", "zsh"})
@@ -41,8 +45,14 @@ def shell_sites(
 
         return read_constraints(base_dir / p)
 
+    def constraint_file(p: str) -> tuple[RequirementParts, ...] | None:
+        from pinaudit.analyzers.requirements_walk import read_constraint_file
+
+        return read_constraint_file(base_dir / p)
+
     result = shell_analyze(src, env)
-    ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints)
+    ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints,
+                         read_constraint_file=constraint_file, env=env if env is not None else {})
     out: list[InstallSite] = []
     diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
     for cmd in result.commands:

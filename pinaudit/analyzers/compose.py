@@ -21,6 +21,7 @@ from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._image_sites import image_site
 from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Diagnostic, FileResult, InstallSite, Location, Severity, Span
+from pinaudit.site_context import SiteSource
 
 KIND = "compose"
 _PULLING_POLICIES = frozenset({"always", "missing", "if_not_present"})
@@ -95,7 +96,10 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             policy = (yaml_pos.scalar(policy_node) or "").strip().lower() if policy_node is not None else ""
             if build is not None and policy not in _PULLING_POLICIES:
                 continue  # image: names what build: produces
-            sites.append(image_site(raw, span, display, env, KIND, detail=f"service {name}"))
+            platform_node = yaml_pos.get(svc, "platform", budget)
+            platform = yaml_pos.scalar(platform_node) if platform_node is not None else None
+            sites.append(image_site(raw, span, display, env, KIND, detail=f"service {name}",
+                                    source_kind=SiteSource.COMPOSE, platform=platform or None))
     except yaml_pos.BudgetExceeded as exc:
         diags.append(Diagnostic(Location(display, Span.point(1)), str(exc)))
     return base._replace(sites=tuple(sites), diagnostics=tuple(diags))

@@ -46,6 +46,7 @@ from pinaudit.parse.shell import Command, Word, analyze_simple
 from pinaudit.parse.shell import analyze as analyze_shell
 from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
 from pinaudit.pragmas import parse_pragma
+from pinaudit.site_context import BuildPosition, RequirementParts, SiteSource, python_of, suite_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,6 +59,16 @@ _SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
+_PULL_KINDS = {"FROM": SiteSource.FROM, "RUN --mount=from": SiteSource.MOUNT_FROM}  # else COPY/ADD --from
+
+
+def build_position(stage: Stage, layer: int) -> BuildPosition:
+    """Where a site of ``stage`` at instruction ``layer`` runs, with what its base image's tag says."""
+    base = stage.base.parts if stage.base is not None else None
+    return BuildPosition(
+        stage.index, stage.name, layer, base, stage.platform,
+        python_of(base) if base is not None else None, suite_of(base) if base is not None else None,
+    )  # fmt: skip
 
 
 class _Analysis:
@@ -103,8 +114,9 @@ class _Analysis:
         self.build = Build(self.context, self.options.build_args, ast.escape)
         stage: Stage | None = None
         index = 0
-        for instr in ast.instructions:
+        for layer, instr in enumerate(ast.instructions):
             self._pragmas(instr.comments, instr.start_line, instr.end_line)
+            first = len(self.sites)
             if instr.keyword == "FROM":
                 stage, pull = self.build.start_stage(instr, index)
                 if pull is not None:
@@ -114,6 +126,9 @@ class _Analysis:
                 self._instruction(instr, stage)
             elif instr.keyword == "ARG":
                 self.build.global_arg(instr)
+            if stage is not None and len(self.sites) > first:
+                position = build_position(stage, layer)
+                self.sites[first:] = [s._replace(build=position) for s in self.sites[first:]]
         return self._result()
 
     def _result(self) -> FileResult:
@@ -187,19 +202,20 @@ class _Analysis:
                 )
             )
         else:
-            ref = parse_image(pull.value)
+            ref = parse_image(pull.value, pull.platform)
             version = ref.digest or ref.tag
             self.sites.append(
                 InstallSite(Ecosystem.IMAGE, Action.INSTALL, ref.name, pull.value, ref.pin, loc, pull.installer,
-                            version=version)
+                            version=version, image=ref.parts)
             )
+        self.sites[-1] = self.sites[-1]._replace(source_kind=_PULL_KINDS.get(pull.installer, SiteSource.COPY_FROM))
 
     def _add_url(self, add: AddUrl) -> None:
         url = add.url
         pinned = add.has_checksum or bool(_HEX40.search(url))
         self.sites.append(
             InstallSite(Ecosystem.DOWNLOAD, Action.DOWNLOAD, url, url, Pin.IMMUTABLE if pinned else Pin.UNPINNED,
-                        self.loc(add.span), "ADD")
+                        self.loc(add.span), "ADD", source_kind=SiteSource.ADD)
         )
         if add.target is not None:
             # already reported at the ADD: executing it later must not report it twice
@@ -219,6 +235,8 @@ class _Analysis:
             downloads=self.downloads,
             npm_local=stage.npm_local,
             read_manifest=lambda: self._read_manifest(stage),
+            read_constraint_file=lambda p: self._read_constraint_file(p, stage),
+            env=stage.env,
         )
         for cmd in commands:
             for site in sites(cmd, ctx):
@@ -360,6 +378,12 @@ class _Analysis:
 
         found = self.build.locate(written, stage)
         return read_constraints(found, self.context) if found is not None else None
+
+    def _read_constraint_file(self, written: str, stage: Stage) -> tuple[RequirementParts, ...] | None:
+        from pinaudit.analyzers.requirements_walk import read_constraint_file
+
+        found = self.build.locate(written, stage)
+        return read_constraint_file(found, self.context) if found is not None else None
 
 
 def _shell_program(shell: tuple[str, ...]) -> str:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from pinaudit.images import ImageRef, parse_image
 from pinaudit.model import Span
 from pinaudit.parse.dockerfile import Instruction, expand, parse_key_values
 from pinaudit.parse.text import MappedText
@@ -53,6 +54,7 @@ class ImagePull(NamedTuple):
     installer: str  # "FROM", "COPY --from", "RUN --mount=from"
     # FROM only: variables not declared by an ARG before the first FROM (docker build sees them empty)
     undeclared: tuple[str, ...] = ()
+    platform: str | None = None  # FROM --platform=, expanded
 
 
 class AddUrl(NamedTuple):
@@ -65,11 +67,14 @@ class AddUrl(NamedTuple):
 
 
 class Stage:
-    __slots__ = ("copies", "env", "foreign", "index", "name", "npm_local", "shell", "workdir")
+    __slots__ = ("base", "copies", "env", "foreign", "index", "name", "npm_local", "platform", "shell", "workdir")
 
     def __init__(self, name: str | None, index: int) -> None:
         self.name = name
         self.index = index
+        # the image the stage finally builds on (FROM stage chains followed); None: scratch, or unknown
+        self.base: ImageRef | None = None
+        self.platform: str | None = None  # FROM --platform=, expanded (inherited along a chain)
         self.env: dict[str, str | None] = {}  # ARG and ENV values visible to RUN
         self.workdir = "/"
         # image path -> build-context path (file or directory), in COPY order: (dest, source, dest_is_dir)
@@ -123,7 +128,12 @@ class Build:
                 # `${PY:-3.12}` builds python:3.12 by default: judged like `ARG PY=3.12`
                 value = expand(ref_raw, {k: v for k, v in global_args.items() if v is not None}, escape)
             base = self.stage_names.get(value.lower()) if value else None
+            platform_text = " ".join(v or "" for v, _s in flag_values(instr, "platform"))
+            platform = expand(platform_text, global_args, escape) if platform_text else None
+            stage.platform = platform or None
             if base is not None:
+                stage.base = base.base
+                stage.platform = stage.platform or base.platform
                 stage.env = {k: v for k, v in base.env.items() if k in base.env}
                 stage.workdir = base.workdir
                 stage.copies = list(base.copies)
@@ -135,8 +145,11 @@ class Build:
                 pull = ImagePull(ref_raw, None, span, "FROM", tuple(dict.fromkeys(undeclared)))
             else:
                 pull = self._pull(ref_raw, value, span, "FROM")
-                platform = " ".join(v or "" for v, _s in flag_values(instr, "platform"))
-                if _WINDOWS.search(value or ref_raw) or "windows" in platform.lower() or (
+                if pull is not None:
+                    pull = pull._replace(platform=stage.platform)
+                    if value is not None:
+                        stage.base = parse_image(value, stage.platform)
+                if _WINDOWS.search(value or ref_raw) or "windows" in platform_text.lower() or (
                     escape == "`" and not _LINUX_HINT.search(value or ref_raw)
                 ):
                     # Windows images run RUN through cmd.exe unless SHELL says otherwise

@@ -44,6 +44,7 @@ from pinaudit.parse.lockfiles import (
     read_lockfile,
     satisfies,
 )
+from pinaudit.site_context import SiteSource
 
 KIND = "package.json"
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
@@ -361,21 +362,28 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                 InstallSite(
                     ecosystem=Ecosystem.NPM, action=Action.INSTALL, package=m.key, spec=spec, pin=cls.pin,
                     location=ctx.key_loc(m), installer=KIND, version=cls.version, lock=state, detail=detail,
+                    npm_section=section,
                 )
             )  # fmt: skip
 
     for key, style in (("overrides", "npm"), ("resolutions", "yarn")):
         onode = root.get(key)
         if isinstance(onode, JObject):
+            first = len(ctx.sites)
             _override_sites(ctx, onode, style, None, 0, lock, root_specs)
+            ctx.sites[first:] = [s._replace(npm_section=key) for s in ctx.sites[first:]]
     pnpm = root.get("pnpm")
     if isinstance(pnpm, JObject):
         onode = pnpm.get("overrides")
         if isinstance(onode, JObject):
+            first = len(ctx.sites)
             _override_sites(ctx, onode, "pnpm", None, 0, lock, root_specs)
+            ctx.sites[first:] = [s._replace(npm_section="pnpm.overrides") for s in ctx.sites[first:]]
     pm_member = root.member("packageManager")
     if pm_member is not None:
+        first = len(ctx.sites)
         _package_manager(ctx, pm_member)
+        ctx.sites[first:] = [s._replace(npm_section="packageManager") for s in ctx.sites[first:]]
 
     if has_deps:
         lock_name = display_path(lock.path, options.cwd) if lock is not None else ""
@@ -388,9 +396,9 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                 detail=f"locked by {lock_name}" if lock is not None else "no lockfile",
             )
         )  # fmt: skip
-    return FileResult(
-        display, KIND, tuple(ctx.sites), tuple(ctx.diagnostics), related=tuple(ctx.related)
-    )
+    lockfile = display_path(lock.path, options.cwd) if lock is not None else None
+    sites = tuple(s._replace(source_kind=SiteSource.PACKAGE_JSON, lockfile=lockfile) for s in ctx.sites)
+    return FileResult(display, KIND, sites, tuple(ctx.diagnostics), related=tuple(ctx.related))
 
 
 def analyze(source: SourceFile, options: ScanOptions) -> FileResult:

@@ -16,6 +16,7 @@ paths and lines (and listed in ``FileResult.related`` so the scan can report eac
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, display_path
@@ -32,8 +33,9 @@ from pinaudit.model import (
     Span,
     Suppression,
 )
-from pinaudit.parse.requirements import Entry, ParsedFile, normalize_name, parse_requirements_text
+from pinaudit.parse.requirements import Entry, ParsedFile, ParsedRequirement, normalize_name, parse_requirements_text
 from pinaudit.pragmas import parse_pragma
+from pinaudit.site_context import ConstraintFile, PipIndex, RequirementParts, SiteSource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,13 +47,14 @@ KIND = "requirements"
 # auditing machine exports
 _NO_ENV: dict[str, str] = {}
 MAX_DEPTH = 100
+_NO_INDEX_OPTIONS = PipIndex()
 MAX_BYTES = 5 * 1024 * 1024
 
 
 class _Walk:
     __slots__ = (
-        "constraints", "diagnostics", "entries", "files", "hash_mode", "ignore_file", "missing", "options",
-        "related", "seen", "skipped", "suppressions",
+        "constraint_files", "constraints", "diagnostics", "entries", "files", "hash_mode", "ignore_file",
+        "index_options", "missing", "options", "related", "seen", "skipped", "suppressions",
     )  # fmt: skip
 
     def __init__(
@@ -82,6 +85,8 @@ class _Walk:
         self.skipped: list[str] = [] if skipped is None else skipped
         self.seen: set[Path] = set() if seen is None else seen
         self.ignore_file = ignore_file
+        self.index_options: list[tuple[str, str | None]] = []  # the files' --index-url & co, in order
+        self.constraint_files: list[ConstraintFile] = []  # the files' -c includes, every constraint
 
 
 def _read(files: BuildContext, path: Path) -> tuple[str | None, str | None]:
@@ -136,6 +141,7 @@ def _walk_file(
     for span, message in parsed.errors:
         walk.diagnostics.append(Diagnostic(Location(display, span), message))
     walk.entries.extend((display, e) for e in parsed.entries)
+    walk.index_options.extend(parsed.index_options)
     if parsed.require_hashes or any(e.hashes for e in parsed.entries):
         walk.hash_mode = True
     _pragmas(walk, display, parsed, top, text)
@@ -168,7 +174,7 @@ def _walk_file(
                 walk.missing.append(
                     InstallSite(
                         Ecosystem.PIP, Action.REQUIREMENTS, None, inc.target, Pin.UNKNOWN, loc, KIND,
-                        detail=f"requirements file {inc.target} not found",
+                        detail=f"requirements file {inc.target} not found", source_kind=SiteSource.REQUIREMENTS,
                     )
                 )  # fmt: skip
             else:
@@ -178,9 +184,11 @@ def _walk_file(
             continue
         inc_display = display_path(target, walk.options.cwd)
         if inc.kind == "constraint":
-            cons = _constraints(files, target, depth + 1, (*chain, resolved))
-            for name, version in (cons or {}).items():
+            entries = _constraint_entries(files, target, depth + 1, (*chain, resolved))
+            for name, version in _exact_pins(entries or ()).items():
                 walk.constraints.setdefault(name, (version, inc.target))
+            parts = None if entries is None else tuple(r.parts for r in entries if r.parts is not None)
+            walk.constraint_files.append(ConstraintFile(inc.target, parts))
             if inc_display not in walk.related:
                 walk.related.append(inc_display)
             continue
@@ -195,17 +203,15 @@ def _walk_file(
         _walk_file(walk, target, inc_display, sub_text, depth + 1, (*chain, resolved), top=False)
 
 
-def _constraints(files: BuildContext, path: Path, depth: int, chain: tuple[Path, ...]) -> dict[str, str] | None:
-    """Exact pins of a constraints file and of the files it includes (pip reads them all)."""
+def _constraint_entries(
+    files: BuildContext, path: Path, depth: int, chain: tuple[Path, ...]
+) -> list[ParsedRequirement] | None:
+    """Every entry of a constraints file and of the files it includes (pip reads them all)."""
     text, _err = _read(files, path)
     if text is None:
         return None
     parsed = parse_requirements_text(text, _NO_ENV)
-    out: dict[str, str] = {}
-    for e in parsed.entries:
-        r = e.requirement
-        if r.name and r.version and r.pin in (Pin.EXACT, Pin.IMMUTABLE) and r.kind == "name":
-            out.setdefault(normalize_name(r.name), r.version)
+    out = [e.requirement for e in parsed.entries]
     if depth < MAX_DEPTH:
         for inc in parsed.includes:
             if inc.unresolved or "://" in inc.target:
@@ -214,9 +220,56 @@ def _constraints(files: BuildContext, path: Path, depth: int, chain: tuple[Path,
             t = t if t.is_absolute() else path.parent / t
             if files.resolve(t) in chain or not files.is_file(t):
                 continue
-            for k, v in (_constraints(files, t, depth + 1, (*chain, files.resolve(t))) or {}).items():
-                out.setdefault(k, v)
+            out.extend(_constraint_entries(files, t, depth + 1, (*chain, files.resolve(t))) or ())
     return out
+
+
+def _constraints(files: BuildContext, path: Path, depth: int, chain: tuple[Path, ...]) -> dict[str, str] | None:
+    """Exact pins of a constraints file and of the files it includes."""
+    entries = _constraint_entries(files, path, depth, chain)
+    return None if entries is None else _exact_pins(entries)
+
+
+def _exact_pins(entries: Iterable[ParsedRequirement]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for r in entries:
+        if r.name and r.version and r.pin in (Pin.EXACT, Pin.IMMUTABLE) and r.kind == "name":
+            out.setdefault(normalize_name(r.name), r.version)
+    return out
+
+
+def with_file_options(index: PipIndex, options: Iterable[tuple[str, str | None]],
+                      constraint_files: Iterable[ConstraintFile] = ()) -> PipIndex:
+    """The index configuration after a requirements file's own options, as pip's ``handle_option``
+    applies them: ``--index-url`` replaces, extra indexes and find-links add up."""
+    index_url, extra, links = index.index_url, list(index.extra_index_urls), list(index.find_links)
+    no_index, pre = index.no_index, index.pre
+    for name, value in options:
+        if name == "--no-index":
+            no_index = True
+        elif name == "--pre":
+            pre = True
+        elif value is None:
+            continue
+        elif name == "--index-url":
+            index_url = value
+        elif name == "--extra-index-url":
+            extra.append(value)
+        elif name == "--find-links":
+            links.append(value)
+    files = (*index.constraint_files, *constraint_files)
+    return PipIndex(index_url, tuple(extra), tuple(links), no_index, pre, files)
+
+
+def read_constraint_file(path: Path, files: BuildContext | None = None) -> tuple[RequirementParts, ...] | None:
+    """Every constraint a constraints file gives (ranges too), for the site's
+    :class:`~pinaudit.site_context.PipIndex`; None when it cannot be read."""
+    files = files if files is not None else Directory(path.parent)
+    try:
+        entries = _constraint_entries(files, path, 0, (files.resolve(path),))
+    except (OSError, RecursionError):
+        return None
+    return None if entries is None else tuple(r.parts for r in entries if r.parts is not None)
 
 
 def read_constraints(path: Path, files: BuildContext | None = None) -> dict[str, str] | None:
@@ -232,7 +285,9 @@ def read_constraints(path: Path, files: BuildContext | None = None) -> dict[str,
         return None
 
 
-def _site(display: str, e: Entry, walk: _Walk, via: Location | None, installer: str = KIND) -> InstallSite:
+def _site(
+    display: str, e: Entry, walk: _Walk, via: Location | None, installer: str, index: PipIndex
+) -> InstallSite:
     r = e.requirement
     pin, version, detail = r.pin, r.version, r.error or r.detail
     if pin is Pin.UNPINNED and r.name and r.kind == "name":
@@ -258,13 +313,16 @@ def _site(display: str, e: Entry, walk: _Walk, via: Location | None, installer: 
         hash_required=walk.hash_mode,
         detail=detail,
         via=via,
+        source_kind=SiteSource.CONSTRAINTS if installer == "constraints" else SiteSource.REQUIREMENTS,
+        requirement=r.parts,
+        pip_index=index,
     )
 
 
 def _analyze(
     path: Path, display: str, options: ScanOptions, text: str | None, via: Location | None, installed_directly: bool,
     installer: str = KIND, command_constraints: tuple[tuple[str, str, str], ...] = (),
-    files: BuildContext | None = None,
+    files: BuildContext | None = None, index: PipIndex | None = None,
 ) -> FileResult:
     files = files if files is not None else Directory(path.parent)
     walk = _Walk(options, files)
@@ -287,7 +345,8 @@ def _analyze(
         _walk_file(walk, path, display, text, 0, (files.resolve(path),), top=True)
     except RecursionError:
         walk.diagnostics.append(Diagnostic(Location(display, Span.point(1)), "includes nested too deeply"))
-    sites = [_site(d, e, walk, via, installer) for d, e in walk.entries]
+    index = with_file_options(index or _NO_INDEX_OPTIONS, walk.index_options, walk.constraint_files)
+    sites = [_site(d, e, walk, via, installer, index) for d, e in walk.entries]
     sites.extend(walk.missing)
     return FileResult(
         path=display,
@@ -340,7 +399,8 @@ def follow(
     if found is None:
         return FileResult(site.location.path, KIND, sites=(site._replace(pin=Pin.UNKNOWN, detail=missing),))
     display = display_path(found, options.cwd)
-    result = _analyze(found, display, options, None, site.location, True, KIND, site.constraints, files)
+    result = _analyze(found, display, options, None, site.location, True, KIND, site.constraints, files,
+                      site.pip_index)
     followed = site._replace(pin=Pin.LOCAL, detail=f"follows {display}")
     sites = [followed]
     for s in result.sites:

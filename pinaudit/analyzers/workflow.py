@@ -22,6 +22,7 @@ from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
+from pinaudit.site_context import SiteSource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -226,8 +227,9 @@ def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> Install
         return InstallSite(
             Ecosystem.IMAGE, Action.INSTALL, ref.name, raw, Pin.UNKNOWN, Location(display, span), KIND,
             detail=f"{what}; depends on a workflow expression decided at run time",
+            source_kind=SiteSource.WORKFLOW,
         )  # fmt: skip
-    return image_site(raw, span, display, {}, KIND, detail=what)
+    return image_site(raw, span, display, {}, KIND, detail=what, source_kind=SiteSource.WORKFLOW)
 
 
 def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> FileResult:

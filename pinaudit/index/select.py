@@ -34,17 +34,12 @@ from typing import Any
 
 from pinaudit.images import ImageRef, parse_image
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.site_context import suite_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.config import Config
     from pinaudit.index.http import HttpSettings
-
-# Debian and Ubuntu release numbers as image tags write them; codenames pass through as they are.
-_DEBIAN_NUMBERS = {"10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky"}
-_UBUNTU_NUMBERS = {"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble", "24.10": "oracular",
-                   "25.04": "plucky", "25.10": "questing"}
-_CODENAMES = frozenset({*_DEBIAN_NUMBERS.values(), *_UBUNTU_NUMBERS.values(), "sid", "duke"})
 
 
 @dataclass(frozen=True)
@@ -202,18 +197,8 @@ def _npm_builtin_registry(npm: str) -> str | None:
 def suite_from_image(ref: ImageRef | None) -> str | None:
     """The Debian/Ubuntu suite a base image's tag names: ``debian:bookworm-slim``, ``debian:12``,
     ``python:3.12-slim-bookworm``, ``ubuntu:22.04``. None when the tag names none (never guessed)."""
-    if ref is None or not ref.tag:
-        return None
-    repo = ref.name.rsplit("/", 1)[-1]
-    words = re.split(r"[-_]", ref.tag.lower())
-    for w in words:
-        if w in _CODENAMES:
-            return w
-    if repo == "debian" and words:
-        return _DEBIAN_NUMBERS.get(words[0].split(".")[0])
-    if repo == "ubuntu" and words:
-        return _UBUNTU_NUMBERS.get(words[0])
-    return None
+    suite = suite_of(ref.parts) if ref is not None else None
+    return None if suite is None or suite.startswith("alpine") else suite
 
 
 def _http_only(urls: Iterable[str]) -> tuple[str, ...]:
@@ -228,10 +213,11 @@ def choose_index(site: InstallSite, options: OnlineOptions, host: HostConfig, *,
     """The index and query for one site; None when the site has nothing an index could answer
     (not an exact pin, a direct URL, a local path...).
 
-    The keyword parameters are what the site model does not carry yet: the site's own pip index
-    options (``-i``/``--index-url``, ``--extra-index-url``, ``ENV PIP_INDEX_URL``, a requirements
-    file's ``--index-url``), apt's ``-t`` suite, the base image (or its suite, when the Dockerfile
-    analysis knows it) and the parsed image reference. :func:`_site_parameters` fills them."""
+    The keyword parameters come from the site's typed context (``online._site_parameters``): the
+    site's own pip index options (``-i``/``--index-url``, ``--extra-index-url``, ``ENV
+    PIP_INDEX_URL``, a requirements file's ``--index-url``: ``InstallSite.pip_index``), apt's
+    target suite (``apt_target``), its stage's base image and suite (``InstallSite.build``); a
+    caller may also pass a parsed image reference."""
     if site.action is not Action.INSTALL or site.pin not in (Pin.EXACT, Pin.IMMUTABLE) or site.package is None:
         return None
     eco = site.ecosystem

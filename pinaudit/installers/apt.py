@@ -99,5 +99,8 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     for w in args.positionals:
         s = _judge(w, suite, b)
         if s is not None:
-            out.append(s)
+            # the suite apt takes it from: `pkg/suite` for this package, else -t for the whole command
+            _name, slash, release = (w.value or "").partition("/")
+            target = release if slash and "=" not in _name and not _is_local(w.value or "") else suite
+            out.append(s._replace(apt_target=target or None))
     return out

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from pinaudit.model import InstallSite
     from pinaudit.parse.shell import Command
+    from pinaudit.site_context import RequirementParts
 
     class Installer(Protocol):
         """One package manager module, e.g. :mod:`pinaudit.installers.apt`."""
@@ -50,10 +51,20 @@ def _no_manifest() -> tuple[frozenset[str], frozenset[str]] | None:
     return None
 
 
+def _no_constraint_file(_path: str) -> tuple[RequirementParts, ...] | None:
+    return None
+
+
+_NO_ENV: Mapping[str, str | None] = {}
+
+
 class InstallContext:
     """What an installer module may ask about the file and the place a command runs in."""
 
-    __slots__ = ("downloads", "in_dockerfile", "npm_local", "path", "read_constraints", "read_manifest", "workdir")
+    __slots__ = (
+        "downloads", "env", "in_dockerfile", "npm_local", "path", "read_constraint_file", "read_constraints",
+        "read_manifest", "workdir",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -68,6 +79,11 @@ class InstallContext:
         npm_local: set[str] | None = None,
         # the package.json an `npm ci` / `yarn install` here installs: (dependencies, devDependencies)
         read_manifest: Callable[[], tuple[frozenset[str], frozenset[str]] | None] = _no_manifest,
+        # pip -c FILE: every constraint the file gives (ranges too), for the sites' PipIndex
+        read_constraint_file: Callable[[str], tuple[RequirementParts, ...] | None] = _no_constraint_file,
+        # variables the command runs with (a Dockerfile stage's ARG/ENV; None: unknown value), where
+        # pip reads PIP_INDEX_URL and friends
+        env: Mapping[str, str | None] = _NO_ENV,
     ) -> None:
         self.path = path
         self.in_dockerfile = in_dockerfile
@@ -76,3 +92,5 @@ class InstallContext:
         self.downloads = downloads if downloads is not None else DownloadTracker()
         self.npm_local = npm_local if npm_local is not None else set()
         self.read_manifest = read_manifest
+        self.read_constraint_file = read_constraint_file
+        self.env = env

@@ -25,6 +25,7 @@ Quirks that decide a verdict:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from pinaudit.installers._common import (
     Args,
@@ -40,6 +41,7 @@ from pinaudit.installers._common import (
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.site_context import ConstraintFile, PipIndex, RequirementParts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ class Classified(NamedTuple):
     version: str | None = None
     detail: str = ""
     by_name: bool = False  # a plain requirement: a constraints file may pin it
+    parts: RequirementParts | None = None  # the requirement taken apart
 
 
 def canonical(name: str) -> str:
@@ -139,16 +142,28 @@ def _url(s: str, package: str | None) -> Classified:
 
 def classify(text: str) -> Classified:
     """Judge one requirement as pip receives it (``requests``, ``x==1.2``, ``x @ URL``, a path)."""
+    c = _classify(text)
+    if c.parts is not None or c.detail.startswith("not a valid"):
+        return c
+    s = text.strip()  # a bare URL, VCS reference or path: the reference is the whole string
+    return c._replace(parts=RequirementParts(s, c.package if c.package != s else None, url=s))
+
+
+def _classify(text: str) -> Classified:
     s = text.strip()
     if s.split("[", 1)[0] in (".", "./"):
-        return Classified(None, Pin.LOCAL, detail="the local project: its dependencies resolve at build time")
+        return Classified(None, Pin.LOCAL, detail="the local project: its dependencies resolve at build time",
+                          parts=RequirementParts(s, None, url=s))
     m = _NAME_AT.fullmatch(s)
     if m and ("://" in m.group(3) or m.group(3).startswith("file:")):
-        target = m.group(3).split(";", 1)[0].strip()
+        target, _, marker = m.group(3).partition(";")
+        target = target.strip()
+        extras = tuple(sorted(e.strip() for e in (m.group(2) or "").strip("[]").split(",") if e.strip()))
+        parts = RequirementParts(s, m.group(1), "", extras, marker.strip() or None, target)
         if _VCS.match(target):
             c = _vcs(target)
-            return Classified(m.group(1), c.pin, c.version, c.detail)
-        return _url(target, m.group(1))
+            return Classified(m.group(1), c.pin, c.version, c.detail, parts=parts)
+        return _url(target, m.group(1))._replace(parts=parts)
     if _VCS.match(s):
         return _vcs(s)
     if "://" in s or s.startswith("file:"):
@@ -158,26 +173,28 @@ def classify(text: str) -> Classified:
     simple = _SIMPLE_REQ.fullmatch(s)
     if simple:
         if simple.group(2):
-            return Classified(simple.group(1), Pin.EXACT, simple.group(2))
-        return Classified(simple.group(1), Pin.UNPINNED, by_name=True)
+            return Classified(simple.group(1), Pin.EXACT, simple.group(2),
+                              parts=RequirementParts(s, simple.group(1), f"=={simple.group(2)}"))
+        return Classified(simple.group(1), Pin.UNPINNED, by_name=True, parts=RequirementParts(s, simple.group(1)))
     from packaging.requirements import InvalidRequirement
 
-    from pinaudit.parse.requirements import pep508
+    from pinaudit.parse.requirements import pep508, requirement_parts
 
     try:
         req = pep508(s)
     except InvalidRequirement as e:
         return Classified(s, Pin.UNPINNED, detail=f"not a valid requirement ({e})")
+    parts = requirement_parts(s, req)
     specs = list(req.specifier)
     for sp in specs:
         if sp.operator == "===" or (sp.operator == "==" and "*" not in sp.version):
-            return Classified(req.name, Pin.EXACT, sp.version)
+            return Classified(req.name, Pin.EXACT, sp.version, parts=parts)
     if not specs:
-        return Classified(req.name, Pin.UNPINNED, by_name=True)
+        return Classified(req.name, Pin.UNPINNED, by_name=True, parts=parts)
     if any("*" in sp.version for sp in specs):
         return Classified(req.name, Pin.UNPINNED, detail=f"{req.specifier} matches a series of releases",
-                          by_name=True)
-    return Classified(req.name, Pin.UNPINNED, detail=f"{req.specifier} is a range", by_name=True)
+                          by_name=True, parts=parts)
+    return Classified(req.name, Pin.UNPINNED, detail=f"{req.specifier} is a range", by_name=True, parts=parts)
 
 
 def invocation(cmd: Command) -> tuple[str, list[Word]] | None:
@@ -230,6 +247,42 @@ def _local_only(args: Args) -> str | None:
 
 
 _ConstraintMaps = tuple[list[tuple[str, dict[str, str]]], list[str]]  # (file, pins) read; files unreadable
+_TRUE = frozenset({"1", "true", "yes", "on", "y"})
+
+
+def index_config(args: Args, env: Mapping[str, str | None], ctx: InstallContext) -> PipIndex:
+    """Where this pip invocation fetches from: ``PIP_*`` variables first, then its own flags (an
+    ``-i`` replaces ``PIP_INDEX_URL``; extra indexes and find-links add up, as pip's options do)."""
+    index_url = env.get("PIP_INDEX_URL") or None
+    extra = list((env.get("PIP_EXTRA_INDEX_URL") or "").split())
+    links = list((env.get("PIP_FIND_LINKS") or "").split())
+    no_index = (env.get("PIP_NO_INDEX") or "").strip().lower() in _TRUE
+    pre = (env.get("PIP_PRE") or "").strip().lower() in _TRUE
+    files: list[ConstraintFile] = []
+    for o in args.options:
+        name, value = o.name, o.value
+        if name == "--no-index":
+            no_index = True
+        elif name in ("--pre", "--prerelease"):
+            pre = pre or name == "--pre" or value in ("allow", "explicit", "if-necessary-or-explicit")
+        elif value is None:
+            continue
+        elif name in ("-i", "--index-url", "--default-index"):
+            index_url = value
+        elif name in ("--extra-index-url", "--index"):
+            extra.append(value)
+        elif name in ("-f", "--find-links"):
+            links.append(value)
+        elif name in ("-c", "--constraint"):
+            files.append(ConstraintFile(value, ctx.read_constraint_file(value)))
+    return PipIndex(index_url, tuple(extra), tuple(links), no_index, pre, tuple(files))
+
+
+def _env(cmd: Command, ctx: InstallContext) -> Mapping[str, str | None]:
+    """The variables pip runs with: the context's, and the command's own ``VAR=x`` / ``env VAR=x``."""
+    if not cmd.assignments:
+        return ctx.env
+    return {**ctx.env, **dict(cmd.assignments)}
 
 
 def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
@@ -238,6 +291,11 @@ def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
         return b.site(Action.INSTALL, name_before_variable(word, "=<>~!@ "), word.raw, Pin.UNKNOWN, word,
                       detail=unknown_detail(word))
     c = classify(text)
+    return _judged_site(word, text, c, b, args, constraints)._replace(requirement=c.parts)
+
+
+def _judged_site(word: Word, text: str, c: Classified, b: SiteBuilder, args: Args,
+                 constraints: _ConstraintMaps) -> InstallSite:
     if c.pin is Pin.UNPINNED and c.by_name and c.package:
         known, unreadable = constraints
         for path, pins in known:
@@ -255,7 +313,8 @@ def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
     return b.site(Action.INSTALL, c.package, text, c.pin, word, version=c.version, detail=c.detail)
 
 
-def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, *, sync: bool = False) -> list[InstallSite]:
+def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, env: Mapping[str, str | None], *,
+                 sync: bool = False) -> list[InstallSite]:
     args = parse(words, FLAGS)
     b.hashed = args.has("--require-hashes")
     b.no_deps = args.has("--no-deps", "--no-dependencies")
@@ -279,7 +338,8 @@ def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, *, sync
         else:
             out.append(_requirement_site(w, w.value, b, args, constraints))
     out.sort(key=lambda s: (s.location.span.line, s.location.span.column))
-    return out
+    index = index_config(args, env, ctx)
+    return [s._replace(pip_index=index) for s in out]
 
 
 def _tool_spec(word: Word, b: SiteBuilder) -> InstallSite | None:
@@ -351,5 +411,5 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     if verb.value == "sync":
         if label != "uv pip":
             return []
-        return _pip_install(rest, b, ctx, sync=True)
-    return _pip_install(rest, b, ctx)
+        return _pip_install(rest, b, ctx, _env(cmd, ctx), sync=True)
+    return _pip_install(rest, b, ctx, _env(cmd, ctx))

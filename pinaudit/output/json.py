@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterator
 
 from pinaudit import __version__
-from pinaudit.model import Finding, Report, Unchecked
+from pinaudit.model import Finding, InstallSite, Report, Unchecked
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from pinaudit.site_context import ImageReference
 
 SCHEMA = "pinaudit/findings/v1"
 _MARK = "\x00pinaudit-findings\x00"
@@ -34,6 +36,56 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         **({"index": f.index_url} if f.index_url is not None else {}),
     }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding as ``--format json`` writes it: the v1 keys, then the site's context (new keys)."""
+    d = finding_dict(f)
+    if f.site is not None:
+        d.update(context_dict(f.site))
+    return d
+
+
+def _image(ref: ImageReference) -> dict[str, Any]:
+    return {"registry": ref.registry, "repository": ref.repository, "tag": ref.tag, "digest": ref.digest,
+            "platform": ref.platform}
+
+
+def context_dict(site: InstallSite) -> dict[str, Any]:
+    """The site's typed context as extra finding fields (new keys only: ``pinaudit/findings/v1``
+    stays valid): where it is written, its build position, requirement parts, pip index, apt
+    target suite, npm section and lockfile, and an image reference taken apart."""
+    out: dict[str, Any] = {"source": site.source_kind.value}
+    b = site.build
+    if b is not None:
+        out["stage"] = {"index": b.stage_index, "name": b.stage_name}
+        out["layer"] = b.layer
+        out["base_image"] = _image(b.base_image) if b.base_image is not None else None
+        out["base_python"] = b.python
+        out["base_suite"] = b.suite
+    r = site.requirement
+    if r is not None:
+        out["requirement"] = {"name": r.name, "specifier": r.specifier, "extras": list(r.extras),
+                              "marker": r.marker, "url": r.url}
+    i = site.pip_index
+    if i is not None and not i.is_default:
+        out["pip_index"] = {
+            "index_url": i.index_url, "extra_index_urls": list(i.extra_index_urls), "find_links": list(i.find_links),
+            "no_index": i.no_index, "pre": i.pre,
+            "constraint_files": [
+                {"path": c.path, "constraints": None if c.constraints is None else [p.raw for p in c.constraints]}
+                for c in i.constraint_files
+            ],
+        }  # fmt: skip
+    if site.apt_target is not None:
+        out["apt_target"] = site.apt_target
+    if site.npm_section is not None:
+        out["npm_section"] = site.npm_section
+    if site.lockfile is not None:
+        out["lockfile"] = site.lockfile
+    if site.image is not None:
+        out["image"] = _image(site.image)
+    return out
 
 
 def unchecked_dict(u: Unchecked) -> dict[str, Any]:
@@ -64,6 +116,6 @@ def render_chunks(report: Report) -> Iterator[str]:
     yield head + "["
     sep = "\n"
     for f in report.findings:
-        yield sep + "    " + json.dumps(finding_dict(f), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield sep + "    " + json.dumps(finding_json(f), indent=2, ensure_ascii=False).replace("\n", "\n    ")
         sep = ",\n"
     yield ("\n  ]" if report.findings else "]") + tail + "\n"

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import pinaudit
 from pinaudit.baseline import occurrence_keys
 from pinaudit.model import Finding, Report, Severity
+from pinaudit.output.json import context_dict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -161,6 +162,8 @@ def _result(f: Finding, rule_index: int, key: str, nth: int) -> dict[str, Any]:
         properties["spec"] = f.spec
     if f.fix is not None:
         properties["fix"] = f.fix
+    if f.site is not None:
+        properties.update(context_dict(f.site))
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from pinaudit.model import Pin, Span
 from pinaudit.parse.text import MappedText, MappedTextBuilder
+from pinaudit.site_context import RequirementParts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ _LONG: dict[str, tuple[bool, bool]] = {
     "--hash": (True, True),
     "--config-settings": (True, True),
 }
+_INDEX_OPTIONS = frozenset({"--index-url", "--extra-index-url", "--find-links", "--no-index", "--pre"})
 _SHORT = {"-i": "--index-url", "-c": "--constraint", "-r": "--requirement", "-e": "--editable", "-f": "--find-links"}
 
 
@@ -93,6 +95,7 @@ class ParsedRequirement(NamedTuple):
     error: str | None = None  # pip would reject the string: why
     name_start: int = 0  # offsets of the name (or of the whole token when nameless) in the text
     name_end: int = 0
+    parts: RequirementParts | None = None  # the requirement taken apart (None when unknown or invalid)
 
 
 def _expand(text: str, env: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
@@ -192,20 +195,26 @@ def parse_requirement(
     url_part = re.split(r"\s+;", s, maxsplit=1)[0].strip() if _URL.match(s) else s
     if _URL.match(url_part) or (editable and "+" in url_part.split(":", 1)[0] and ":" in url_part):
         name, pin, version, detail, kind = _classify_url(url_part, None, hashed)
-        return ParsedRequirement(name, pin, version, detail, kind, None, lead, end_tok)
+        marker = s[len(url_part):].strip().lstrip(";").strip() or None
+        return ParsedRequirement(name, pin, version, detail, kind, None, lead, end_tok,
+                                 RequirementParts(s, name, marker=marker, url=url_part))
     if "@" not in s.split(";", 1)[0] and _looks_local(s):
         head = re.sub(r"\[[^\]]*\]$", "", s.split(";", 1)[0].strip())
         fname = head.rsplit("/", 1)[-1]
         name = fname.split("-", 1)[0] if fname.endswith(".whl") else None
-        return ParsedRequirement(name, Pin.LOCAL, None, f"local path {head}", "local", None, lead, end_tok)
+        return ParsedRequirement(name, Pin.LOCAL, None, f"local path {head}", "local", None, lead, end_tok,
+                                 RequirementParts(s, name, url=head))
     if editable:
         # pip accepts '-e NAME' when NAME is a directory of the working directory at install time
-        return ParsedRequirement(None, Pin.LOCAL, None, f"local directory {s}", "local", None, lead, end_tok)
+        return ParsedRequirement(None, Pin.LOCAL, None, f"local directory {s}", "local", None, lead, end_tok,
+                                 RequirementParts(s, None, url=s))
     simple = _SIMPLE_REQ.fullmatch(s)
     if simple:
         if simple.group(2):
-            return ParsedRequirement(simple.group(1), Pin.EXACT, simple.group(2), "", "name", None, n_start, n_end)
-        return ParsedRequirement(simple.group(1), Pin.UNPINNED, None, "no version", "name", None, n_start, n_end)
+            return ParsedRequirement(simple.group(1), Pin.EXACT, simple.group(2), "", "name", None, n_start, n_end,
+                                     RequirementParts(s, simple.group(1), f"=={simple.group(2)}"))
+        return ParsedRequirement(simple.group(1), Pin.UNPINNED, None, "no version", "name", None, n_start, n_end,
+                                 RequirementParts(s, simple.group(1)))
     from packaging.requirements import InvalidRequirement
 
     try:
@@ -213,16 +222,25 @@ def parse_requirement(
     except InvalidRequirement as exc:
         msg = str(exc).splitlines()[0]
         return ParsedRequirement(name_guess, Pin.UNKNOWN, None, "invalid requirement", "invalid", msg, n_start, n_end)
+    parts = requirement_parts(s, req)
     if req.url:
         name, pin, version, detail, kind = _classify_url(req.url, req.name, hashed)
-        return ParsedRequirement(req.name, pin, version, detail, kind, None, n_start, n_end)
+        return ParsedRequirement(req.name, pin, version, detail, kind, None, n_start, n_end, parts)
     specs = list(req.specifier)
     for sp in specs:
         if sp.operator == "===" or (sp.operator == "==" and "*" not in sp.version):
-            return ParsedRequirement(req.name, Pin.EXACT, sp.version, "", "name", None, n_start, n_end)
+            return ParsedRequirement(req.name, Pin.EXACT, sp.version, "", "name", None, n_start, n_end, parts)
     # the rule's message already quotes the spec: a detail only for what it does not say
     detail = "a wildcard admits many versions" if any(sp.operator == "==" for sp in specs) else ""
-    return ParsedRequirement(req.name, Pin.UNPINNED, None, detail, "name", None, n_start, n_end)
+    return ParsedRequirement(req.name, Pin.UNPINNED, None, detail, "name", None, n_start, n_end, parts)
+
+
+def requirement_parts(raw: str, req: Requirement) -> RequirementParts:
+    """The site model's view of a requirement ``packaging`` has parsed (never parsed again)."""
+    return RequirementParts(
+        raw, req.name, str(req.specifier), tuple(sorted(req.extras)),
+        str(req.marker) if req.marker is not None else None, req.url,
+    )  # fmt: skip
 
 
 def pep508(text: str) -> Requirement:
@@ -284,7 +302,7 @@ class Include(NamedTuple):
 
 
 class ParsedFile:
-    __slots__ = ("comments", "entries", "errors", "includes", "require_hashes")
+    __slots__ = ("comments", "entries", "errors", "includes", "index_options", "require_hashes")
 
     def __init__(
         self,
@@ -300,6 +318,9 @@ class ParsedFile:
         self.errors: list[tuple[Span, str]] = [] if errors is None else errors
         # (first_line, last_line, comment_line, comment text, comment-only line) of every comment
         self.comments: list[tuple[int, int, int, str, bool]] = [] if comments is None else comments
+        # the file's own index options, in order: (--index-url / --extra-index-url / --find-links /
+        # --no-index / --pre, value or None)
+        self.index_options: list[tuple[str, str | None]] = []
 
 
 def _logical_lines(text: str) -> list[tuple[MappedText, int, int]]:
@@ -461,6 +482,8 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
                     hashes.append(value)
             elif name == "--require-hashes":
                 result.require_hashes = True
+            elif name in _INDEX_OPTIONS:
+                result.index_options.append((name, _expand(value, env)[0] if value is not None else None))
             elif name in ("--requirement", "--constraint") and value is not None:
                 target, missing = _expand(value, env)
                 result.includes.append(

@@ -29,10 +29,11 @@ from __future__ import annotations
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.rules._judge import unpinned
+from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    in_a_file = site.installer in ("requirements", "constraints")  # PIN202's
+    in_a_file = site.source_kind in (SiteSource.REQUIREMENTS, SiteSource.CONSTRAINTS)  # PIN202's
     if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and not in_a_file:
         return unpinned(site, "pip package")
     return None

@@ -33,13 +33,14 @@ from __future__ import annotations
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.rules._judge import unpinned
+from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL:
-        if site.installer == "requirements":
+        if site.source_kind is SiteSource.REQUIREMENTS:
             return unpinned(site, "requirement")
-        if site.installer == "constraints":
+        if site.source_kind is SiteSource.CONSTRAINTS:
             return unpinned(site, "constraint")
     return None
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
+from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
@@ -43,9 +44,9 @@ def _check(site: InstallSite) -> Verdict | None:
             f"'{name}' has no --hash but pip is in hash-checking mode here: the install fails at build time",
             severity=Severity.ERROR,
         )
-    if site.installer == "constraints":
+    if site.source_kind is SiteSource.CONSTRAINTS:
         return None  # pip does not enforce a hash given in a constraints file: no advice to give
-    if site.installer == "requirements":
+    if site.source_kind is SiteSource.REQUIREMENTS:
         return Verdict(f"'{site.spec}' is pinned without --hash: its files and dependencies can still change")
     if site.no_deps:
         return Verdict(f"'{site.spec}' is pinned but its files are not hash-checked (--no-deps: nothing else resolves)")

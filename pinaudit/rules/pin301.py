@@ -26,10 +26,12 @@ from __future__ import annotations
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.rules._judge import unpinned
+from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    if site.ecosystem is Ecosystem.NPM and site.action is Action.INSTALL and site.installer != "package.json":
+    if site.ecosystem is Ecosystem.NPM and site.action is Action.INSTALL \
+            and site.source_kind is not SiteSource.PACKAGE_JSON:
         return unpinned(site, f"{site.installer} package")
     return None
 

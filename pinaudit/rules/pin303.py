@@ -26,10 +26,12 @@ from __future__ import annotations
 
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, LockState, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
+from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    if not (site.ecosystem is Ecosystem.NPM and site.action is Action.INSTALL and site.installer == "package.json"):
+    npm_dependency = site.ecosystem is Ecosystem.NPM and site.action is Action.INSTALL
+    if not (npm_dependency and site.source_kind is SiteSource.PACKAGE_JSON):
         return None
     if site.lock is LockState.DRIFT:
         return None  # PIN304 says the sharper thing
