@@ -77,11 +77,14 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
     origin = _offsets(site, index, "origin") if getattr(site, "origin", None) is not None else None
     if origin is not None:
         return _origin_target(site, text, origin)
+    tok = _offsets(site, index)
+    if tok is not None and _VARIABLE.search(text[tok[0]:tok[1]]):
+        return Left("its spec comes through a variable whose origin is not recorded; set the version where "
+                    "the variable is defined")
     if own is not None:
         got = _offsets(site, index, "spec_span")
         if got is not None:
             return Target(got[0], got[1], text[got[0]:got[1]])
-    tok = _offsets(site, index)
     if tok is None:
         return Left("no source position for its spec")
     a, b = tok
@@ -121,10 +124,13 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
             return Left("a direct URL or VCS reference: pin it to a commit or a hashed file by hand")
         if not quote and site.installer not in FILE_INSTALLERS and text[b:b + 1] in ("<", ">"):
             return Left("an unquoted '<' or '>' after the name is a shell redirection: quote the requirement")
-        written = text[inner_a + m.end():end]
-        if written.strip() and written.lstrip()[0] not in "<>=!~(":
+        start = inner_a + m.end()
+        while start < end and text[start] in " \t":  # `requests >= 2`: the space stays, as in the site model
+            start += 1
+        written = text[start:end]
+        if written and written[0] not in "<>=!~(":
             return Left(f"{inner.strip()!r} is not a requirement fix can read")
-        return Target(inner_a + m.end(), end, written)
+        return Target(start, end, written)
     if site.ecosystem is Ecosystem.NPM:
         m = _NPM_NAME.match(inner)
         if not m:
