@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from pinaudit.model import Ecosystem, InstallSite
-from pinaudit.resolve.interface import Resolution, Unresolved
+from pinaudit.model import Action, Ecosystem, InstallSite
+from pinaudit.resolve.interface import Unresolved
 from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
 
 TYPE_CHECKING = False
@@ -62,27 +63,51 @@ class IndexVersions:
         return out
 
     def _resolved(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
-        from pinaudit.simulation.run import simulate
+        """Each command's (or file's) resolution, as ``simulate`` makes it for a fresh host; an
+        apt command is asked for its unpinned packages only (an exact pin the archive has moved
+        past is PIN601's business, and must not keep its neighbours from being fixed)."""
+        from concurrent.futures import ThreadPoolExecutor
+        from dataclasses import replace
+
+        from pinaudit.app import scan
+        from pinaudit.index.select import HostConfig
+        from pinaudit.simulation.installs import group_installs
+        from pinaudit.simulation.run import Resolvers, request_for
 
         wanted = {site_key(s) for s in sites}
-        sim = simulate(self.paths, self.config, self.options, transport=self.transport, cwd=self.cwd)
+        result = scan(self.paths, self.config, cwd=self.cwd, context=self.options.context)
+        # a Dockerfile's bare `npm install` would take its package.json's sites into its own
+        # install; fix resolves the manifest's dependencies as the manifest's sites
+        every = [s for s in result.report.sites if s.action is not Action.LOCKLESS_INSTALL]
+        installs = group_installs(every, {r.path: r.kind for r in result.results}, self.cwd)
+        host = self.options.hosts[0]
+        at = None if host.now else host.at
+        config = self.host or HostConfig(self.options.online)
         out: dict[SiteKey, str | Left] = {}
-        for inst in sim.installs:
-            outcome = inst.outcomes.get(HOST)
-            for s in inst.install.sites:
-                k = site_key(s)
-                if k not in wanted:
-                    continue
+        plans: list[tuple[list[InstallSite], Any]] = []
+        for inst in installs:
+            mine = [s for s in inst.sites if site_key(s) in wanted]
+            if not mine:
+                continue
+            if inst.unsupported:
+                out.update({site_key(s): Left(inst.unsupported) for s in mine})
+                continue
+            if inst.ecosystem == "apt":
+                inst = replace(inst, apt_packages=tuple(p for p in inst.apt_packages if p[1] is None))
+            req, _note = request_for(inst, at, self.options, config, self.cwd)
+            plans.append((mine, req))
+        resolvers = Resolvers(self.options, self.transport)
+        unique = list(dict.fromkeys(r for _m, r in plans if not isinstance(r, Unresolved)))
+        with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
+            answers = dict(zip(unique, pool.map(resolvers.resolve, unique), strict=True))
+        for mine, req in plans:
+            outcome = req if isinstance(req, Unresolved) else answers[req]
+            for s in mine:
                 if isinstance(outcome, Unresolved):
-                    out[k] = Left(outcome.reason, outcome.unreachable)
-                elif isinstance(outcome, Resolution):
-                    got = outcome.package(normalise(s.ecosystem, s.package or ""))
-                    out[k] = got.version if got else Left("the resolution does not include it")
-        by_line = {(s.location.path, s.location.line, s.package or ""): site_key(s) for s in sites}
-        for u in sim.unresolved:
-            k2 = by_line.get((u.path, u.line, u.package or ""))
-            if k2 is not None and k2 not in out:
-                out[k2] = Left(u.reason, u.unreachable)
+                    out[site_key(s)] = Left(outcome.reason, outcome.unreachable)
+                    continue
+                got = outcome.package(normalise(s.ecosystem, s.package or ""))
+                out[site_key(s)] = got.version if got else Left("the resolution does not include it")
         return out
 
     def _digests(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
