@@ -71,8 +71,20 @@ def _offsets(site: InstallSite, index: LineIndex, attr: str = "location") -> tup
     return index.offset(span.line, span.column), index.offset(span.end_line, span.end_column)
 
 
+_REFERENCE = re.compile(r"/|^\s*@|git\+|^(github|gitlab|bitbucket|file|link|workspace|npm|portal|patch):")
+
+
 def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
     """The spec span of ``site`` in ``text`` (at the variable's origin when it came through one)."""
+    got = _spec_range(site, text, index)
+    if isinstance(got, Target) and site.ecosystem in (Ecosystem.PIP, Ecosystem.NPM) and \
+            _REFERENCE.search(got.written.lstrip("@") if site.ecosystem is Ecosystem.NPM else got.written):
+        return Left("a direct URL, VCS or local reference: pin it to a commit or a hashed file by hand "
+                    "(a registry version would change where it comes from)")
+    return got
+
+
+def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
     own = getattr(site, "spec_span", None)
     origin = _offsets(site, index, "origin") if getattr(site, "origin", None) is not None else None
     if origin is not None:
