@@ -50,6 +50,8 @@ FORBIDDEN = (
     "uv",
     "piptools",
     "nodesemver",
+    # issue 13: fix's writer (edits, rewrites, the atomic writer) loads only for `fix`
+    "pinaudit.writer",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.
