@@ -28,9 +28,9 @@ def test_fix_then_scan_on_the_demo(tmp_path: Path, pypi: PypiServer, npm: NpmSer
                                    oci_registry: Registry, isolated_env: Path,
                                    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     fill_demo(pypi, npm, debian)
-    python = oci_registry.push_image("library/python", "3.11")
-    postgres = oci_registry.push_image("library/postgres", "16.4")
-    oci_registry.push_image("library/redis", "latest")
+    python = oci_registry.push_image("library/python", "3.11", salt="python")
+    postgres = oci_registry.push_image("library/postgres", "16.4", salt="postgres")
+    oci_registry.push_image("library/redis", "latest", salt="redis")
     demo = tmp_path / "fixtures" / "demo"
     shutil.copytree(REPO / "fixtures" / "demo", demo)
     monkeypatch.chdir(tmp_path)
