@@ -93,6 +93,8 @@ def select_sites(findings: Sequence[Finding], sites: Sequence[InstallSite],
             site = by_key.get((f.location.path, f.location.span.line, f.location.span.column, f.package or ""))
         if site is None or (ecosystems is not None and site.ecosystem.value not in ecosystems):
             continue
+        if site.ecosystem is not Ecosystem.IMAGE and site.pin in (Pin.EXACT, Pin.IMMUTABLE):
+            continue  # the version is written already (PIN305: its dependencies float; a lock's job)
         out.setdefault(site_key(site), site)
     return sorted(out.values(), key=site_key)
 
