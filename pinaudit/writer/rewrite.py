@@ -91,6 +91,13 @@ def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left
         return _origin_target(site, text, origin)
     tok = _offsets(site, index)
     if tok is not None and _VARIABLE.search(text[tok[0]:tok[1]]):
+        from pinaudit.writer.origins import dockerfile_origin, is_dockerfile, variable_name
+
+        var = variable_name(text[tok[0]:tok[1]], trailing=site.ecosystem is Ecosystem.IMAGE) \
+            if is_dockerfile(site.location.path) else None
+        found = dockerfile_origin(text, var, index.position(tok[0])[0]) if var else None
+        if found is not None:
+            return _origin_target(site, text, found)
         return Left("its spec comes through a variable whose origin is not recorded; set the version where "
                     "the variable is defined")
     if own is not None:
