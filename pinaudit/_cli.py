@@ -207,6 +207,8 @@ def _fix_parser(sub: Any) -> None:
         o.add_argument(flag, default=None, metavar="URL")
     o.add_argument("--debian-suite", default=None, metavar="SUITE")
     o.add_argument("--debian-keyring", default=None, metavar="FILE")
+    o.add_argument("--alpine-mirror", default=None, metavar="URL")
+    o.add_argument("--alpine-branch", default=None, metavar="BRANCH")
     o.add_argument("--platform", default=None, metavar="OS/ARCH",
                    help="one platform's image digest instead of the multi-arch index's (and apt's architecture)")
     f.add_argument("-q", "--quiet", action="store_true", help="no summary line")

@@ -9,7 +9,7 @@ import pytest
 
 from pinaudit._cli import main
 from tests.indexes.registry import Registry
-from tests.indexes.servers import NpmServer, PypiServer
+from tests.indexes.servers import AlpineServer, NpmServer, PypiServer
 
 
 def test_at_and_cooldown_choose_the_instant(tmp_path: Path, pypi: PypiServer, npm: NpmServer, isolated_env: Path,
@@ -64,3 +64,13 @@ def test_platform_writes_that_platforms_manifest_digest(tmp_path: Path, oci_regi
     assert main(["fix", "Dockerfile", "--platform", "linux/arm64"]) == 0
     arm = pushed.platforms["linux/arm64"]
     assert (tmp_path / "Dockerfile").read_text().startswith(f"FROM {pushed.reference}@{arm}\n")
+
+
+def test_apk_gets_the_branchs_candidate(tmp_path: Path, alpine: AlpineServer, isolated_env: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "git": "2.45.2-r0"})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20@sha256:" + "0" * 64 + "\n"
+                                         "RUN apk add --no-cache curl \\\n    git\n")
+    assert main(["fix", ".", "--alpine-mirror", alpine.mirror]) == 0
+    assert (tmp_path / "Dockerfile").read_text().endswith("RUN apk add --no-cache curl=8.9.1-r1 \\\n    git=2.45.2-r0\n")

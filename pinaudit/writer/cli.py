@@ -68,7 +68,7 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
         raise usage_error("--apt-strategy snapshot is not available yet in this version; use the default "
                           "(pin) strategy")
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "image_registry"):
+                 "image_registry", "alpine_mirror"):
         value = getattr(args, name)
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
@@ -114,6 +114,7 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
         debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
+        alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch,
         platform=args.platform, http=settings)
     pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
