@@ -73,4 +73,5 @@ def test_apk_gets_the_branchs_candidate(tmp_path: Path, alpine: AlpineServer, is
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.20@sha256:" + "0" * 64 + "\n"
                                          "RUN apk add --no-cache curl \\\n    git\n")
     assert main(["fix", ".", "--alpine-mirror", alpine.mirror]) == 0
-    assert (tmp_path / "Dockerfile").read_text().endswith("RUN apk add --no-cache curl=8.9.1-r1 \\\n    git=2.45.2-r0\n")
+    fixed = (tmp_path / "Dockerfile").read_text()
+    assert fixed.endswith("RUN apk add --no-cache curl=8.9.1-r1 \\\n    git=2.45.2-r0\n")
