@@ -174,7 +174,7 @@ def test_symlinks_are_not_written_through_and_modes_are_kept(tmp_path: Path, mon
     assert "flask==1.2.3" in (work / "install.sh").read_text()
     (work / "requirements.txt").symlink_to(outside / "requirements.txt")
     code, _ = fix(work, ".", monkeypatch=monkeypatch)
-    assert code == 2 and "symbolic link" in capsys.readouterr().err
+    assert code == 1 and "requirements.txt:1:1: pip requests: not written: " in capsys.readouterr().err
     assert (outside / "requirements.txt").read_text() == "requests\n"
 
 
@@ -203,3 +203,17 @@ def test_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["fix", "--apt-strategy", "snapshot"]) == 2
     assert main(["fix", "--ecosystem", "rpm"]) == 2
     assert main(["fix", "--at", "2024-01-01", "--cooldown", "7d"]) == 2
+
+
+def test_nothing_outside_the_named_tree_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app" / "Dockerfile").write_text("FROM python:3.12@sha256:" + "0" * 64 + "\n"
+                                                 "COPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+                                                 "RUN pip install requests\n")
+    code, _ = fix(tmp_path, "app", "--context", ".", monkeypatch=monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 1 and "requirements.txt:1:1: pip flask: not written: " in err and "outside" in err
+    assert (tmp_path / "requirements.txt").read_text() == "flask\n"
+    assert "pip install requests==1.2.3\n" in (tmp_path / "app" / "Dockerfile").read_text()

@@ -131,9 +131,17 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
 def finish(plan: FixPlan, *, dry_run: bool, quiet: bool, cwd: Path, roots: Sequence[Path],
            out: TextIO, err: TextIO | None = None) -> int:
     """Show or write the plan; the exit code."""
-    from pinaudit.writer.atomic import UnsafeWrite, write_group
+    from pinaudit.writer.atomic import UnsafeWrite, check_target, write_group
 
     err = err or sys.stderr
+    bases = [cwd / r if (cwd / r).is_dir() else (cwd / r).parent for r in roots]
+    unsafe: dict[str, str] = {}
+    for f in plan.files:
+        try:
+            check_target(cwd / f.path, bases)
+        except (UnsafeWrite, OSError) as exc:
+            unsafe[f.path] = f"not written: {exc}"
+    plan = plan.without(unsafe)
     for site, why in plan.left:
         print(f"pinaudit: left {describe_left(site, why)}", file=err)
     if plan.unreachable:
@@ -145,12 +153,7 @@ def finish(plan: FixPlan, *, dry_run: bool, quiet: bool, cwd: Path, roots: Seque
             out.write(line)
         out.flush()
     elif plan.files:
-        try:
-            write_group([(cwd / f.path, f.before, f.after) for f in plan.files],
-                        [cwd / r if (cwd / r).is_dir() else (cwd / r).parent for r in roots])
-        except UnsafeWrite as exc:
-            print(f"pinaudit: error: {exc}; nothing was written", file=err)
-            return EXIT_USAGE
+        write_group([(cwd / f.path, f.before, f.after) for f in plan.files], bases)
     if not quiet:
         print(f"pinaudit: {'would have ' if dry_run else ''}{plan.summary()}", file=err)
     return EXIT_LEFT if plan.left else EXIT_CLEAN

@@ -69,6 +69,16 @@ class FixPlan(NamedTuple):
     left: tuple[tuple[InstallSite, Left], ...]
     unreachable: bool  # an index could not be asked: nothing may be written
 
+    def without(self, reasons: Mapping[str, str]) -> FixPlan:
+        """This plan less the files in ``reasons`` (path -> why it may not be written): their
+        sites move to ``left`` with that reason."""
+        if not reasons:
+            return self
+        moved = [(s, Left(reasons[s.location.path])) for s, _v in self.fixed if s.location.path in reasons]
+        return FixPlan(tuple(f for f in self.files if f.path not in reasons),
+                       tuple((s, v) for s, v in self.fixed if s.location.path not in reasons),
+                       tuple(sorted((*self.left, *moved), key=lambda p: site_key(p[0]))), self.unreachable)
+
     def summary(self) -> str:
         shown = ", ".join(f"{s.ecosystem.value} {s.package or s.spec or ''}".strip() for s, _w in self.left[:5])
         more = f" and {len(self.left) - 5} more" if len(self.left) > 5 else ""
