@@ -277,9 +277,10 @@ def _build_args(values: list[str]) -> dict[str, str] | None:
 def _scan(args: argparse.Namespace) -> int:
     from pinaudit.app import scan
     from pinaudit.config import ConfigError, load_config
+    from pinaudit.model import Severity
     from pinaudit.output import chunked_renderer
+    from pinaudit.output.text import hidden_info, summary
     from pinaudit.output.text import render as render_text
-    from pinaudit.output.text import summary
     from pinaudit.work import InputError
 
     cwd = Path.cwd()
@@ -324,16 +325,25 @@ def _scan(args: argparse.Namespace) -> int:
     report = result.report
 
     if args.write_baseline:
+        # recording today's findings is the job asked for: say what was written, not every finding
         from pinaudit.baseline import write_baseline
 
         write_baseline(result.before_baseline, args.write_baseline, cwd=cwd)
+        if not args.quiet:
+            n = len(result.before_baseline)
+            print(f"pinaudit: wrote {n} finding{'s' if n != 1 else ''} to baseline {args.write_baseline}",
+                  file=sys.stderr)
+        return EXIT_INDEX if report.unchecked else EXIT_CLEAN
 
     color = args.color == "always" or (
         args.color == "auto" and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     )
+    # infos are hidden from text unless asked for (-v, or --fail-on info, which makes them count)
+    hide_info = not args.verbose and config.fail_on > Severity.INFO
+    hidden = hidden_info(report) if hide_info and "text" in formats else 0
     for i, fmt in enumerate(formats):
         chunks: Iterable[str] = (
-            (render_text(report, color=color and i >= len(outputs)),) if fmt == "text"
+            (render_text(report, color=color and i >= len(outputs), hide_info=hide_info),) if fmt == "text"
             else (_render_html(report, cwd),) if fmt == "html"
             else chunked_renderer(fmt)(report)
         )  # fmt: skip
@@ -358,7 +368,7 @@ def _scan(args: argparse.Namespace) -> int:
             if len(report.skipped) > _SKIPPED_SHOWN:
                 print(f"pinaudit: {len(report.skipped) - _SKIPPED_SHOWN} more parts not audited; -v lists them",
                       file=sys.stderr)
-        print(summary(report), file=sys.stderr)
+        print(summary(report, hidden=hidden), file=sys.stderr)
     if report.unchecked:  # even with -q: exit 3 must say why
         from pinaudit.online import describe_unchecked
 

@@ -20,6 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
 
+    from pinaudit.edits import Edit
     from pinaudit.site_context import BuildPosition, ImageReference, PipIndex, RequirementParts
 else:
     from pinaudit._record import NamedTuple
@@ -101,16 +102,41 @@ class LockState(str, enum.Enum):
 
 
 class Span(NamedTuple):
-    """A physical source range: 1-based lines and columns, end column exclusive."""
+    """A source range: character offsets into the file as read, and the 1-based lines and columns
+    derived from them through the file's one line index (end column exclusive).
+
+    Offsets count characters of the decoded text, BOM removed, line endings kept (see
+    ``docs/model.md``); ``start == end`` is a point (an insertion point for a missing spec).
+    -1 marks a span with no known offsets (a synthetic location such as "line 1 of a file
+    that did not decode").
+    """
 
     line: int
     column: int
     end_line: int
     end_column: int
+    start: int = -1
+    end: int = -1
 
     @classmethod
     def point(cls, line: int, column: int = 1, length: int = 0) -> Span:
-        return cls(line, column, line, column + length)
+        """A span known by position only; on line 1 the offsets follow (column - 1)."""
+        start = column - 1 if line == 1 else -1
+        return cls(line, column, line, column + length, start, start + length if start >= 0 else -1)
+
+    def through(self, other: Span) -> Span:
+        """From this span's start to ``other``'s end (a command from its first word to its last)."""
+        return Span(self.line, self.column, other.end_line, other.end_column, self.start, other.end)
+
+    def sub(self, i: int, j: int) -> Span:
+        """Characters [i, j) of a span on one line (callers check ``line == end_line``)."""
+        known = self.start >= 0
+        return Span(self.line, self.column + i, self.line, self.column + j,
+                    self.start + i if known else -1, self.start + j if known else -1)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start if self.start >= 0 else 0
 
 
 class Location(NamedTuple):
@@ -146,6 +172,14 @@ class InstallSite(NamedTuple):
     # pip -r FILE: exact pins from the same command's -c files, which apply to FILE's entries too:
     # (PEP 503 name, version, constraints file as written)
     constraints: tuple[tuple[str, str, str], ...] = ()
+    # --- source coordinates (issue 9 items 1 and 3; docs/model.md) --------------------------------
+    # location.span is the package token as written (quotes excluded; a requirement's name only;
+    # package.json's key). spec_span is the version spec as written (`=7.8*` of `curl=7.8*`,
+    # `>=2` of `requests[socks]>=2; marker`, `@^4`, package.json's value, `:3.11` / `@sha256:...`),
+    # or an empty span at the insertion point where a spec would go. origin is where a value that
+    # came through a variable was written (the `1.2.3` of `ARG NUMPY=1.2.3`), for `fix` to edit.
+    spec_span: Span | None = None
+    origin: Span | None = None
 
     # -- the site's typed context (pinaudit/site_context.py) ---------------------------------------
     source_kind: SiteSource = SiteSource.COMMAND  # the kind of place it is written in; rules dispatch on it
@@ -198,8 +232,9 @@ class Finding(NamedTuple):
     spec: str | None
     location: Location
     message: str
-    fix: str | None = None
     index_url: str | None = None  # scan --online: the index the finding came from (credentials masked)
+    # --- edits as values (issue 9 item 3) -------------------------------------------------------
+    edits: tuple[Edit, ...] = ()  # what would fix it, over the file's character offsets (pinaudit.edits)
     site: InstallSite | None = None  # the site judged (None for a parse error): its typed context
 
     def sort_key(self) -> tuple[str, int, int, str, str]:

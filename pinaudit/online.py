@@ -365,8 +365,8 @@ def check_sites(sites: Sequence[InstallSite], kinds: Mapping[str, str], options:
                 continue
             out.findings.append(Finding(rule.code, verdict.severity or rule.severity, verdict.category or rule.category,
                                         site.ecosystem, site.package, site.spec, site.location,
-                                        f"{verdict.message} [{facts.index_url}]", verdict.fix, facts.index_url,
-                                        site=site))
+                                        f"{verdict.message} [{facts.index_url}]", facts.index_url,
+                                        edits=verdict.edits, site=site))
     return out
 
 

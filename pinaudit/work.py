@@ -82,7 +82,7 @@ def analyze_target(target: Target, options: ScanOptions, force_kind: str | None 
     if isinstance(src, Diagnostic):
         return FileResult(path=src.location.path, kind=force_kind or target.kind, diagnostics=(src,))
     try:
-        return get(src.kind).analyze(src, options)
+        return _with_spec_spans(get(src.kind).analyze(src, options))
     except RecursionError:
         msg = "input nests too deeply to analyse; not audited"
     except MemoryError:
@@ -91,3 +91,16 @@ def analyze_target(target: Target, options: ScanOptions, force_kind: str | None 
         msg = f"internal error while analysing this file ({type(exc).__name__}: {exc}); please report it"
     return FileResult(path=src.display, kind=src.kind, diagnostics=(Diagnostic(Location(src.display, Span.point(1)),
                                                                                 msg),))
+
+
+def _with_spec_spans(result: FileResult) -> FileResult:
+    """Every site carries a spec span: where an analyzer had no spec to point at (a download, a
+    package-less command), the insertion point right after its token."""
+    if all(site.spec_span is not None for site in result.sites):
+        return result
+    from pinaudit.parse.spec_range import end_point
+
+    return result._replace(sites=tuple(
+        site if site.spec_span is not None else site._replace(spec_span=end_point(site.location.span))
+        for site in result.sites
+    ))

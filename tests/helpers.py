@@ -8,6 +8,8 @@ from pathlib import Path
 from pinaudit.app import scan
 from pinaudit.config import Config
 from pinaudit.model import Finding
+from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.text import MappedText, MappedTextBuilder
 
 REPO = Path(__file__).resolve().parents[1]
 # The shared folder (labelled cases, corpus, schemas) sits beside the checkout: ``../shared``
@@ -38,3 +40,27 @@ def hits(findings: list[Finding], code: str | None = None) -> list[tuple[str, in
 
 def dockerfile(tmp_path: Path, text: str, code: str | None = None, **extra: str) -> list[tuple[str, int, str | None]]:
     return hits(scan_files(tmp_path, {"Dockerfile": text, **extra}), code)
+
+
+def mapped_pieces(*pieces: tuple[str, int, int]) -> MappedText:
+    """A logical text glued from ``(text, line, column)`` pieces of a made-up file that holds
+    each piece at that place (blanks elsewhere): offsets and positions as a parser would map them."""
+    rows: list[str] = []
+    for text, line, col in pieces:
+        for k, part in enumerate(text.split("\n")):
+            i = line - 1 + k
+            while len(rows) <= i:
+                rows.append("")
+            at = col - 1 if k == 0 else 0
+            row = rows[i].ljust(at)
+            rows[i] = row[:at] + part + row[at + len(part):]
+    index = LineIndex("\n".join(rows) + "\n")
+    b = MappedTextBuilder(index)
+    for text, line, col in pieces:
+        b.add(text, index.offset(line, col))
+    return b.build()
+
+
+def mapped_at(text: str, line: int = 1, column: int = 1) -> MappedText:
+    """``text`` laid out in a made-up file from (line, column)."""
+    return mapped_pieces((text, line, column))

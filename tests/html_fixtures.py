@@ -41,7 +41,7 @@ def hostile_report() -> tuple[Report, dict[str, dict[int, str]]]:
         span = Span(3, col, 3, col + len(p))
         findings.append(
             Finding("PIN201", Severity.ERROR, Category.UNPINNED, Ecosystem.PIP, p, p, Location(path, span),
-                    f"pip package '{p}' is installed without a version", fix=f"pin {p}")
+                    f"pip package '{p}' is installed without a version")
         )
         findings.append(
             Finding("PIN402", Severity.WARNING, Category.MUTABLE_IMAGE, Ecosystem.IMAGE, f"img{p}", f"{p}:1",

@@ -48,7 +48,8 @@ def test_json_contract(project, capsys):
     assert doc["tool"]["name"] == "pinaudit"
     (f,) = doc["findings"]
     # the site's typed context comes in new keys only: the v1 keys are exactly as before
-    context = {k: f.pop(k) for k in list(f) if k not in V1_KEYS}
+    coordinates = ("offset", "end_offset", "spec_span", "origin", "edits")
+    context = {k: f.pop(k) for k in list(f) if k not in V1_KEYS and k not in coordinates}
     assert context == {
         "source": "command",
         "stage": {"index": 0, "name": None},
@@ -72,6 +73,12 @@ def test_json_contract(project, capsys):
         "end_column": 46,
         "message": "apt package 'curl' is installed without a version",
         "fix": None,
+        # issue 9's additions: offsets into the file as read, the spec's insertion point
+        "offset": 128,
+        "end_offset": 132,
+        "spec_span": {"offset": 132, "end_offset": 132, "line": 2, "column": 46, "end_line": 2, "end_column": 46},
+        "origin": None,
+        "edits": [],
     }
     assert doc["summary"] == {
         "files": 1,
@@ -203,8 +210,10 @@ def test_paths_relative_to_cwd(project, capsys, monkeypatch):
 
 def test_baseline_hides_old_findings_and_fails_on_new(project, capsys):
     lay_out(project, {"Dockerfile": UNPINNED})
-    assert main(["scan", "-q", "--write-baseline", "base.json"]) == 1
-    capsys.readouterr()
+    # writing the baseline is the job: exit 0, no findings printed (issue 15)
+    assert main(["scan", "--write-baseline", "base.json"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err == "pinaudit: wrote 1 finding to baseline base.json\n"
     assert main(["scan", "-q", "--baseline", "base.json"]) == 0
     # an edit above the finding moves it: still hidden (fingerprints have no line numbers)
     lay_out(project, {"Dockerfile": "# comment\n" + UNPINNED})
@@ -218,7 +227,7 @@ def test_baseline_hides_old_findings_and_fails_on_new(project, capsys):
 
 def test_baseline_written_at_the_root_works_from_a_subfolder(project, monkeypatch, capsys):
     lay_out(project, {"docker/Dockerfile": UNPINNED})
-    assert main(["scan", "-q", "--write-baseline", ".pinaudit-baseline.json"]) == 1
+    assert main(["scan", "-q", "--write-baseline", ".pinaudit-baseline.json"]) == 0
     monkeypatch.chdir(project / "docker")
     assert main(["scan", "-q", "--baseline", "../.pinaudit-baseline.json", "."]) == 0
     assert main(["scan", "-q", "--baseline", "../.pinaudit-baseline.json", "Dockerfile"]) == 0
@@ -364,3 +373,22 @@ def test_readme_demo_output_is_what_the_demo_prints(monkeypatch, capsys):
     for line in shown:
         assert any(actual.startswith(line.removesuffix(" ...")) for actual in lines), line
     assert block.rstrip().splitlines()[-1] == err.strip().splitlines()[-1]
+
+
+def test_info_is_hidden_from_text_unless_asked(project, capsys):
+    lay_out(project, {
+        "package.json": '{"dependencies": {"express": "^4.18.2"}}\n',
+        "package-lock.json": '{"lockfileVersion": 3, "packages": {"": {"dependencies": {"express": "^4.18.2"}},'
+                             ' "node_modules/express": {"version": "4.18.2"}}}\n',
+        "Dockerfile": UNPINNED,
+    })
+    assert main(["scan"]) == 1
+    out, err = capsys.readouterr()
+    assert "PIN303" not in out and "PIN101" in out
+    assert "1 info not shown (-v or --fail-on info shows them)" in err
+    for flags in (["-v"], ["--fail-on", "info"]):
+        main(["scan", *flags])
+        out, err = capsys.readouterr()
+        assert "PIN303" in out and "not shown" not in err
+    main(["scan", "--format", "json"])
+    assert '"PIN303"' in capsys.readouterr().out  # machine formats keep everything

@@ -320,7 +320,7 @@ def test_dockerfile_analyzer_mutated(text: str) -> None:
 def test_shell_analyze_never_raises(text: str) -> None:
     from pinaudit.parse.shell import analyze
 
-    result = analyze(MappedText.plain(text), {"KNOWN": "curl git", "EMPTY": "", "UNSET": None})
+    result = analyze(MappedText.whole(text), {"KNOWN": "curl git", "EMPTY": "", "UNSET": None})
     for span, message in result.errors:
         assert message.strip() and not _INTERNAL.search(message), message
         assert span.line >= 1

@@ -15,8 +15,7 @@ import pytest
 from pinaudit.installers import InstallContext, sites
 from pinaudit.model import Action, InstallSite, Pin
 from pinaudit.parse.shell import analyze
-from pinaudit.parse.text import MappedText
-from tests.helpers import SHARED
+from tests.helpers import SHARED, mapped_at
 
 CASES = SHARED / "cases" / "dockerfile_conformance.jsonl"
 KINDS = {
@@ -61,7 +60,7 @@ def _sites_of(content: str) -> list[InstallSite]:
             while text.rstrip("\n").endswith("\\") and i + 1 < len(lines):
                 i += 1
                 text += lines[i]
-            for cmd in analyze(MappedText.plain(text, line=start + 1, column=5)).commands:
+            for cmd in analyze(mapped_at(text, start + 1, 5)).commands:
                 out.extend(sites(cmd, ctx))
         i += 1
     return out

@@ -17,7 +17,7 @@ EXACT, IMM, PART, UNP, LOC, UNK = Pin.EXACT, Pin.IMMUTABLE, Pin.PARTIAL, Pin.UNP
 
 def run(text: str, ctx: InstallContext | None = None, env: Mapping[str, str | None] | None = None) -> list[InstallSite]:
     ctx = ctx or InstallContext("Dockerfile")
-    result = analyze(MappedText.plain(text), env)
+    result = analyze(MappedText.whole(text), env)
     return [s for cmd in result.commands for s in sites(cmd, ctx)]
 
 
@@ -329,17 +329,18 @@ def test_catches_not(text: str) -> None:
 
 def test_location_is_the_package_token_on_its_physical_line() -> None:
     got = run("apt-get install -y \\\n    curl \\\n    wget=1.21.3-1+b2")
-    assert [(s.package, s.location.span) for s in got] == [("curl", Span(2, 5, 2, 9)), ("wget", Span(3, 5, 3, 21))]
+    assert [(s.package, s.location.span) for s in got] == [
+        ("curl", Span(2, 5, 2, 9, 25, 29)), ("wget", Span(3, 5, 3, 21, 36, 52))]
     assert all(s.location.path == "Dockerfile" and s.installer == "apt-get" for s in got)
 
 
 def test_location_of_packageless_sites_is_the_verb() -> None:
     (up,) = run("apt-get update && apt-get upgrade -y")
-    assert up.location.span == Span(1, 27, 1, 34)
+    assert up.location.span == Span(1, 27, 1, 34, 26, 33)
     (lockless,) = run("npm install")
-    assert lockless.location.span == Span(1, 5, 1, 12)
+    assert lockless.location.span == Span(1, 5, 1, 12, 4, 11)
     (bare,) = run("yarn")
-    assert bare.location.span == Span(1, 1, 1, 5)
+    assert bare.location.span == Span(1, 1, 1, 5, 0, 4)
 
 
 def test_versions_and_specs() -> None:
@@ -382,7 +383,7 @@ def test_require_hashes_marks_sites_hashed() -> None:
 def test_requirements_site_points_at_the_file_word() -> None:
     (site,) = run("pip install --no-cache-dir -r requirements/prod.txt")
     assert site.action is Action.REQUIREMENTS and site.spec == "requirements/prod.txt"
-    assert site.location.span == Span(1, 31, 1, 52)
+    assert site.location.span == Span(1, 31, 1, 52, 30, 51)
 
 
 def test_constraints_file_pins_what_it_pins() -> None:
@@ -419,7 +420,7 @@ def test_download_tracker_lives_across_runs() -> None:
     assert run("curl -fsSLo /tmp/get.sh https://example.com/get.sh", ctx=ctx) == []
     assert ctx.downloads.fetched == {"/tmp/get.sh": "https://example.com/get.sh"}
     (site,) = run("sh /tmp/get.sh --yes", ctx=ctx)
-    assert (site.package, site.pin, site.location.span) == ("https://example.com/get.sh", UNP, Span(1, 4, 1, 15))
+    assert (site.package, site.pin, site.location.span) == ("https://example.com/get.sh", UNP, Span(1, 4, 1, 15, 3, 14))
 
 
 def test_download_relative_to_workdir() -> None:
@@ -443,7 +444,7 @@ def test_pipe_site_is_at_the_url() -> None:
     # SPEC §6: a finding sits on the package token's line, and a download-then-run's package is
     # its URL, not the `| sh` two lines further down
     (site,) = run("curl -fsSL \\\n  https://example.com/i.sh \\\n  | sh")
-    assert site.location.span == Span(2, 3, 2, 27)
+    assert site.location.span == Span(2, 3, 2, 27, 15, 39)
     assert site.spec == "https://example.com/i.sh"
 
 

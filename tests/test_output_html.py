@@ -16,7 +16,7 @@ import pytest
 from pinaudit._cli import main
 from pinaudit.model import Action, Category, Ecosystem, Finding, InstallSite, Location, Pin, Report, Severity, Span
 from pinaudit.output import html
-from pinaudit.output.json import finding_dict
+from pinaudit.output.json import V1_FIELDS, finding_dict
 from pinaudit.sources import MAX_SPAN_LINES, read_lines
 from tests.helpers import REPO, lay_out
 from tests.html_fixtures import PAYLOADS, decode, hostile_report, large_report, page_data
@@ -32,10 +32,15 @@ def demo_html(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     return out.read_text(encoding="utf-8")
 
 
+def _v1(f: Finding) -> dict[str, object]:
+    d = finding_dict(f)
+    return {k: d[k] for k in V1_FIELDS if k in d}
+
+
 def _finding(path: str, span: Span, *, package: str | None = "curl", spec: str | None = "curl",
-             message: str = "apt package 'curl' is installed without a version", fix: str | None = None,
+             message: str = "apt package 'curl' is installed without a version",
              rule: str = "PIN101", severity: Severity = Severity.ERROR) -> Finding:
-    return Finding(rule, severity, Category.UNPINNED, Ecosystem.APT, package, spec, Location(path, span), message, fix)
+    return Finding(rule, severity, Category.UNPINNED, Ecosystem.APT, package, spec, Location(path, span), message)
 
 
 # --- the embedded data ---------------------------------------------------------------------------
@@ -47,7 +52,7 @@ def test_demo_data_decodes_to_exactly_the_findings_json(demo_html: str, monkeypa
 
     monkeypatch.chdir(REPO)
     report = scan([Path("fixtures/demo")], Config(root=REPO), cwd=REPO).report
-    assert decode(page_data(demo_html)) == [finding_dict(f) for f in sorted(report.findings, key=Finding.sort_key)]
+    assert decode(page_data(demo_html)) == [_v1(f) for f in sorted(report.findings, key=Finding.sort_key)]
 
 
 def test_round_trip_of_the_hard_cases() -> None:
@@ -63,7 +68,7 @@ def test_round_trip_of_the_hard_cases() -> None:
     findings = [
         _finding("a/Dockerfile", Span(1, 21, 1, 25)),  # spec = the text under the span
         _finding("a/Dockerfile", Span(1, 26, 1, 30), package="wget", spec="wget",
-                 message="apt package 'wget' is installed without a version", fix="wget=1.21"),
+                 message="apt package 'wget' is installed without a version"),
         _finding("a/Dockerfile", Span(2, 18, 2, 31), package="emoji-😀-pkg", spec="'emoji-😀-pkg'",
                  message="pip package 'emoji-😀-pkg' is not pinned: ''emoji-😀-pkg''"),
         _finding("a/Dockerfile", Span(2, 5, 10, 4), package=None, spec=None, message="heredoc"),  # multi-line
@@ -74,7 +79,7 @@ def test_round_trip_of_the_hard_cases() -> None:
     ]
     findings.sort(key=Finding.sort_key)
     data = html.scan_data(findings, lines, {})
-    assert decode(json.loads(html.script_json(data))) == [finding_dict(f) for f in findings]
+    assert decode(json.loads(html.script_json(data))) == [_v1(f) for f in findings]
 
 
 def test_common_kinds_and_strings_get_the_small_numbers() -> None:
@@ -122,7 +127,7 @@ def test_hostile_strings_are_escaped_everywhere() -> None:
     assert markup.count("<script") == 1  # ours; the data block was cut out above
     assert page.count("</script>") == 2  # the data block's end and ours: nothing closes one early
     assert "&lt;img src=x onerror=window.__pwned=1&gt;" in markup  # shown as text (noscript, summary)
-    assert decode(page_data(page)) == [finding_dict(f) for f in report.findings]
+    assert decode(page_data(page)) == [_v1(f) for f in report.findings]
 
 
 def test_no_template_marks_scanned_content_safe() -> None:

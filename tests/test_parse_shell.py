@@ -6,12 +6,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pinaudit.parse.lines import LineIndex
 from pinaudit.parse.shell import MAX_DEPTH, Command, ShellResult, Word, analyze, analyze_simple
-from pinaudit.parse.text import MappedText, MappedTextBuilder
+from pinaudit.parse.text import MappedText
+from tests.helpers import mapped_at, mapped_pieces
 
 
 def run(text: str, env: dict[str, str | None] | None = None) -> ShellResult:
-    return analyze(MappedText.plain(text), env)
+    return analyze(MappedText.whole(text), env)
 
 
 def argvs(text: str, env: dict[str, str | None] | None = None) -> list[list[str | None]]:
@@ -384,13 +386,8 @@ def _dockerfile_run() -> MappedText:
     # 5       git && sh -c 'pip install \
     #            (BuildKit joins continuation lines before the shell sees them)
     # 6 FROM ...  (not part of the RUN)
-    b = MappedTextBuilder()
-    b.add("apt-get update ", 2, 5)
-    b.add(" && apt-get install -y ", 3, 1)
-    b.add("      curl ", 4, 1)
-    b.add("      git && sh -c 'pip install ", 5, 1)
-    b.add("  flask==2.0'", 6, 1)
-    return b.build()
+    return mapped_pieces(("apt-get update ", 2, 5), (" && apt-get install -y ", 3, 1), ("      curl ", 4, 1),
+                         ("      git && sh -c 'pip install ", 5, 1), ("  flask==2.0'", 6, 1))
 
 
 def test_multiline_mapped_text() -> None:
@@ -435,7 +432,7 @@ def test_syntax_errors_reported_with_partial_commands() -> None:
 def test_empty_and_blank() -> None:
     assert run("").commands == ()
     assert run("   \n\n").commands == ()
-    assert analyze(MappedText("", ((0, 1, 1),))).commands == ()
+    assert analyze(MappedText.whole("")).commands == ()
 
 
 # ---- properties ------------------------------------------------------------------------------
@@ -449,9 +446,9 @@ _TOKENS = [
 
 
 def _check(text: str, env: dict[str, str | None] | None = None) -> None:
-    mt = MappedText.plain(text)
+    mt = MappedText.whole(text)
     r = analyze(mt, env)
-    last_line = text.count("\n") + 1
+    last_line = LineIndex(text).line_count
     spans = [s for s, _m in r.errors]
     for c in r.commands:
         spans.append(c.span)
@@ -512,9 +509,9 @@ def test_substitution_after_space_in_nested_script_runs_once() -> None:
 
 def test_heredoc_placeholders_feed_each_command_its_body() -> None:
     """tree-sitter-bash cannot parse `<<A bash && <<B cat > f`; the placeholders can."""
-    line = MappedText.plain("<<<__h0__ bash && <<<__h1__ cat > /b", 2, 5)
-    body_a = MappedText.plain("pip install flask\n", 3, 1)
-    body_b = MappedText.plain("pip install django\n", 5, 1)
+    line = mapped_at("<<<__h0__ bash && <<<__h1__ cat > /b", 2, 5)
+    body_a = mapped_at("pip install flask\n", 3, 1)
+    body_b = mapped_at("pip install django\n", 5, 1)
     res = analyze(line, None, {"__h0__": (body_a, False), "__h1__": (body_b, False)})
     cmds = [(c.name, [w.value for w in c.argv[1:]], c.span.line) for c in res.commands]
     assert cmds == [("bash", [], 2), ("pip", ["install", "flask"], 3), ("cat", [], 2)]
@@ -538,7 +535,7 @@ def test_heredoc_placeholders_feed_each_command_its_body() -> None:
     ],
 )
 def test_simple_shells(dialect: str, text: str, expected: list[list[str | None]]) -> None:
-    res = analyze_simple(MappedText.plain(text, 3, 5), dialect, {"PKG": "requests"} if "env:" in text else None)
+    res = analyze_simple(mapped_at(text, 3, 5), dialect, {"PKG": "requests"} if "env:" in text else None)
     assert [[w.value for w in c.argv] for c in res.commands] == expected
     assert res.commands[0].argv[0].span.line == 3
 

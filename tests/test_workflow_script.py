@@ -101,7 +101,7 @@ def test_workflow_runs(tmp_path: Path) -> None:
     assert got == [
         ("pip", "requests", "unpinned", 6, 26),
         ("apt", "curl", "unpinned", 10, 30),
-        ("pip", "flask", "unknown", 11, 23),  # the quoted word starts at its quote
+        ("pip", "flask", "unknown", 11, 24),  # the token without its opening quote
         ("npm", "typescript", "unpinned", 14, 14),
     ]
     assert "matrix.v" in (r.sites[2].spec or "")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
+from pinaudit.parse.spec_range import spec_span_in
 from pinaudit.site_context import SiteSource
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -103,15 +104,16 @@ def image_site(
     value, missing = interpolate(raw, env)
     ref = parse_image(value, platform)
     loc = Location(display, span)
+    spec_span = spec_span_in(span, raw, "image")
     if missing:
         names = ", ".join(f"${{{v}}}" for v in missing)
         why = f"depends on {names}, which {'is' if len(missing) == 1 else 'are'} not set"
         return InstallSite(
             Ecosystem.IMAGE, Action.INSTALL, ref.name, value, Pin.UNKNOWN, loc, installer,
-            detail="; ".join(p for p in (detail, why) if p), source_kind=source_kind,
+            detail="; ".join(p for p in (detail, why) if p), source_kind=source_kind, spec_span=spec_span,
         )  # fmt: skip
     version = ref.digest or ref.tag if ref.pin is not Pin.UNPINNED else None
     return InstallSite(
         Ecosystem.IMAGE, Action.INSTALL, ref.name, value, ref.pin, loc, installer, version=version, detail=detail,
-        source_kind=source_kind, image=ref.parts,
+        source_kind=source_kind, image=ref.parts, spec_span=spec_span,
     )

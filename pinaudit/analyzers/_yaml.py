@@ -3,7 +3,7 @@ read the pragmas, and turn an empty, malformed or non-mapping document into its 
 
 from __future__ import annotations
 
-from pinaudit.model import Diagnostic, FileResult, Location, Span
+from pinaudit.model import Diagnostic, FileResult, Location
 from pinaudit.pragmas import line_suppressions
 
 TYPE_CHECKING = False
@@ -17,12 +17,13 @@ def load_mapping(display: str, text: str, kind: str, what: str) -> tuple[yaml.No
     ``what`` names the document for the message when it is not a mapping ("a workflow").
     """
     from pinaudit.parse import yaml_pos
+    from pinaudit.parse.text import point_at
 
     suppressions, ignore_file = line_suppressions(display, text)
     base = FileResult(display, kind, suppressions=suppressions, ignore_file=ignore_file)
 
     def fail(message: str, line: int = 1, col: int = 1) -> tuple[None, FileResult]:
-        diag = Diagnostic(Location(display, Span.point(line, col)), message)
+        diag = Diagnostic(Location(display, point_at(text, line, col)), message)
         return None, base._replace(diagnostics=(diag,))
 
     try:

@@ -21,6 +21,8 @@ from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._image_sites import image_site
 from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Diagnostic, FileResult, InstallSite, Location, Severity, Span
+from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.text import span_of
 from pinaudit.site_context import SiteSource
 
 KIND = "compose"
@@ -61,6 +63,8 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
     if root is None:
         return base
     lines = yaml_pos.physical_lines(text)
+    starts = yaml_pos.line_starts(text)
+    index = LineIndex(text)
     # Values from the project's .env only: the scanning machine's environment is not the one that
     # runs `docker compose` (an unresolvable variable is unknown, never guessed), and a CI gate
     # must not pass or fail with whatever a runner happens to export.
@@ -85,8 +89,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             if image is None:
                 continue
             raw = yaml_pos.scalar(image)
-            line, col, eline, ecol = yaml_pos.value_span(image, lines)
-            span = Span(line, col, eline, ecol)
+            span = span_of(index, *yaml_pos.value_range(image, lines, starts))
             if raw is None:
                 diags.append(Diagnostic(Location(display, span), f"service {name}: image is not a string",
                                         Severity.WARNING))  # fmt: skip

@@ -44,7 +44,8 @@ from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction
 from pinaudit.parse.dockerfile import parse as parse_dockerfile
 from pinaudit.parse.shell import Command, Word, analyze_simple
 from pinaudit.parse.shell import analyze as analyze_shell
-from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
+from pinaudit.parse.spec_range import end_point, spec_span_in
+from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped, point_at
 from pinaudit.pragmas import parse_pragma
 from pinaudit.site_context import BuildPosition, RequirementParts, SiteSource, python_of, suite_of
 
@@ -59,7 +60,6 @@ _SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
-_PULL_KINDS = {"FROM": SiteSource.FROM, "RUN --mount=from": SiteSource.MOUNT_FROM}  # else COPY/ADD --from
 
 
 def build_position(stage: Stage, layer: int) -> BuildPosition:
@@ -100,7 +100,8 @@ class _Analysis:
             ast = parse_dockerfile(self.source.text)
         except DockerfileSyntaxError as exc:
             self.diagnostics.append(
-                Diagnostic(self.loc(Span.point(max(exc.line, 1))), f"Dockerfile syntax error: {exc.message}")
+                Diagnostic(self.loc(point_at(self.source.text, max(exc.line, 1))),
+                           f"Dockerfile syntax error: {exc.message}")
             )
             return self._result()
         unknown = [(line, msg) for line, msg in ast.warnings if msg.startswith("unknown instruction")]
@@ -109,8 +110,9 @@ class _Analysis:
             line, msg = unknown[0]
             more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
             self.diagnostics.append(Diagnostic(
-                self.loc(Span.point(line)), f"{msg}{more}: docker build rejects this file (a template?); "
-                "the known instructions were still audited", Severity.WARNING))
+                self.loc(point_at(self.source.text, line)),
+                f"{msg}{more}: docker build rejects this file (a template?); the known "
+                "instructions were still audited", Severity.WARNING))
         self.build = Build(self.context, self.options.build_args, ast.escape)
         stage: Stage | None = None
         index = 0
@@ -188,17 +190,19 @@ class _Analysis:
 
     def _image_site(self, pull: ImagePull) -> None:
         loc = self.loc(pull.span)
+        spec_span = spec_span_in(pull.span, pull.raw, "image")
         if pull.undeclared:
             names = ", ".join(f"${v}" for v in pull.undeclared)
             self.sites.append(InstallSite(
                 Ecosystem.IMAGE, Action.INSTALL, pull.raw, pull.raw, Pin.UNKNOWN, loc, pull.installer,
                 detail=f"{names} is not declared by an ARG before the first FROM (docker build sees it empty)",
+                spec_span=spec_span,
             ))
         elif pull.value is None:
             self.sites.append(
                 InstallSite(
                     Ecosystem.IMAGE, Action.INSTALL, pull.raw, pull.raw, Pin.UNKNOWN, loc, pull.installer,
-                    detail="the reference depends on a build argument without a default",
+                    detail="the reference depends on a build argument without a default", spec_span=spec_span,
                 )
             )
         else:
@@ -206,16 +210,16 @@ class _Analysis:
             version = ref.digest or ref.tag
             self.sites.append(
                 InstallSite(Ecosystem.IMAGE, Action.INSTALL, ref.name, pull.value, ref.pin, loc, pull.installer,
-                            version=version, image=ref.parts)
+                            version=version, image=ref.parts, spec_span=spec_span)
             )
-        self.sites[-1] = self.sites[-1]._replace(source_kind=_PULL_KINDS.get(pull.installer, SiteSource.COPY_FROM))
+        self.sites[-1] = self.sites[-1]._replace(source_kind=pull.source)
 
     def _add_url(self, add: AddUrl) -> None:
         url = add.url
         pinned = add.has_checksum or bool(_HEX40.search(url))
         self.sites.append(
             InstallSite(Ecosystem.DOWNLOAD, Action.DOWNLOAD, url, url, Pin.IMMUTABLE if pinned else Pin.UNPINNED,
-                        self.loc(add.span), "ADD", source_kind=SiteSource.ADD)
+                        self.loc(add.span), "ADD", source_kind=SiteSource.ADD, spec_span=end_point(add.span))
         )
         if add.target is not None:
             # already reported at the ADD: executing it later must not report it twice
@@ -264,7 +268,7 @@ class _Analysis:
                 return []
             argv = tuple(Word(a, a, s, quoted=True) for a, s in instr.json_args)
             first, last = instr.json_args[0][1], instr.json_args[-1][1]
-            cmd = Command(argv, Span(first.line, first.column, last.end_line, last.end_column))
+            cmd = Command(argv, first.through(last))
             commands.append(cmd)
             # ["sh", "-c", "script"] is a shell again
             if posixpath.basename(argv[0].raw) in _POSIX_SHELLS and len(argv) >= 3 and argv[1].raw.startswith("-") \
@@ -275,7 +279,7 @@ class _Analysis:
                 at = instr.args.text.find(f'"{argv[1].raw}"', instr.args.text.find(f'"{argv[0].raw}"') + 1)
                 at = instr.args.text.find(f'"{script}"', at + len(argv[1].raw) + 2) if at >= 0 else -1
                 mapped = (instr.args.slice(at + 1, at + 1 + len(script)) if at >= 0 and "\\" not in script
-                          else MappedText.plain(script, sspan.line, sspan.column + 1))
+                          else MappedText.plain(script, instr.args.line_index, sspan.start + 1))
                 res = analyze_shell(mapped, stage.env)
                 commands = list(res.commands)
         else:
@@ -319,7 +323,7 @@ class _Analysis:
         body to the command whose operator names it, which the placeholders keep explicit.
         """
         text = instr.args.text
-        b = MappedTextBuilder()
+        b = MappedTextBuilder(instr.args.line_index)
         bodies: dict[str, tuple[MappedText, bool]] = {}
         pos = 0
         for k, h in enumerate(instr.heredocs):

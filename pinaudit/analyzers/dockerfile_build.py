@@ -27,6 +27,7 @@ from pinaudit.images import ImageRef, parse_image
 from pinaudit.model import Span
 from pinaudit.parse.dockerfile import Instruction, expand, parse_key_values
 from pinaudit.parse.text import MappedText
+from pinaudit.site_context import SiteSource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class ImagePull(NamedTuple):
     # FROM only: variables not declared by an ARG before the first FROM (docker build sees them empty)
     undeclared: tuple[str, ...] = ()
     platform: str | None = None  # FROM --platform=, expanded
+    source: SiteSource = SiteSource.FROM  # FROM, COPY_FROM or MOUNT_FROM
 
 
 class AddUrl(NamedTuple):
@@ -144,7 +146,7 @@ class Build:
                 # it builds ('ubuntu:', '/ubuntu:22.04') is not what the author meant, so no verdict
                 pull = ImagePull(ref_raw, None, span, "FROM", tuple(dict.fromkeys(undeclared)))
             else:
-                pull = self._pull(ref_raw, value, span, "FROM")
+                pull = self._pull(ref_raw, value, span, "FROM", SiteSource.FROM)
                 if pull is not None:
                     pull = pull._replace(platform=stage.platform)
                     if value is not None:
@@ -159,10 +161,10 @@ class Build:
         self.stage_names[str(index)] = stage
         return stage, pull
 
-    def _pull(self, raw: str, value: str | None, span: Span, installer: str) -> ImagePull | None:
+    def _pull(self, raw: str, value: str | None, span: Span, installer: str, source: SiteSource) -> ImagePull | None:
         if value is not None and (value.lower() in self.stage_names or value.lower() == "scratch" or value == ""):
             return None
-        return ImagePull(raw, value, span, installer)
+        return ImagePull(raw, value, span, installer, source=source)
 
     # -- stage instructions -----------------------------------------------------------------
     def declare(self, instr: Instruction, stage: Stage) -> None:
@@ -198,7 +200,8 @@ class Build:
             if value is not None:
                 ref = expand(value, stage.env, escape)
                 if ref is None or not ref.isdigit():
-                    pull = self._pull(value, ref, _flag_value_span(span, "from"), f"{instr.keyword} --from")
+                    pull = self._pull(value, ref, _flag_value_span(span, "from"), f"{instr.keyword} --from",
+                                      SiteSource.COPY_FROM)
                     if pull is not None:
                         out.append(pull)
         if instr.json_args is not None:
@@ -257,7 +260,8 @@ class Build:
             pull = None
             ref = expand(src_from, stage.env, self.escape)
             if ref is None or not ref.isdigit():
-                pull = self._pull(src_from, ref, _value_span(span, value, from_at), "RUN --mount=from")
+                pull = self._pull(src_from, ref, _value_span(span, value, from_at), "RUN --mount=from",
+                                  SiteSource.MOUNT_FROM)
             target = opts.get("target") or opts.get("dst") or opts.get("destination")
             if target:
                 stage.foreign.append((posixpath.normpath(posixpath.join(stage.workdir, target)), src_from))
@@ -342,7 +346,7 @@ def _flag_value_span(span: Span, name: str) -> Span:
     """The span of the value part of ``--name=value`` (the flag's own span starts at the dashes)."""
     skip = len(name) + 3
     if span.line == span.end_line and span.column + skip < span.end_column:
-        return Span(span.line, span.column + skip, span.end_line, span.end_column)
+        return span.sub(skip, span.end_column - span.column)
     return span
 
 
@@ -354,4 +358,4 @@ def _value_span(flag: Span, value: str, part: tuple[int, int] | None) -> Span:
     prefix = flag.end_column - flag.column - len(value)  # "--mount="
     if prefix < 3:
         return flag
-    return Span(flag.line, flag.column + prefix + part[0], flag.line, flag.column + prefix + part[1])
+    return flag.sub(prefix + part[0], prefix + part[1])

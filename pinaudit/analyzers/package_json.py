@@ -44,6 +44,8 @@ from pinaudit.parse.lockfiles import (
     read_lockfile,
     satisfies,
 )
+from pinaudit.parse.spec_range import end_point
+from pinaudit.parse.text import span_of
 from pinaudit.site_context import SiteSource
 
 KIND = "package.json"
@@ -61,12 +63,14 @@ class _Ctx:
         self.related: list[str] = []
 
     def span(self, start: int, end: int) -> Span:
-        line, col = self.index.position(start)
-        end_line, end_col = self.index.position(max(start, end - 1))
-        return Span(line, col, end_line, end_col + 1)
+        return span_of(self.index, start, max(start, end))
 
     def key_loc(self, m: JMember) -> Location:
         return Location(self.display, self.span(m.key_start + 1, m.key_end - 1))
+
+    def value_span(self, m: JMember) -> Span:
+        """A string value inside its quotes: where ``fix`` writes the version."""
+        return self.span(m.value.start + 1, m.value.end - 1)
 
 
 def _read_pnpm_workspace(path: Path) -> dict[object, object] | None:
@@ -284,8 +288,22 @@ def _override_sites(
             InstallSite(
                 ecosystem=Ecosystem.NPM, action=Action.INSTALL, package=name, spec=spec, pin=site_cls.pin,
                 location=ctx.key_loc(m), installer=KIND, version=site_cls.version, lock=state, detail=detail,
+                spec_span=ctx.value_span(m),
             )
         )  # fmt: skip
+
+
+def _pm_spec(span: Span, value: str) -> Span:
+    """``@1.2.3+sha...`` of ``"packageManager": "pnpm@1.2.3+sha..."`` (the end when there is none)."""
+    at = value.find("@", 1)
+    return span_of_sub(span, at if at != -1 else len(value), len(value), value)
+
+
+def span_of_sub(span: Span, a: int, b: int, text: str) -> Span:
+    """text[a:b] of a one-line span laid out as ``text``; the end point otherwise."""
+    if span.line == span.end_line and span.end - span.start == len(text):
+        return span.sub(a, b)
+    return end_point(span)
 
 
 def _package_manager(ctx: _Ctx, m: JMember) -> None:
@@ -306,7 +324,8 @@ def _package_manager(ctx: _Ctx, m: JMember) -> None:
         detail = f"{detail}; corepack needs an exact version ({cls.detail or 'not exact'})"
     ctx.sites.append(
         InstallSite(Ecosystem.NPM, Action.INSTALL, mm.group("name"), value, pin, loc, KIND,
-                    version=cls.version if pin is not Pin.UNPINNED else None, detail=detail)
+                    version=cls.version if pin is not Pin.UNPINNED else None, detail=detail,
+                    spec_span=_pm_spec(loc.span, value))
     )  # fmt: skip
 
 
@@ -315,8 +334,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
     try:
         root = json_pos.parse(text)
     except json_pos.JsonError as exc:
-        line, col = ctx.index.position(exc.offset)
-        loc = Location(display, Span.point(line, col))
+        loc = Location(display, ctx.span(exc.offset, exc.offset))
         return FileResult(display, KIND, diagnostics=(Diagnostic(loc, f"malformed JSON: {exc.message}"),))
     if not isinstance(root, JObject):
         loc = Location(display, Span.point(1))
@@ -330,6 +348,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
 
     root_specs: dict[str, str] = {}
     has_deps = False
+    deps_key: Location | None = None  # the first dependency section's key: what PIN306 names
     catalogs: dict[str, dict[str, str]] | None = None  # read on the first catalog: spec
     for section in SECTIONS:
         member = root.member(section)
@@ -350,6 +369,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                 )
                 continue
             has_deps = True
+            deps_key = deps_key or ctx.key_loc(member)
             spec = m.value.value
             root_specs.setdefault(m.key, spec)
             cls = classify_npm_spec(spec)
@@ -362,7 +382,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                 InstallSite(
                     ecosystem=Ecosystem.NPM, action=Action.INSTALL, package=m.key, spec=spec, pin=cls.pin,
                     location=ctx.key_loc(m), installer=KIND, version=cls.version, lock=state, detail=detail,
-                    npm_section=section,
+                    npm_section=section, spec_span=ctx.value_span(m),
                 )
             )  # fmt: skip
 
@@ -391,7 +411,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             InstallSite(
                 ecosystem=Ecosystem.NPM, action=Action.MANIFEST, package=None, spec=None,
                 pin=Pin.EXACT if lock is not None else Pin.UNPINNED,
-                location=Location(display, Span.point(1)), installer=KIND,
+                location=deps_key or Location(display, Span.point(1)), installer=KIND,
                 lock=LockState.LOCKED if lock is not None else LockState.NO_LOCKFILE,
                 detail=f"locked by {lock_name}" if lock is not None else "no lockfile",
             )

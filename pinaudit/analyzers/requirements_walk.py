@@ -316,6 +316,7 @@ def _site(
         source_kind=SiteSource.CONSTRAINTS if installer == "constraints" else SiteSource.REQUIREMENTS,
         requirement=r.parts,
         pip_index=index,
+        spec_span=e.spec_span,
     )
 
 

@@ -35,7 +35,7 @@ def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
         return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file,
                           skipped=(f"{display}: a {prog} script, not shell",))  # fmt: skip
     try:
-        sites, diags = shell_sites(MappedText.plain(source.text), display, source.path.parent, options=options)
+        sites, diags = shell_sites(MappedText.whole(source.text), display, source.path.parent, options=options)
     except RecursionError:
         diag = Diagnostic(Location(display, Span.point(1)), "script nested too deeply to analyse")
         return FileResult(display, KIND, diagnostics=(diag,), suppressions=suppressions, ignore_file=ignore_file)

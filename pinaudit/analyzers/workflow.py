@@ -21,7 +21,8 @@ import re
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
-from pinaudit.parse.text import MappedText, MappedTextBuilder
+from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.text import MappedText, MappedTextBuilder, span_of
 from pinaudit.site_context import SiteSource
 
 TYPE_CHECKING = False
@@ -33,6 +34,17 @@ if TYPE_CHECKING:
 KIND = "workflow"
 _EXPR = re.compile(r"\$\{\{.*?\}\}")
 _PLACEHOLDER = "GHA_EXPR"
+
+
+class _Pos:
+    """The workflow's lines as the YAML scanner counts them, their file offsets, the line index."""
+
+    __slots__ = ("index", "lines", "starts")
+
+    def __init__(self, lines: list[str], starts: list[int], index: LineIndex) -> None:
+        self.lines = lines
+        self.starts = starts
+        self.index = index
 
 
 _ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -62,7 +74,7 @@ def _placeholders(
         return "${" + name + "}"
 
     text = _EXPR.sub(sub, mt.text)
-    return MappedText(text, mt.segments), env, originals
+    return MappedText(text, mt.segments, mt.line_index), env, originals
 
 
 def _restore(site: InstallSite, originals: dict[str, str]) -> InstallSite:
@@ -75,7 +87,7 @@ def _restore(site: InstallSite, originals: dict[str, str]) -> InstallSite:
     return site._replace(spec=spec, detail=detail)
 
 
-def _flow_lines(node: yaml.Node, lines: list[str]) -> MappedText | None:
+def _flow_lines(node: yaml.Node, lines: list[str], starts: list[int], index: LineIndex) -> MappedText | None:
     """A plain or quoted scalar over several lines, each word mapped to its own physical line.
 
     YAML folds such a scalar: each line break becomes a space (a blank line a newline) and the
@@ -87,7 +99,7 @@ def _flow_lines(node: yaml.Node, lines: list[str]) -> MappedText | None:
     quoted = getattr(node, "style", None) in ('"', "'")
     if em.line >= len(lines):
         return None
-    b = MappedTextBuilder()
+    b = MappedTextBuilder(index)
     blanks = 0
     started = False
     for i in range(sm.line, em.line + 1):
@@ -102,7 +114,7 @@ def _flow_lines(node: yaml.Node, lines: list[str]) -> MappedText | None:
         if started:
             b.add_synthetic("\n" * blanks if blanks else " ")
         blanks = 0
-        b.add(piece, i + 1, start + 1)  # continuation lines start at their first non-blank
+        b.add(piece, starts[i] + start)  # continuation lines start at their first non-blank
         started = True
     built = b.build()
     if built.text != str(node.value):
@@ -111,17 +123,17 @@ def _flow_lines(node: yaml.Node, lines: list[str]) -> MappedText | None:
     return b.build()
 
 
-def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
+def _block_text(node: yaml.Node, lines: list[str], starts: list[int], index: LineIndex) -> MappedText:
     """The script of a ``run:`` scalar, mapped to its physical positions."""
     style = getattr(node, "style", None)
     sm = node.start_mark
     if style not in ("|", ">"):
         col = sm.column + 1 + (1 if style in ('"', "'") else 0)
         if node.end_mark.line > sm.line:
-            folded = _flow_lines(node, lines)
+            folded = _flow_lines(node, lines, starts, index)
             if folded is not None:
                 return folded
-        return MappedText.plain(str(node.value), sm.line + 1, col)
+        return MappedText.plain(str(node.value), index, starts[sm.line] + col - 1)
     first = sm.line + 1  # 0-based index of the first content line
     end = min(node.end_mark.line, len(lines) - 1)
     indent: int | None = None
@@ -139,7 +151,7 @@ def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
         content.append((i, line))
     while content and not content[-1][1]:
         content.pop()
-    b = MappedTextBuilder()
+    b = MappedTextBuilder(index)
     ind0 = indent or 0
     prev_folds = False
     pending_blank = 0
@@ -156,7 +168,7 @@ def _block_text(node: yaml.Node, lines: list[str]) -> MappedText:
             else:
                 b.add_synthetic("\n" * (pending_blank + (0 if style == ">" and pending_blank else 1)))
         pending_blank = 0
-        b.add(body, i + 1, ind0 + 1)
+        b.add(body, starts[i] + ind0)
         prev_folds = not more
         started = True
     b.add_synthetic("\n")
@@ -210,7 +222,7 @@ def _shell_of(step: yaml.Node, job: yaml.Node, root: yaml.Node, budget: Budget) 
     return "pwsh" if "windows" in text.lower() else "bash"
 
 
-def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> InstallSite | None:
+def _image(node: yaml.Node, display: str, what: str, ypos: _Pos, offset: int = 0) -> InstallSite | None:
     from pinaudit.analyzers._image_sites import image_site
     from pinaudit.parse import yaml_pos
 
@@ -218,8 +230,8 @@ def _image(node: yaml.Node, display: str, what: str, offset: int = 0) -> Install
     if raw is None:
         return None
     raw = raw[offset:]
-    line, col, eline, ecol = yaml_pos.value_span(node)
-    span = Span(line, col + offset, eline, ecol)
+    start, end = yaml_pos.value_range(node, ypos.lines, ypos.starts)
+    span = span_of(ypos.index, min(start + offset, end), end)
     if "${{" in raw:
         from pinaudit.images import parse_image
 
@@ -240,7 +252,10 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     root, base = load_mapping(display, text, KIND, "a workflow")
     if root is None:
         return base
-    lines = text.splitlines()
+    lines = yaml_pos.physical_lines(text)
+    starts = yaml_pos.line_starts(text)
+    index = LineIndex(text)
+    ypos = _Pos(lines, starts, index)
     budget = yaml_pos.Budget()
     parents = source.path.resolve().parents
     workspace = parents[2] if len(parents) > 2 and parents[1].name == ".github" else source.path.parent
@@ -257,13 +272,13 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
             if container is not None:
                 is_str = yaml_pos.scalar(container) is not None
                 img = container if is_str else yaml_pos.get(container, "image", budget)
-                site = _image(img, display, f"job {job_id} container") if img is not None else None
+                site = _image(img, display, f"job {job_id} container", ypos) if img is not None else None
                 if site:
                     sites.append(site)
             services = yaml_pos.get(job, "services", budget)
             for svc_name, _sk, svc in yaml_pos.items(services, budget):
                 img = svc if yaml_pos.scalar(svc) is not None else yaml_pos.get(svc, "image", budget)
-                site = _image(img, display, f"job {job_id} service {svc_name}") if img is not None else None
+                site = _image(img, display, f"job {job_id} service {svc_name}", ypos) if img is not None else None
                 if site:
                     sites.append(site)
             job_env = _static_env(job, root_env, budget)
@@ -273,7 +288,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 uses = yaml_pos.get(step, "uses", budget)
                 uses_text = yaml_pos.scalar(uses) if uses is not None else None
                 if uses is not None and uses_text and uses_text.startswith("docker://"):
-                    site = _image(uses, display, f"job {job_id} step", offset=len("docker://"))
+                    site = _image(uses, display, f"job {job_id} step", ypos, offset=len("docker://"))
                     if site:
                         sites.append(site)
                 run = yaml_pos.get(step, "run", budget)
@@ -286,7 +301,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                     skipped.append(f"{display}:{run.start_mark.line + 1}: a {prog} step, not shell")
                     continue
                 static = _static_env(step, job_env, budget)
-                mt, env, originals = _placeholders(_block_text(run, lines), static)
+                mt, env, originals = _placeholders(_block_text(run, lines, starts, index), static)
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin
+from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
+from pinaudit.parse.spec_range import spec_range
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -228,17 +229,57 @@ class SiteBuilder:
 
     def site(self, action: Action, package: str | None, spec: str | None, pin: Pin, word: Word,
              *, version: str | None = None, detail: str = "") -> InstallSite:
+        token, spec_span = token_spans(word, self.ecosystem.value if package is not None else "")
         return InstallSite(
             ecosystem=self.ecosystem,
             action=action,
             package=package,
             spec=spec,
             pin=pin,
-            location=Location(self.path, word.span),
+            location=Location(self.path, token),
             installer=self.installer,
             version=version if pin in (Pin.EXACT, Pin.IMMUTABLE) else None,
             global_install=self.global_install,
             hashed=self.hashed,
             detail=detail,
             no_deps=self.no_deps,
+            spec_span=spec_span,
         )
+
+
+_QUOTES = "\"'"
+
+
+def token_spans(word: Word, ecosystem: str) -> tuple[Span, Span]:
+    """The span of ``word`` as a package token (enclosing quotes excluded) and of the version spec
+    inside it (:func:`pinaudit.parse.spec_range.spec_range`; empty at the insertion point), both
+    taken by offset from the text the word was read from."""
+    if word.source is None:
+        span = word.span
+        raw = word.raw
+        if span.line == span.end_line and span.start >= 0 and span.end - span.start == len(raw) + 2:
+            span = span.sub(1, len(raw) + 1)  # an exec-form string: its quotes
+        if span.line != span.end_line or span.end - span.start != len(raw):
+            return span, span.sub(span.end_column - span.column, span.end_column - span.column) \
+                if span.line == span.end_line else span
+        a, b = spec_range(ecosystem, raw) if ecosystem else (len(raw), len(raw))
+        return span, span.sub(a, b)
+    src, s, e = word.source
+    raw = src.text[s:e]
+    i, j = 0, len(raw)
+    if raw[:2] == "$'":
+        i = 1  # ANSI-C quoting: the '$' belongs to the quote
+    while i < j and raw[i] in _QUOTES:
+        i += 1
+    while j > i and raw[j - 1] in _QUOTES and raw[j - 2 : j - 1] != "\\":
+        j -= 1
+    token = src.span(s + i, s + j)
+    keep = [k for k in range(i, j) if raw[k] not in _QUOTES]
+    unquoted = "".join(raw[k] for k in keep)
+    if not ecosystem or unquoted.startswith("$"):
+        # no spec in the token as written (its value came through a variable): insert at its end
+        return token, src.span(s + j, s + j)
+    a, b = spec_range(ecosystem, unquoted)
+    ra = keep[a] if a < len(keep) else j
+    rb = keep[b - 1] + 1 if b > a else ra
+    return token, src.span(s + ra, s + rb)

@@ -361,8 +361,6 @@ def scan_data(findings: Sequence[Finding], sources: SourceLines, rules: Mapping[
             more: dict[str, Any] = {}
             if multi:
                 more.update(end_line=span.end_line, end_column=span.end_column)
-            if f.fix is not None:
-                more["fix"] = f.fix
             if more:
                 extra[str(i)] = more
         shared = _common_prefix(prev_path, path)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from pinaudit import __version__
-from pinaudit.model import Finding, InstallSite, Report, Unchecked
+from pinaudit.model import Finding, InstallSite, Report, Span, Unchecked
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,11 +15,16 @@ if TYPE_CHECKING:
     from pinaudit.site_context import ImageReference
 
 SCHEMA = "pinaudit/findings/v1"
+# a finding's fields as SPEC §6 first wrote them (the HTML report carries these); later
+# additions (offsets, spec span, origin, edits) are new keys beside them
+V1_FIELDS = ("rule", "severity", "category", "ecosystem", "package", "spec", "path", "line", "column",
+             "end_line", "end_column", "message", "fix", "index")
 _MARK = "\x00pinaudit-findings\x00"
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     s = f.location.span
+    site = f.site
     return {
         "rule": f.rule,
         "severity": f.severity.label,
@@ -33,8 +38,15 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "end_line": s.end_line,
         "end_column": s.end_column,
         "message": f.message,
-        "fix": f.fix,
+        "fix": None,  # v1's field, kept; a fix is now ``edits`` (below)
         **({"index": f.index_url} if f.index_url is not None else {}),
+        # issue 9: new fields only, so ``pinaudit/findings/v1`` readers are unaffected. Offsets
+        # count characters of the file as read (decoded, BOM removed, line endings kept).
+        "offset": s.start if s.start >= 0 else None,
+        "end_offset": s.end if s.start >= 0 else None,
+        "spec_span": span_dict(site.spec_span) if site is not None and site.spec_span is not None else None,
+        "origin": span_dict(site.origin) if site is not None and site.origin is not None else None,
+        "edits": [e.to_json() for e in f.edits],
     }
 
 
@@ -86,6 +98,11 @@ def context_dict(site: InstallSite) -> dict[str, Any]:
     if site.image is not None:
         out["image"] = _image(site.image)
     return out
+
+
+def span_dict(s: Span) -> dict[str, int]:
+    return {"offset": s.start, "end_offset": s.end, "line": s.line, "column": s.column,
+            "end_line": s.end_line, "end_column": s.end_column}
 
 
 def unchecked_dict(u: Unchecked) -> dict[str, Any]:

@@ -153,6 +153,9 @@ def _result(f: Finding, rule_index: int, key: str, nth: int) -> dict[str, Any]:
     elif span.end_line == span.line:
         # endColumn is exclusive in SARIF as in our spans; equal to startColumn = an empty region.
         region.update(endLine=span.line, endColumn=max(span.end_column, start_col))
+    if span.start >= 0:
+        # characters of the file as read (a BOM not counted), beside the line and column
+        region.update(charOffset=span.start, charLength=max(span.end - span.start, 0))
     properties: dict[str, Any] = {"category": f.category.value, "severity": f.severity.label}
     if f.ecosystem is not None:
         properties["ecosystem"] = f.ecosystem.value
@@ -160,8 +163,12 @@ def _result(f: Finding, rule_index: int, key: str, nth: int) -> dict[str, Any]:
         properties["package"] = f.package
     if f.spec is not None:
         properties["spec"] = f.spec
-    if f.fix is not None:
-        properties["fix"] = f.fix
+    if f.site is not None and f.site.spec_span is not None and f.site.spec_span.start >= 0:
+        sp = f.site.spec_span
+        properties["specSpan"] = {"charOffset": sp.start, "charLength": sp.end - sp.start,
+                                  "startLine": sp.line, "startColumn": sp.column}
+    if f.edits:
+        properties["edits"] = [e.to_json() for e in f.edits]
     if f.site is not None:
         properties.update(context_dict(f.site))
     result: dict[str, Any] = {

@@ -20,12 +20,22 @@ def line(f: Finding, *, color: bool = False) -> str:
     return f"{loc} {f.rule} {f.message}"
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    return "".join(line(f, color=color) + "\n" for f in report.findings)
+def render(report: Report, *, color: bool = False, hide_info: bool = False) -> str:
+    """One line per finding; ``hide_info`` leaves out the info ones (the summary counts them).
+
+    On a repository with lockfiles most findings are "pinned only by the lockfile" infos (153 of
+    205 lines on one web app): printed by default they bury the errors a reader came for.
+    """
+    return "".join(line(f, color=color) + "\n" for f in report.findings
+                   if not (hide_info and f.severity is Severity.INFO))
 
 
-def summary(report: Report) -> str:
-    """The one line for stderr: what was looked at and what was found."""
+def hidden_info(report: Report) -> int:
+    return sum(1 for f in report.findings if f.severity is Severity.INFO)
+
+
+def summary(report: Report, *, hidden: int = 0) -> str:
+    """The one line for stderr: what was looked at and what was found (and what was not shown)."""
     counts = report.by_severity()
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     sites = f"{report.install_sites} install site{'s' if report.install_sites != 1 else ''}"
@@ -33,4 +43,5 @@ def summary(report: Report) -> str:
         return f"pinaudit: no findings in {files} ({sites})"
     parts = ", ".join(f"{n} {label}{'s' if n != 1 and label != 'info' else ''}" for label, n in counts.items() if n)
     total = len(report.findings)
-    return f"pinaudit: {total} finding{'s' if total != 1 else ''} ({parts}) in {files} ({sites})"
+    shown = f"; {hidden} info not shown (-v or --fail-on info shows them)" if hidden else ""
+    return f"pinaudit: {total} finding{'s' if total != 1 else ''} ({parts}) in {files} ({sites}){shown}"

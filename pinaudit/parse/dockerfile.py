@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from pinaudit.model import Span
 from pinaudit.parse.dockerfile_lex import GO_SPACE, Lexer, LexError, expand, expand_words
 from pinaudit.parse.dockerfile_lines import LineParseError, Node, node_from_line, parse_name_val, parse_words
-from pinaudit.parse.text import MappedText
+from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.text import MappedText, span_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -114,42 +115,35 @@ KNOWN_INSTRUCTIONS = frozenset(
 class _LineMap:
     """Pieces of one logical line, each contiguous on one physical line."""
 
-    __slots__ = ("_cols", "_lines", "_starts", "text")
+    __slots__ = ("_files", "_starts", "index", "text")
 
-    def __init__(self, text: str, starts: list[int], lines: list[int], cols: list[int]) -> None:
+    def __init__(self, text: str, starts: list[int], files: list[int], index: LineIndex) -> None:
         self.text = text
-        self._starts = starts
-        self._lines = lines
-        self._cols = cols
+        self._starts = starts  # logical offset where each piece starts
+        self._files = files  # the file offset of each piece's first character
+        self.index = index
 
-    def position(self, offset: int) -> tuple[int, int]:
+    def file_offset(self, offset: int) -> int:
         i = bisect_right(self._starts, offset) - 1
         if i < 0:
             i = 0
-        return self._lines[i], self._cols[i] + offset - self._starts[i]
+        return self._files[i] + offset - self._starts[i]
 
     def span(self, start: int, end: int) -> Span:
-        line, col = self.position(start)
-        if end <= start:
-            return Span(line, col, line, col)
-        end_line, end_col = self.position(end - 1)
-        return Span(line, col, end_line, end_col + 1)
+        fs = self.file_offset(start)
+        return span_of(self.index, fs, self.file_offset(end - 1) + 1 if end > start else fs)
 
     def mapped(self, start: int, end: int) -> MappedText:
-        # Built from segments directly: every piece sits on one physical line and holds no
-        # newline, which is exactly MappedText's segment model (MappedTextBuilder.add would
-        # split at \f, \v, \x1c-\x1e, \x85 and \u2028 as if they ended a line).
         if end <= start:
-            line, col = self.position(start)
-            return MappedText("", ((0, line, col),))
+            return MappedText("", ((0, self.file_offset(start), 1),), self.index)
         starts = self._starts
         i = max(bisect_right(starts, start) - 1, 0)
-        segs = [(0, self._lines[i], self._cols[i] + start - starts[i])]
+        segs = [(0, self._files[i] + start - starts[i], 1)]
         i += 1
         while i < len(starts) and starts[i] < end:
-            segs.append((starts[i] - start, self._lines[i], self._cols[i]))
+            segs.append((starts[i] - start, self._files[i], 1))
             i += 1
-        return MappedText(self.text[start:end], tuple(segs))
+        return MappedText(self.text[start:end], tuple(segs), self.index)
 
 
 
@@ -216,15 +210,30 @@ def _directive_value(rest: str) -> str | None:
 class _Lines:
     """The file's physical lines, taken one at a time; ``number`` is the last one taken (1-based)."""
 
-    __slots__ = ("ends_with_newline", "lines", "number")
+    __slots__ = ("ends_with_newline", "index", "lines", "number", "starts")
 
     def __init__(self, text: str) -> None:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()  # bufio.Scanner yields no empty token after a final newline
         self.lines = lines
+        # the file offset of each of BuildKit's lines. They end at \n only: a lone \r is a
+        # character to BuildKit and a line break to the line index that every reported position
+        # is derived from, so ``start_line`` and the like (BuildKit's numbers) may differ from a
+        # span's line in such a file; spans are right either way
+        self.starts = [0] * len(lines)
+        pos = 0
+        for k, ln in enumerate(lines):
+            self.starts[k] = pos
+            pos += len(ln) + 1
+        self.index = LineIndex(text)
         self.number = 0
         self.ends_with_newline = text.endswith("\n")
+
+    @property
+    def start(self) -> int:
+        """The file offset of the line taken last."""
+        return self.starts[self.number - 1]
 
     def more(self) -> bool:
         return self.number < len(self.lines)
@@ -258,8 +267,10 @@ def parse(text: str, *, strict: bool = True) -> DockerfileAST:
     count = len(lines.lines)
     while lines.number < count:
         raw = lines.take()
+        bom = 0
         if lines.number == 1 and raw.startswith("\ufeff"):
             raw = raw[1:]
+            bom = 1
         if len(raw) > 16000:
             lines.check_length(raw)
         content = raw.rstrip("\r")
@@ -291,7 +302,7 @@ def parse(text: str, *, strict: bool = True) -> DockerfileAST:
         if is_comment or not token:
             continue  # between instructions
         start_line = lines.number
-        lmap = _logical_line(lines, token, lead, escape, warnings)
+        lmap = _logical_line(lines, token, lead + bom, escape, warnings)
         if lmap is None:
             continue
         try:
@@ -340,8 +351,7 @@ def _logical_line(
         return None
     parts = [token]
     starts = [0]
-    plines = [lines.number]
-    pcols = [lead + 1]
+    files = [lines.start + lead]
     length = len(token)
     empty_continuation = False
     while not eol and lines.more():
@@ -358,14 +368,13 @@ def _logical_line(
         tok, eol = _trim_continuation(tok, escape)
         if tok:
             starts.append(length)
-            plines.append(lines.number)
-            pcols.append(1)
+            files.append(lines.start)
             parts.append(tok)
             length += len(tok)
     line = "".join(parts) if len(parts) > 1 else token
     if empty_continuation:
         warnings.append((lines.number, "empty continuation line found in: " + line))
-    return _LineMap(line, starts, plines, pcols)
+    return _LineMap(line, starts, files, lines.index)
 
 
 def _heredocs(lines: _Lines, node: Node, line: str, start_line: int) -> tuple[Heredoc, ...]:
@@ -386,6 +395,7 @@ def _heredoc_body(lines: _Lines, name: str, fd: int, chomp: bool, expand_: bool,
     content_parts: list[str] = []
     body_parts: list[str] = []
     segs: list[tuple[int, int, int]] = []
+    after = lines.starts[lines.number] if lines.more() else lines.index.length
     blen = 0
     while lines.more():
         braw = lines.take()
@@ -397,7 +407,7 @@ def _heredoc_body(lines: _Lines, name: str, fd: int, chomp: bool, expand_: bool,
             break
         content_parts.append(braw + "\n" if has_nl else braw)
         bline = braw[:-1] if has_nl and braw.endswith("\r") else braw
-        col = 1
+        col = 0
         if chomp:
             t = bline.lstrip("\t")
             col += len(bline) - len(t)
@@ -405,12 +415,12 @@ def _heredoc_body(lines: _Lines, name: str, fd: int, chomp: bool, expand_: bool,
         if has_nl:
             bline += "\n"
         if bline:
-            segs.append((blen, lines.number, col))
+            segs.append((blen, lines.start + col, 1))
             body_parts.append(bline)
             blen += len(bline)
     else:
         raise DockerfileSyntaxError(start_line, "unterminated heredoc")
-    mapped = MappedText("".join(body_parts), tuple(segs) or ((0, start_line + 1, 1),))
+    mapped = MappedText("".join(body_parts), tuple(segs) or ((0, after, 1),), lines.index)
     return Heredoc(name, mapped, chomp, expand_, "".join(content_parts), fd)
 
 

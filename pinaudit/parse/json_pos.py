@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+
+from pinaudit.parse.lines import LineIndex as LineIndex  # one line index for every file kind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,17 +83,6 @@ class JArray:
 
 if TYPE_CHECKING:
     JNode: TypeAlias = JScalar | JObject | JArray
-
-
-class LineIndex:
-    """Offset -> 1-based (line, column) for one text."""
-
-    def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self._starts, offset) - 1
-        return i + 1, offset - self._starts[i] + 1
 
 
 def parse(text: str) -> JNode:

@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping
 
 from pinaudit.model import Pin, Span
+from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.spec_range import pip_spec_range
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 from pinaudit.site_context import RequirementParts
 
@@ -289,6 +291,7 @@ class Entry(NamedTuple):
     editable: bool = False
     hashes: tuple[str, ...] = ()
     option_text: str = ""
+    spec_span: Span | None = None  # the specifier as written, or the insertion point after name/extras
 
 
 class Include(NamedTuple):
@@ -328,29 +331,44 @@ def _logical_lines(text: str) -> list[tuple[MappedText, int, int]]:
     out: list[tuple[MappedText, int, int]] = []
     builder: MappedTextBuilder | None = None
     first = 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # lines as the one line index counts them (str.splitlines() would also break at \v, \f,
+    # \x85, \u2028... and move every later line)
+    index = LineIndex(text)
+    starts = index.starts
+    nlines = len(starts) - 1 if starts[-1] == len(text) and len(starts) > 1 else len(starts)
+    for k in range(nlines):
+        lineno = k + 1
+        at = starts[k]
+        line = text[at : starts[k + 1] if k + 1 < len(starts) else len(text)].rstrip("\r\n")
         is_comment = _COMMENT.match(line) is not None
         if not line.endswith("\\") or is_comment:
             if builder is not None:
                 if is_comment:
                     builder.add_synthetic(" ")
-                builder.add(line, lineno, 1)
+                builder.add(line, at)
                 out.append((builder.build(), first, lineno))
                 builder = None
             else:
-                out.append((MappedText.plain(line, lineno), lineno, lineno))
+                out.append((MappedText.plain(line, index, at), lineno, lineno))
         else:
             if builder is None:
-                builder = MappedTextBuilder()
+                builder = MappedTextBuilder(index)
                 first = lineno
             # pip strips every backslash at both ends of the piece
             body = line.strip("\\")
             lead = len(line) - len(line.lstrip("\\"))
-            builder.add(body, lineno, 1 + lead)
+            builder.add(body, at + lead)
     if builder is not None:
         mt = builder.build()
         out.append((mt, first, mt.position(max(len(mt.text) - 1, 0))[0]))
     return out
+
+
+def _spec_of(written: str, r: ParsedRequirement) -> tuple[int, int]:
+    """Offsets in ``written`` of the specifier (after the name and extras, before the marker)."""
+    if not r.name or r.name_end <= r.name_start or r.kind == "local":
+        return len(written), len(written)
+    return pip_spec_range(written, r.name_end)
 
 
 def _match_long(opt: str) -> tuple[str | None, str | None]:
@@ -491,9 +509,11 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
                 )
             elif name == "--editable" and value is not None:
                 r = parse_requirement(value, env=env, editable=True)
+                sa, sb = _spec_of(value, r)
                 result.entries.append(
                     Entry(value, r, mt.span(vs + r.name_start, vs + r.name_end) if r.kind != "local"
-                          else mt.span(vs, ve), mt.position(vs)[0], last, editable=True)
+                          else mt.span(vs, ve), mt.position(vs)[0], last, editable=True,
+                          spec_span=mt.span(vs + sa, vs + sb))
                 )  # fmt: skip
                 if r.error:
                     result.errors.append((mt.span(vs, ve), r.error))
@@ -502,9 +522,10 @@ def parse_requirements_text(text: str, env: Mapping[str, str] | None = None) -> 
             written = req_text.strip()
             r = parse_requirement(written, env=env, hashed=bool(hashes))
             span = mt.span(lead + r.name_start, lead + r.name_end)
+            sa, sb = _spec_of(written, r)
             result.entries.append(
                 Entry(written, r, span, span.line, last, hashes=tuple(hashes),
-                      option_text=line[opt_start:].strip())
+                      option_text=line[opt_start:].strip(), spec_span=mt.span(lead + sa, lead + sb))
             )  # fmt: skip
             if r.error:
                 result.errors.append((mt.span(lead, lead + len(written)), r.error))

@@ -1,9 +1,16 @@
-"""Text whose every character knows its physical (line, column) in the source file.
+"""Text whose every character knows where it sits in the source file (a character offset).
 
 A Dockerfile RUN is one logical line glued from many physical lines (continuations removed,
 comment lines dropped); a heredoc body starts lines below its instruction. The shell parser works
-on the glued text, yet SPEC §6 wants every finding at the physical line of the package token, so
-the gluing keeps a map. Columns are 1-based and count characters (not bytes).
+on the glued text, yet a finding must name the package token where it is written, and ``fix``
+must edit exactly its characters, so the gluing keeps a map from each logical offset to an
+offset of the file as read (see :mod:`pinaudit.parse.lines`). Line and column are derived from
+that offset through the file's one :class:`~pinaudit.parse.lines.LineIndex`, the same for every
+file kind.
+
+Text the tool inserts (a joining space, a heredoc placeholder, a ``${{ }}`` placeholder) is not in
+the file: every character of it maps to one point, right after the real text before it, so a span
+that covers only inserted text is empty and is never attributed to a real token.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from pinaudit.model import Span
+from pinaudit.parse.lines import LineIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,88 +29,122 @@ else:
 
 class MappedText(NamedTuple):
     text: str
-    # (offset in text, physical line, physical column) for the start of each run of characters
-    # that sit side by side on one physical line. A run ends at the next segment or a newline.
+    # (offset in text, offset in the file, step) for the start of each run: character
+    # ``offset + k`` of the run sits at file offset ``file + k * step``. ``step`` is 1 for text
+    # copied from the file and 0 for text the tool inserted (all of it maps to one point).
     segments: tuple[tuple[int, int, int], ...]
+    line_index: LineIndex
 
     @classmethod
-    def plain(cls, text: str, line: int = 1, column: int = 1) -> MappedText:
-        """Map text that is laid out in the file exactly as given, starting at (line, column)."""
-        segs = [(0, line, column)]
-        # only "\n" ends a line here, as in position(): str.splitlines() would also break at
-        # \r, \v, \f, \x85, \u2028... and shift every later position
-        offset = text.find("\n")
-        while offset != -1:
-            line += 1
-            segs.append((offset + 1, line, 1))
-            offset = text.find("\n", offset + 1)
-        return cls(text, tuple(segs))
+    def plain(cls, text: str, index: LineIndex, start: int = 0) -> MappedText:
+        """Map text that is laid out in the file exactly as given, starting at file offset ``start``."""
+        return cls(text, ((0, start, 1),), index)
+
+    @classmethod
+    def whole(cls, text: str) -> MappedText:
+        """A whole file's text."""
+        return cls(text, ((0, 0, 1),), LineIndex(text))
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        segs = self.segments
+        i = bisect_right(segs, (offset, 1 << 62, 0)) - 1
+        off, fo, step = segs[max(i, 0)]
+        return (fo + (offset - off) * step if offset >= off else fo), step
+
+    def file_offset(self, offset: int) -> int:
+        """The file offset of the character at ``offset``; the end of the text maps right after
+        its last character."""
+        n = len(self.text)
+        if offset >= n:
+            if not n:
+                return self.segments[0][1]
+            fo, step = self.locate(n - 1)
+            return fo + step
+        return self.locate(max(offset, 0))[0]
 
     def position(self, offset: int) -> tuple[int, int]:
         """Physical (line, column) of the character at ``offset`` (clamped to the text)."""
-        if not self.segments:
-            return (1, 1)
-        offset = max(0, min(offset, len(self.text)))
-        i = bisect_right(self.segments, (offset, 1 << 62, 0)) - 1
-        seg_off, line, col = self.segments[max(i, 0)]
-        # a heredoc or plain run may hold newlines of its own: count them
-        nl = self.text.rfind("\n", seg_off, offset)
-        if nl == -1:
-            return (line, col + offset - seg_off)
-        return (line + self.text.count("\n", seg_off, offset), offset - nl)
+        return self.line_index.position(self.file_offset(offset))
+
+    def file_range(self, start: int, end: int) -> tuple[int, int]:
+        """File offsets [start, end) of text[start:end]: from its first character to after its last."""
+        fs = self.file_offset(start)
+        if end <= start:
+            return fs, fs
+        fo, step = self.locate(min(end, len(self.text)) - 1)
+        return fs, max(fo + step, fs)
 
     def span(self, start: int, end: int) -> Span:
         """Span of text[start:end]; an empty range is a point."""
-        line, col = self.position(start)
-        if end <= start:
-            return Span(line, col, line, col)
-        end_line, end_col = self.position(end - 1)
-        return Span(line, col, end_line, end_col + 1)
+        fs, fe = self.file_range(start, end)
+        return span_of(self.line_index, fs, fe)
 
     def slice(self, start: int, end: int) -> MappedText:
         start = max(0, start)
         end = min(len(self.text), end)
-        line, col = self.position(start)
-        segs = [(0, line, col)]
-        for off, ln, cl in self.segments:
+        segs = [(0, *self.locate(start))] if start < len(self.text) else [(0, self.file_offset(start), 1)]
+        for off, fo, step in self.segments:
             if start < off < end:
-                segs.append((off - start, ln, cl))
-        return MappedText(self.text[start:end], tuple(segs))
+                segs.append((off - start, fo, step))
+        return MappedText(self.text[start:end], tuple(segs), self.line_index)
+
+
+def span_of(index: LineIndex, start: int, end: int) -> Span:
+    """The span of the file's characters [start, end); line and column derived from ``index``."""
+    line, col = index.position(start)
+    if end <= start:
+        return Span(line, col, line, col, start, start)
+    end_line, end_col = index.position(end - 1)
+    return Span(line, col, end_line, end_col + 1, start, end)
+
+
+def point_at(text: str, line: int, column: int = 1) -> Span:
+    """An empty span at (line, column) of ``text`` (a parser error known by position only)."""
+    index = LineIndex(text)
+    off = index.offset(line, column)
+    return span_of(index, off, off)
 
 
 class MappedTextBuilder:
     """Glue physical pieces into one logical text, remembering where each piece came from."""
 
-    def __init__(self) -> None:
+    def __init__(self, index: LineIndex) -> None:
+        self.index = index
         self._parts: list[str] = []
         self._segments: list[tuple[int, int, int]] = []
         self._length = 0
+        self._point = 0  # the file offset right after the last real character added
 
-    def add(self, text: str, line: int, column: int) -> None:
-        """Append ``text`` that sits in the file at (line, column); it may span lines."""
+    def add(self, text: str, start: int) -> None:
+        """Append ``text`` that sits in the file as given from file offset ``start``."""
         if not text:
             return
-        self._segments.append((self._length, line, column))
-        offset = text.find("\n")
-        while offset != -1 and offset + 1 < len(text):
-            line += 1
-            self._segments.append((self._length + offset + 1, line, 1))
-            offset = text.find("\n", offset + 1)
+        self._segments.append((self._length, start, 1))
         self._parts.append(text)
         self._length += len(text)
+        self._point = start + len(text)
 
     def add_synthetic(self, text: str) -> None:
-        """Append text that is not in the file (a joining space); it maps to the previous run."""
+        """Append text that is not in the file (a joining space, a placeholder): it maps to the
+        point right after the real text before it, and is never attributed to a real token."""
+        if not text:
+            return
+        self._segments.append((self._length, self._point, 0))
         self._parts.append(text)
         self._length += len(text)
 
     def build(self) -> MappedText:
-        return MappedText("".join(self._parts), tuple(self._segments) or ((0, 1, 1),))
+        return MappedText("".join(self._parts), tuple(self._segments) or ((0, self._point, 1),), self.index)
 
 
 def append_mapped(builder: MappedTextBuilder, text: MappedText) -> None:
     """Append an already-mapped text (a heredoc body) keeping its own positions."""
     segs = text.segments
-    for i, (off, line, col) in enumerate(segs):
+    for i, (off, fo, step) in enumerate(segs):
         end = segs[i + 1][0] if i + 1 < len(segs) else len(text.text)
-        builder.add(text.text[off:end], line, col)
+        if end <= off:
+            continue
+        if step:
+            builder.add(text.text[off:end], fo)
+        else:
+            builder.add_synthetic(text.text[off:end])

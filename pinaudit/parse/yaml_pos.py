@@ -133,6 +133,21 @@ def physical_lines(text: str) -> list[str]:
     return _BREAK.split(text)
 
 
+def line_starts(text: str) -> list[int]:
+    """The file offset where each of the scanner's lines starts: a mark (line, column) is the
+    offset ``starts[line] + column``. The scanner also breaks lines at \x85, \u2028 and
+    \u2029, which the one line index does not; positions are derived from the offset."""
+    return [0, *(m.end() for m in _BREAK.finditer(text))]
+
+
+def value_range(node: yaml.Node, lines: Sequence[str], starts: Sequence[int]) -> tuple[int, int]:
+    """File offsets [start, end) of a scalar's text, quotes excluded (see :func:`value_span`)."""
+    line, col, eline, ecol = value_span(node, lines)
+    n = len(starts) - 1
+    start = starts[min(line - 1, n)] + col - 1
+    return start, max(start, starts[min(eline - 1, n)] + ecol - 1)
+
+
 def value_span(node: yaml.Node, lines: Sequence[str] | None = None) -> tuple[int, int, int, int]:
     """1-based (line, column, end_line, end_column) of a scalar's text, quotes excluded.
 

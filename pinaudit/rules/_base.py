@@ -15,6 +15,8 @@ from pinaudit.model import Category, InstallSite, Severity
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
+
+    from pinaudit.edits import Edit
 else:
     from pinaudit._record import NamedTuple
 
@@ -27,7 +29,7 @@ class Verdict(NamedTuple):
     message: str
     severity: Severity | None = None
     category: Category | None = None
-    fix: str | None = None
+    edits: tuple[Edit, ...] = ()  # what would fix it (pinaudit.edits); no rule proposes any yet
 
 
 Check = Callable[[InstallSite], "Verdict | None"]

@@ -13,7 +13,7 @@ from pinaudit.parse.shell.state import _REDIRECTS
 from pinaudit.parse.shell.values import Command
 from pinaudit.parse.shell.words import _WordExpander
 from pinaudit.parse.shell.wrappers import _shell_mode, _strip_wrappers, _su_script, _xargs_argv
-from pinaudit.parse.text import MappedText, MappedTextBuilder
+from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,34 +28,34 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", 
 def _submap(src: MappedText, text: str, offsets: list[int]) -> MappedText:
     """A MappedText for ``text`` whose char i sits where ``src`` char ``offsets[i]`` sits."""
     if not text:
-        line, col = src.position(offsets[0] if offsets else 0)
-        return MappedText("", ((0, line, col),))
-    bounds = {o for o, _, _ in src.segments}
+        return MappedText("", ((0, src.file_offset(offsets[0] if offsets else 0), 1),), src.line_index)
     segs: list[tuple[int, int, int]] = []
-    prev = -2
+    prev_file = -2
+    prev_step = -1
     for i, o in enumerate(offsets):
-        if o != prev + 1 or o in bounds or (i and text[i - 1] == "\n"):
-            line, col = src.position(o)
-            segs.append((i, line, col))
-        prev = o
-    return MappedText(text, tuple(segs))
+        fo = src.file_offset(o)
+        step = src.locate(o)[1] if o < len(src.text) else 1
+        if step == 0 or prev_step != step or fo != prev_file + 1:
+            segs.append((i, fo, step))
+        prev_file, prev_step = fo, step
+    return MappedText(text, tuple(segs), src.line_index)
 
 
 def _strip_tabs(mt: MappedText) -> MappedText:
     """<<- removes leading tabs from every body line; keep each kept char's physical place."""
-    b = MappedTextBuilder()
+    b = MappedTextBuilder(mt.line_index)
     off = 0
-    for line in mt.text.splitlines(keepends=True):
+    for line in mt.text.split("\n"):
         k = len(line) - len(line.lstrip("\t"))
         rest = line[k:]
+        if off + len(line) < len(mt.text):
+            rest += "\n"
         if rest:
-            ln, col = mt.position(off + k)
-            b.add(rest, ln, col)
-        off += len(line)
+            append_mapped(b, mt.slice(off + k, off + k + len(rest)))
+        off += len(line) + 1
     built = b.build()
     if not built.text:
-        ln, col = mt.position(0)
-        return MappedText("", ((0, ln, col),))
+        return MappedText("", ((0, mt.file_offset(0), 1),), mt.line_index)
     return built
 
 

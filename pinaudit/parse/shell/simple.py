@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pinaudit.model import Span
 from pinaudit.parse.shell.values import Command, ShellResult, Word
 
 TYPE_CHECKING = False
@@ -63,7 +62,8 @@ def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] 
 
                 if not (pwsh and raw.startswith("'")) and var.search(value or ""):
                     value = var.sub(sub, value or "")
-                words.append(Word(raw, None if unknown else value, src.span(start, i), quoted, tuple(unknown)))
+                words.append(Word(raw, None if unknown else value, src.span(start, i), quoted, tuple(unknown),
+                                  source=(src, start, i)))
         cur, start, quoted = [], -1, False
 
     def end_command(i: int) -> None:
@@ -73,8 +73,7 @@ def analyze_simple(src: MappedText, dialect: str, env: Mapping[str, str | None] 
         if argv and pwsh and argv[0].value in ("&", "."):
             argv = argv[1:]  # the call operator
         if argv:
-            commands.append(Command(tuple(argv), Span(argv[0].span.line, argv[0].span.column,
-                                                      argv[-1].span.end_line, argv[-1].span.end_column)))
+            commands.append(Command(tuple(argv), argv[0].span.through(argv[-1].span)))
         words = []
 
     i, n = 0, len(text)

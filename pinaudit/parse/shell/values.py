@@ -21,6 +21,10 @@ class Word(NamedTuple):
     quoted: bool = False  # some part of it was quoted (so it is never a redirection or a glob)
     unknown_vars: tuple[str, ...] = ()  # variables whose value we could not know
     substitutions: tuple[Command, ...] = ()  # commands inside $(...), `...`, <(...) in this word
+    # the text the span covers and where: (mapped text, start, end), so a site can take the token
+    # without its quotes and its spec out of it by offset; None when the word is not written
+    # as such (an exec-form string is JSON-escaped)
+    source: tuple[MappedText, int, int] | None = None
 
 
 class Command(NamedTuple):

@@ -46,23 +46,24 @@ class _WordExpander(_WalkerBase):
         first, last = group[0], group[-1]
         raw = self.text[first.start_byte : last.end_byte]
         span = self._span_nodes(first, last)
+        source = (self.src, first.start_byte, last.end_byte)
         subs = tuple(acc.subs)
         if any(p[0] == _UNK for p in acc.pieces):
             items = _field_split_pieces(acc.pieces)
             if len(items) <= 1:
-                words = [Word(raw, None, span, acc.quoted, tuple(dict.fromkeys(acc.unknown)), subs)]
+                words = [Word(raw, None, span, acc.quoted, tuple(dict.fromkeys(acc.unknown)), subs, source)]
             else:  # a list with unknown items (see _marked): each item on its own
                 words = []
                 for field in items:
                     text = "".join(t for _k, t, _o, _e in field)
                     if any(k == _UNK for k, _t, _o, _e in field):
                         names = tuple(dict.fromkeys(re.findall(_VAR_REF, text))) or tuple(dict.fromkeys(acc.unknown))
-                        words.append(Word(text, None, span, acc.quoted, names, subs))
+                        words.append(Word(text, None, span, acc.quoted, names, subs, source))
                     else:
-                        words.append(Word(raw, text, span, acc.quoted, (), subs))
+                        words.append(Word(raw, text, span, acc.quoted, (), subs, source))
         else:
             fields = _field_split(acc.pieces)
-            words = [Word(raw, f, span, acc.quoted, (), subs) for f in fields]
+            words = [Word(raw, f, span, acc.quoted, (), subs, source) for f in fields]
         if self.call_args is not None:
             m = re.fullmatch(r'"?\$\{?([@*]|[1-9])\}?"?', raw)
             # "$@" in a function is the caller's words themselves: a finding must point at the
@@ -76,7 +77,7 @@ class _WordExpander(_WalkerBase):
             m = re.fullmatch(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?', raw)
             item = self.ctx.loop_items.get(m.group(1)) if m else None
             if item is not None and item.value == words[0].value:
-                words = [words[0]._replace(span=item.span)]
+                words = [words[0]._replace(span=item.span, source=item.source)]
         if len(words) == 1:
             self._word_pieces[id(words[0])] = (words[0], acc.pieces)
         return words
