@@ -103,7 +103,7 @@ def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left
     if own is not None:
         got = _offsets(site, index, "spec_span")
         if got is not None:
-            return Target(got[0], got[1], text[got[0]:got[1]])
+            return _checked(site, text, Target(got[0], got[1], text[got[0]:got[1]]))
     if tok is None:
         return Left("no source position for its spec")
     a, b = tok
@@ -161,6 +161,25 @@ def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left
             return Left(f"cannot tell the name from the spec in {inner!r}")
         return Target(inner_a + m.end(), inner_b, text[inner_a + m.end():inner_b])
     return Left(f"{site.ecosystem.value} installs are not rewritten by fix")
+
+
+_REST_OF_ENTRY = re.compile(r"[ \t]*(?:$|[;#\\\r\n]|--)")
+
+
+def _checked(site: InstallSite, text: str, target: Target) -> Target | Left:
+    """What the site model's spec span leaves for fix to judge: after a pip spec, a requirements
+    entry must end (``google - cloud - pubsub`` is no requirement) and a command line must not
+    go on into a redirection (unquoted ``pip install foo>=1`` installs ``foo``)."""
+    if site.ecosystem is not Ecosystem.PIP:
+        return target
+    after = text[target.end:target.end + 200]
+    if site.installer in FILE_INSTALLERS:
+        if not _REST_OF_ENTRY.match(after):
+            return Left(f"the entry goes on after its spec ({after.splitlines()[0][:40]!r}): not a requirement fix "
+                        "can read")
+    elif after[:1] in ("<", ">"):
+        return Left("an unquoted '<' or '>' after the name is a shell redirection: quote the requirement")
+    return target
 
 
 def _json_value(site: InstallSite, text: str, key_end: int) -> Target | Left:
