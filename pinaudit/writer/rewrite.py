@@ -211,6 +211,11 @@ def _origin_target(site: InstallSite, text: str, origin: tuple[int, int]) -> Tar
     a, b = origin
     value = text[a:b]
     name = site.package or ""
+    if site.ecosystem is Ecosystem.IMAGE:
+        return Target(a, b, value) if value and not re.search(r"\s", value) else \
+            Left("the variable's value is not an image tag fix can extend")
+    if re.search(r"\s", value.strip()) or not value.strip():
+        return Left("the variable holds several words (a package list): pin each where the variable is defined")
     if value.lower().startswith(name.lower()) and name:
         sub = InstallSite(site.ecosystem, site.action, site.package, value, site.pin, site.location,
                           site.installer)
@@ -218,7 +223,7 @@ def _origin_target(site: InstallSite, text: str, origin: tuple[int, int]) -> Tar
         if isinstance(rel, Left):
             return rel
         return Target(a + rel[0], a + rel[1], value[rel[0]:rel[1]])
-    return Target(a, b, value)
+    return Left(f"the variable's value {value!r} is not the requirement itself: pin it where the variable is defined")
 
 
 def _spec_in_value(site: InstallSite, value: str) -> tuple[int, int] | Left:
