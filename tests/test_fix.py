@@ -217,3 +217,33 @@ def test_nothing_outside_the_named_tree_is_written(tmp_path: Path, monkeypatch: 
     assert code == 1 and "requirements.txt:1:1: pip flask: not written: " in err and "outside" in err
     assert (tmp_path / "requirements.txt").read_text() == "flask\n"
     assert "pip install requests==1.2.3\n" in (tmp_path / "app" / "Dockerfile").read_text()
+
+
+def test_apt_snapshot_strategy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    from pinaudit._cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["fix", "--apt-strategy", "snapshot"]) == 2
+    assert "--debian-snapshot URL or set debian-snapshot in the configuration" in capsys.readouterr().err
+    (tmp_path / "Dockerfile").write_bytes(
+        b"FROM debian:bookworm-slim@sha256:" + b"0" * 64 + b"\r\n# tools\r\n"
+        b"RUN apt-get update && apt-get install -y curl && apt-get upgrade -y\r\n"
+        b"FROM alpine:3.20@sha256:" + b"0" * 64 + b" AS other\r\nRUN apk add --no-cache git=2.45.2-r0\r\n")
+    argv = ("--apt-strategy", "snapshot", "--debian-snapshot", "http://127.0.0.1:9/", "--at", "2025-01-01")
+    code, _ = fix(tmp_path, ".", *argv, monkeypatch=monkeypatch)
+    assert code == 0, capsys.readouterr().err  # the upgrade is reproducible from a snapshot: not left
+    data = (tmp_path / "Dockerfile").read_bytes()
+    lines = data.split(b"\r\n")
+    assert lines[1].startswith(b"# pinaudit: apt snapshot") and lines[3] == b"# tools"
+    assert lines[2].startswith(b"RUN printf '%s\\n' 'deb [check-valid-until=no] http://127.0.0.1:9/archive/debian/"
+                               b"20250101T000000Z bookworm main' ")
+    assert b"/archive/debian-security/20250101T000000Z bookworm-security main'" in lines[2]
+    assert lines[4] == b"RUN apt-get update && apt-get install -y curl=1.2.3 && apt-get upgrade -y"
+    assert data.count(b"apt snapshot") == 1 and b"\n" not in data.replace(b"\r\n", b"")  # no apt in stage 2
+    fix(tmp_path, ".", *argv, monkeypatch=monkeypatch)
+    assert (tmp_path / "Dockerfile").read_bytes() == data  # idempotent
+    fix(tmp_path, ".", *argv[:-1], "2025-06-01", stub=Stub("1.2.4"), monkeypatch=monkeypatch)
+    moved = (tmp_path / "Dockerfile").read_bytes()
+    assert moved.count(b"20250601T000000Z") == 3 and b"20250101" not in moved and b"curl=1.2.4 " in moved
+    assert len(moved.split(b"\r\n")) == len(lines)

@@ -9,7 +9,7 @@ import pytest
 
 from pinaudit._cli import main
 from tests.indexes.registry import Registry
-from tests.indexes.servers import AlpineServer, NpmServer, PypiServer
+from tests.indexes.servers import AlpineServer, DebianServer, NpmServer, PypiServer
 
 
 def test_at_and_cooldown_choose_the_instant(tmp_path: Path, pypi: PypiServer, npm: NpmServer, isolated_env: Path,
@@ -75,3 +75,21 @@ def test_apk_gets_the_branchs_candidate(tmp_path: Path, alpine: AlpineServer, is
     assert main(["fix", ".", "--alpine-mirror", alpine.mirror]) == 0
     fixed = (tmp_path / "Dockerfile").read_text()
     assert fixed.endswith("RUN apk add --no-cache curl=8.9.1-r1 \\\n    git=2.45.2-r0\n")
+
+
+def test_apt_snapshot_pins_come_from_the_snapshot_instant(tmp_path: Path, debian: DebianServer, isolated_env: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    debian.publish("2024-09-01T00:00:00Z", "bookworm", {"curl": "7.88.1-10+deb12u7"})
+    debian.publish("2025-11-15T00:00:00Z", "bookworm", {"curl": "7.88.1-10+deb12u14"})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm@sha256:" + "0" * 64 + "\n"
+                                         "RUN apt-get update && apt-get install -y curl\n")
+    args = ["fix", ".", "--apt-strategy", "snapshot", "--debian-snapshot", debian.snapshot,
+            "--debian-mirror", debian.mirror("debian"), "--debian-security-mirror", debian.mirror("debian-security")]
+    assert main([*args, "--at", "2024-10-01"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "Dockerfile").read_text()
+    assert "curl=7.88.1-10+deb12u7\n" in text and "/20241001T000000Z bookworm-security main'" in text
+    assert main([*args, "--at", "2025-12-01"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "Dockerfile").read_text()
+    assert "curl=7.88.1-10+deb12u14\n" in text and "20241001" not in text

@@ -61,12 +61,6 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
         unknown = sorted(ecosystems - set(ECOSYSTEMS))
         if unknown:
             raise usage_error(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(ECOSYSTEMS)})")
-    if args.apt_strategy == "snapshot" and not args.debian_snapshot:
-        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL or set "
-                          "debian-snapshot in the configuration")
-    if args.apt_strategy == "snapshot":
-        raise usage_error("--apt-strategy snapshot is not available yet in this version; use the default "
-                          "(pin) strategy")
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
                  "image_registry", "alpine_mirror"):
         value = getattr(args, name)
@@ -81,6 +75,10 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
                                                        build_args=build_args or None)
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
+    snapshot_url = args.debian_snapshot or config.debian_snapshot
+    if args.apt_strategy == "snapshot" and not snapshot_url:
+        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL or set "
+                          "debian-snapshot in the configuration")
     paths = args.paths or [Path(".")]
     context = args.context.resolve() if args.context else None
     try:
@@ -92,16 +90,28 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     def read(path: str) -> bytes:
         return (cwd / path).read_bytes()
 
+    extra: dict[str, Any] = {}
+    if args.apt_strategy == "snapshot":
+        # one instant for every stage and for the pins: the snapshot's
+        at = at or now
+        extra = _snapshot(args, config, result.report.sites, str(snapshot_url), at)
+        # moving the instant moves the pins: the exact apt versions are resolved at it again
+        from pinaudit.model import Action, Ecosystem, Pin
+        from pinaudit.writer.fix import site_key
+
+        again = [s for s in result.report.sites if s.ecosystem is Ecosystem.APT and s.action is Action.INSTALL
+                 and s.pin is Pin.EXACT and s.location.path in extra["extra_paths"]]
+        sites = sorted({site_key(s): s for s in [*sites, *again]}.values(), key=site_key)
     if source is not None:
-        plan = plan_fix(sites, source(None), read)
+        plan = plan_fix(sites, source(None), read, **extra)
     else:
-        plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context)
+        plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context, extra=extra)
     return finish(plan, dry_run=args.dry_run, quiet=args.quiet, cwd=cwd, roots=paths, out=out)
 
 
 def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
                   read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
-                  context: Path | None) -> FixPlan:
+                  context: Path | None, extra: dict[str, Any]) -> FixPlan:
     from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
     from pinaudit.resolve._pip import PipSettings
@@ -125,7 +135,33 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
                               args.platform or "linux/amd64", args.jobs, context)
     with Transport(settings) as transport:
         source = HashedRequirements(IndexVersions(paths, config, options, transport=transport, cwd=cwd), cwd)
-        return plan_fix(sites, source, read)
+        return plan_fix(sites, source, read, **extra)
+
+
+def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str, at: datetime) -> dict[str, Any]:
+    """``plan_fix``'s extra edits for ``--apt-strategy snapshot``: the Dockerfiles with apt sites."""
+    from pinaudit.images import parse_image
+    from pinaudit.index.debian import snapshot_stamp
+    from pinaudit.index.select import suite_from_image
+    from pinaudit.model import Ecosystem
+    from pinaudit.parse.lines import SourceText
+    from pinaudit.simulation.installs import debian_based
+    from pinaudit.simulation.run import debian_suite_at
+    from pinaudit.writer.origins import is_dockerfile
+    from pinaudit.writer.snapshot import snapshot_edits
+
+    fixed_suite = args.debian_suite or config.debian_suite
+
+    def suite_of(base: str | None) -> str | None:
+        ref = parse_image(base) if base else None
+        suite = suite_from_image(ref) or fixed_suite
+        return suite or (debian_suite_at(at) if debian_based(ref) else None)
+
+    def edits(path: str, source: SourceText) -> tuple[list[Any], list[str]]:
+        return snapshot_edits(path, source, url, snapshot_stamp(at), suite_of)
+
+    paths = sorted({s.location.path for s in every if s.ecosystem is Ecosystem.APT and is_dockerfile(s.location.path)})
+    return {"extra_paths": paths, "extra": edits}
 
 
 def finish(plan: FixPlan, *, dry_run: bool, quiet: bool, cwd: Path, roots: Sequence[Path],
@@ -144,6 +180,8 @@ def finish(plan: FixPlan, *, dry_run: bool, quiet: bool, cwd: Path, roots: Seque
     plan = plan.without(unsafe)
     for site, why in plan.left:
         print(f"pinaudit: left {describe_left(site, why)}", file=err)
+    for note in plan.notes:
+        print(f"pinaudit: left {note}", file=err)
     if plan.unreachable:
         if not quiet:
             print(f"pinaudit: {plan.summary()}", file=err)
@@ -156,4 +194,4 @@ def finish(plan: FixPlan, *, dry_run: bool, quiet: bool, cwd: Path, roots: Seque
         write_group([(cwd / f.path, f.before, f.after) for f in plan.files], bases)
     if not quiet:
         print(f"pinaudit: {'would have ' if dry_run else ''}{plan.summary()}", file=err)
-    return EXIT_LEFT if plan.left else EXIT_CLEAN
+    return EXIT_LEFT if plan.left or plan.notes else EXIT_CLEAN

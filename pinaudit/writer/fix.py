@@ -68,6 +68,7 @@ class FixPlan(NamedTuple):
     fixed: tuple[tuple[InstallSite, str], ...]
     left: tuple[tuple[InstallSite, Left], ...]
     unreachable: bool  # an index could not be asked: nothing may be written
+    notes: tuple[str, ...] = ()  # what was left that is not one site (a stage without a known suite)
 
     def without(self, reasons: Mapping[str, str]) -> FixPlan:
         """This plan less the files in ``reasons`` (path -> why it may not be written): their
@@ -77,7 +78,8 @@ class FixPlan(NamedTuple):
         moved = [(s, Left(reasons[s.location.path])) for s, _v in self.fixed if s.location.path in reasons]
         return FixPlan(tuple(f for f in self.files if f.path not in reasons),
                        tuple((s, v) for s, v in self.fixed if s.location.path not in reasons),
-                       tuple(sorted((*self.left, *moved), key=lambda p: site_key(p[0]))), self.unreachable)
+                       tuple(sorted((*self.left, *moved), key=lambda p: site_key(p[0]))), self.unreachable,
+                       self.notes)
 
     def summary(self) -> str:
         shown = ", ".join(f"{s.ecosystem.value} {s.package or s.spec or ''}".strip() for s, _w in self.left[:5])
@@ -125,13 +127,21 @@ def _precheck(site: InstallSite) -> Left | None:
     return None
 
 
-def plan_fix(sites: Sequence[InstallSite], source: VersionSource, read: Callable[[str], bytes]) -> FixPlan:
+FileEdits = Callable[[str, SourceText], tuple[list[Edit], list[str]]]
+
+
+def plan_fix(sites: Sequence[InstallSite], source: VersionSource, read: Callable[[str], bytes], *,
+             extra_paths: Sequence[str] = (), extra: FileEdits | None = None) -> FixPlan:
     """Ask ``source`` for every site that can be fixed, and turn its answers into edits per file.
 
-    ``read(path)`` gives a file's bytes (paths as the sites name them)."""
+    ``read(path)`` gives a file's bytes (paths as the sites name them). ``extra(path, source)``
+    adds edits that belong to no one site (the apt snapshot sources) to each of ``extra_paths``,
+    with notes on what it left."""
     left: list[tuple[InstallSite, Left]] = []
     ask: list[InstallSite] = []
     for s in sites:
+        if extra is not None and s.action is Action.UPGRADE and s.ecosystem is Ecosystem.APT:
+            continue  # from a dated snapshot an upgrade is as reproducible as the install
         pre = _precheck(s)
         if pre is None:
             ask.append(s)
@@ -163,17 +173,33 @@ def plan_fix(sites: Sequence[InstallSite], source: VersionSource, read: Callable
             continue
         per_file.setdefault(path, []).append((s, got, render_edit(s, target, got)))
 
+    notes: list[str] = []
+    more: dict[str, list[Edit]] = {}
+    for path in extra_paths if extra is not None else ():
+        if path not in texts:
+            texts[path] = _load(path, read)
+        loaded = texts[path]
+        if isinstance(loaded, Left):
+            notes.append(f"{path}: {loaded.reason}")
+            continue
+        assert extra is not None
+        got_edits, got_notes = extra(path, loaded[0])
+        notes += got_notes
+        if got_edits:
+            more[path] = got_edits
+            per_file.setdefault(path, [])
     files: list[FileChange] = []
     fixed: list[tuple[InstallSite, str]] = []
     for path, items in per_file.items():
         loaded = texts[path]
         assert not isinstance(loaded, Left)
         src, raw, _index = loaded
-        edits = [e for _s, _v, e in items]
+        edits = [e for _s, _v, e in items] + more.get(path, [])
         try:
             ordered = check_edits(src.text, edits)
         except EditConflict as exc:
             left += [(s, Left(f"refused: {exc}")) for s, _v, _e in items]
+            notes += [f"refused: {exc}"] if not items else []
             continue
         after = src.encode(apply_edits(src.text, ordered))
         fixed += [(s, v) for s, v, _e in items]
@@ -181,7 +207,7 @@ def plan_fix(sites: Sequence[InstallSite], source: VersionSource, read: Callable
             files.append(FileChange(path, src, raw, after, tuple(ordered)))
     left.sort(key=lambda p: site_key(p[0]))
     fixed.sort(key=lambda p: site_key(p[0]))
-    return FixPlan(tuple(sorted(files, key=lambda f: f.path)), tuple(fixed), tuple(left), unreachable)
+    return FixPlan(tuple(sorted(files, key=lambda f: f.path)), tuple(fixed), tuple(left), unreachable, tuple(notes))
 
 
 def _already(site: InstallSite, target: Target, version: str) -> bool:

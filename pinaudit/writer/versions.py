@@ -65,8 +65,9 @@ class IndexVersions:
 
     def _resolved(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
         """Each command's (or file's) resolution, as ``simulate`` makes it for a fresh host; an
-        apt command is asked for its unpinned packages only (an exact pin the archive has moved
-        past is PIN601's business, and must not keep its neighbours from being fixed)."""
+        apt command is asked for the candidates of the packages being fixed only (an exact pin
+        the archive has moved past is PIN601's business, and must not keep its neighbours from
+        being fixed)."""
         from concurrent.futures import ThreadPoolExecutor
         from dataclasses import replace
 
@@ -97,7 +98,8 @@ class IndexVersions:
                 out.update({site_key(s): Left(inst.unsupported) for s in mine})
                 continue
             if inst.ecosystem == "apt":
-                inst = replace(inst, apt_packages=tuple(p for p in inst.apt_packages if p[1] is None))
+                names = dict.fromkeys(normalise(Ecosystem.APT, s.package or "") for s in mine)
+                inst = replace(inst, apt_packages=tuple((n, None) for n in names))
             req, _note = request_for(inst, at, self.options, config, self.cwd)
             plans.append((mine, req))
         resolvers = Resolvers(self.options, self.transport)
