@@ -37,9 +37,19 @@ from pinaudit.discover import Target
 kind, path = sys.argv[1], Path(sys.argv[2])
 start = time.perf_counter()
 result = analyze_target(Target(path, kind, explicit=False), ScanOptions(cwd=path.parent, repo_root=path.parent))
+def peak_mb():
+    # VmHWM is this interpreter's own peak; ru_maxrss survives execve on Linux and would report
+    # the (large) pytest process that started us
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({
     "seconds": time.perf_counter() - start,
-    "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "maxrss_mb": peak_mb(),
     "sites": len(result.sites),
     "packages": sorted({s.package for s in result.sites if s.package})[:5],
     "diagnostics": [d.message for d in result.diagnostics],
