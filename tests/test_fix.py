@@ -247,3 +247,20 @@ def test_apt_snapshot_strategy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     moved = (tmp_path / "Dockerfile").read_bytes()
     assert moved.count(b"20250601T000000Z") == 3 and b"20250101" not in moved and b"curl=1.2.4 " in moved
     assert len(moved.split(b"\r\n")) == len(lines)
+
+
+def test_write_text_safely(tmp_path: Path) -> None:
+    from pinaudit.writer.atomic import UnsafeWrite, write_text_safely
+
+    target = tmp_path / "pinaudit.lock"
+    assert write_text_safely(target, "a\n", root=tmp_path) is True
+    assert write_text_safely(target, "a\n", root=tmp_path) is False
+    target.chmod(0o600)
+    assert write_text_safely(target, "b\n", root=tmp_path) is True
+    assert target.read_text() == "b\n" and target.stat().st_mode & 0o777 == 0o600
+    (tmp_path / "link.lock").symlink_to(target)
+    with pytest.raises(UnsafeWrite):
+        write_text_safely(tmp_path / "link.lock", "c\n", root=tmp_path)
+    with pytest.raises(UnsafeWrite):
+        write_text_safely(tmp_path.parent / "elsewhere.lock", "c\n", root=tmp_path)
+    assert target.read_text() == "b\n"

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["UnsafeWrite", "check_target", "write_atomic", "write_group"]
+__all__ = ["UnsafeWrite", "check_target", "write_atomic", "write_group", "write_text_safely"]
 
 
 class UnsafeWrite(Exception):
@@ -93,3 +93,21 @@ def write_group(files: Sequence[tuple[Path, bytes, bytes]], roots: Sequence[Path
         for _path, tmp, _old, _mode in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_text_safely(path: Path, text: str, *, root: Path) -> bool:
+    """A generated file (a lock): written atomically below ``root``, never through a symlink,
+    with the old file's mode (a new file gets the umask's); False when it holds ``text`` already."""
+    data = text.encode("utf-8")
+    try:
+        old = path.read_bytes() if not path.is_symlink() else None
+    except FileNotFoundError:
+        folder = path.parent.resolve()
+        if folder != root.resolve() and root.resolve() not in folder.parents:
+            raise UnsafeWrite(f"{path}: outside the tree being written ({root})") from None
+        write_atomic(path, [text])
+        return True
+    if old == data:
+        return False
+    write_group([(path, old or b"", data)], [root])
+    return True
