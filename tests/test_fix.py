@@ -203,6 +203,7 @@ def test_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["fix", "--apt-strategy", "snapshot"]) == 2
     assert main(["fix", "--ecosystem", "rpm"]) == 2
     assert main(["fix", "--at", "2024-01-01", "--cooldown", "7d"]) == 2
+    assert main(["fix", "--select", "PIN999"]) == 2
 
 
 def test_nothing_outside_the_named_tree_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -93,3 +93,14 @@ def test_apt_snapshot_pins_come_from_the_snapshot_instant(tmp_path: Path, debian
     assert main([*args, "--at", "2025-12-01"]) == 0, capsys.readouterr().err
     text = (tmp_path / "Dockerfile").read_text()
     assert "curl=7.88.1-10+deb12u14\n" in text and "20241001" not in text
+
+
+def test_a_hashed_requirements_file_beside_gives_the_version(tmp_path: Path, pypi: PypiServer, isolated_env: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    pypi.add("requests", "2.31.0", uploaded="2023-05-22T15:00:00Z")
+    pypi.add("requests", "2.32.5", uploaded="2025-08-18T15:00:00Z")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "requirements.txt").write_text("requests==2.31.0 \\\n    --hash=sha256:" + "1" * 64 + "\n")
+    (tmp_path / "install.sh").write_text("#!/bin/sh\npip install requests\n")
+    assert main(["fix", ".", "--pypi-index", pypi.url]) == 0
+    assert (tmp_path / "install.sh").read_text() == "#!/bin/sh\npip install requests==2.31.0\n"

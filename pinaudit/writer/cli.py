@@ -73,6 +73,11 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
         build_args = {k: v for k, _eq, v in (a.partition("=") for a in args.build_arg)}
         config = load_config(cwd, args.config).merged(select=_codes(args.select), ignore=_codes(args.ignore),
                                                        build_args=build_args or None)
+        from pinaudit.rules import all_rules
+
+        for code in (*config.select, *config.ignore):
+            if not any(k.startswith(code) for k in all_rules()):
+                raise ValueError(f"unknown rule code or prefix {code!r} (see 'pinaudit rules')")
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     snapshot_url = args.debian_snapshot or config.debian_snapshot
