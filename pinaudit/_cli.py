@@ -124,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _simulate_parser(sub)
     _fix_parser(sub)
+    _lock_parsers(sub)
 
     c = sub.add_parser("cache", help="the HTTP cache of index answers: where and how big, or clear it",
                        formatter_class=_HelpFormatter)
@@ -214,6 +215,43 @@ def _fix_parser(sub: Any) -> None:
     f.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
 
+def _lock_parsers(sub: Any) -> None:
+    """``pinaudit lock`` and ``pinaudit verify``: options here, their work in pinaudit/lock/cli.py."""
+    for name, text in (("lock", "compile requirements inputs into hashed locks for the platform that installs them"),
+                       ("verify", "check that a fresh build still installs exactly what the locks say")):
+        m = sub.add_parser(name, help=text, formatter_class=_HelpFormatter)
+        m.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="requirements.in / pyproject.toml / requirements files, directories (default: .)")
+        m.add_argument("--ecosystem", default=None, metavar="LIST", help="only these ecosystems: pip,npm,apt,image")
+        m.add_argument("--python-version", default=None, metavar="X.Y",
+                       help="override the Python version the installing Dockerfile's base image implies")
+        m.add_argument("--platform", action="append", default=[], metavar="OS/ARCH",
+                       help="target platform (default linux/amd64); several: one universal lock")
+        for flag, text in (("--pypi-index", "PyPI-compatible Simple API root"), ("--npm-registry", "npm registry"),
+                           ("--debian-mirror", "Debian archive"),
+                           ("--debian-security-mirror", "Debian security archive"),
+                           ("--debian-snapshot", "snapshot service (apt versions as of --at)"),
+                           ("--debian-suite", "suite for apt sites whose base image names none"),
+                           ("--image-registry", "registry for images without a registry host")):
+            m.add_argument(flag, default=None, metavar="X" if "suite" in flag else "URL", help=text)
+        m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
+        m.add_argument("--offline", action="store_true", help="answer from the caches only")
+        m.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
+        m.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+        if name == "lock":
+            m.add_argument("--resolver", choices=("uv", "pip-tools"), default="uv",
+                           help="uv pip compile (default) or pip-tools' pip-compile")
+            m.add_argument("--at", default=None, metavar="DATE",
+                           help="lock as of DATE: YYYY-MM-DD (00:00 UTC), RFC 3339")
+            m.add_argument("--cooldown", default=None, metavar="AGE",
+                           help="lock only versions older than AGE (7d, 2w); the cutoff is that day's 00:00 UTC")
+        else:
+            m.add_argument("--format", choices=("text", "json"), default="text")
+            m.add_argument("--output", "-o", default=None, metavar="FILE", help="write the report to FILE")
+            m.add_argument("--image", default=None, metavar="IMAGE.tar",
+                           help="compare what a saved image (docker save, OCI layout) holds with the locks")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -233,6 +271,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pinaudit.writer.cli import run_fix
 
             return run_fix(args, UsageError)
+        if args.command == "lock":
+            from pinaudit.lock.cli import run_lock
+
+            return run_lock(args, UsageError)
+        if args.command == "verify":
+            from pinaudit.lock.cli import run_verify
+
+            return run_verify(args, UsageError, _write_atomic)
         if args.command == "cache":
             return _cache(args)
         parser.print_help(sys.stderr)

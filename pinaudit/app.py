@@ -47,7 +47,7 @@ def judge(sites: Iterable[InstallSite], diagnostics: Iterable[Diagnostic], enabl
                 continue
             out.append(
                 Finding(r.code, v.severity or r.severity, v.category or r.category, site.ecosystem, site.package,
-                        site.spec, site.location, v.message, edits=v.edits, site=site)
+                        site.spec, site.location, v.message, None, v.edits, site)
             )
     if "PIN001" in enabled:
         for d in diagnostics:

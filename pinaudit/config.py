@@ -71,6 +71,8 @@ class Config(NamedTuple):
     image_registry: str | None = None  # the registry (or mirror) for images without a registry host
     timeout: float | None = None  # seconds: read timeout of index requests (scan --online)
     cache_max_mb: int | None = None  # size cap of the HTTP cache (least recently used entries evicted)
+    lock_at: str | None = None  # `pinaudit lock --at` (a date)
+    cooldown: str | None = None  # `pinaudit lock --cooldown` (an age: 7d)
     warn_unused_ignores: bool = False
     source: Path | None = None  # the file these settings came from; None = defaults
     root: Path = _HERE  # the folder of `source` (the current directory without one)
@@ -332,6 +334,8 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "alpine-branch": "alpine_branch",
     "timeout": "timeout",
     "cache-max-mb": "cache_max_mb",
+    "lock-at": "lock_at",
+    "cooldown": "cooldown",
     "warn-unused-ignores": "warn_unused_ignores",
 }
 
@@ -398,7 +402,7 @@ def _build(table: dict[str, Any], path: Path) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise fail(key, f"expected a positive number of seconds, got {_kind(value)}")
             values[name] = float(value)
-        elif name == "debian_snapshot" and type(value).__module__ == "datetime":
+        elif name in ("debian_snapshot", "lock_at") and type(value).__module__ == "datetime":
             # TOML dates arrive as datetime objects; tested by module so datetime is not imported
             values[name] = value.isoformat()  # a bare TOML date: 2024-03-01
         else:  # index locations

@@ -79,4 +79,6 @@ def check_site(text: str, site: InstallSite, index: LineIndex | None = None) -> 
         problems.append(f"spec-text: {spec_text!r} not in {site.spec!r}")
     if site.origin is not None:
         problems += span_problems(index, site.origin, "origin")
+        if not problems and not written(text[site.origin.start : site.origin.end]):
+            problems.append(f"origin-empty: {site.origin}")
     return problems

@@ -48,7 +48,7 @@ def test_json_contract(project, capsys):
     assert doc["tool"]["name"] == "pinaudit"
     (f,) = doc["findings"]
     # the site's typed context comes in new keys only: the v1 keys are exactly as before
-    coordinates = ("offset", "end_offset", "spec_span", "origin", "edits")
+    coordinates = ("offset", "end_offset", "spec_offset", "spec_end_offset", "origin", "edits")
     context = {k: f.pop(k) for k in list(f) if k not in V1_KEYS and k not in coordinates}
     assert context == {
         "source": "command",
@@ -76,9 +76,8 @@ def test_json_contract(project, capsys):
         # issue 9's additions: offsets into the file as read, the spec's insertion point
         "offset": 128,
         "end_offset": 132,
-        "spec_span": {"offset": 132, "end_offset": 132, "line": 2, "column": 46, "end_line": 2, "end_column": 46},
-        "origin": None,
-        "edits": [],
+        "spec_offset": 132,
+        "spec_end_offset": 132,
     }
     assert doc["summary"] == {
         "files": 1,

@@ -195,8 +195,11 @@ def package_jsons(draw: st.DrawFn) -> bytes:
 def composes(draw: st.DrawFn) -> bytes:
     nl = draw(_NL)
     q = draw(st.sampled_from(["", "'", '"']))
-    tag = draw(st.sampled_from(["", ":1.25", "@sha256:" + "b" * 64, ":${TAG:-1}"]))
-    return nl.join(["services:", "  web:", f"    image: {q}nginx{tag}{q}", f"    # {draw(_ODD_DATA)}", ""]).encode()
+    tag = draw(st.sampled_from(["", ":1.25", "@sha256:" + "b" * 64, ":${TAG:-1}", ":1.25@sha256:" + "c" * 64]))
+    name = draw(st.from_regex(r"(localhost:5000/|ghcr\.io/)?[a-z][a-z0-9]{0,6}(/[a-z0-9]{1,5})?", fullmatch=True))
+    pad = draw(st.sampled_from(["", "  "]))
+    return nl.join(["services:", "  web:", f"    image: {pad}{q}{name}{tag}{q}", f"    # {draw(_ODD_DATA)}",
+                    ""]).encode()
 
 
 @st.composite
@@ -247,3 +250,25 @@ def test_generated_sites_are_their_tokens_as_written(kind: str) -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"\n{kind}: {RAN[kind]} generated inputs")
+
+
+def test_a_value_from_an_arg_carries_its_origin(tmp_path: Path) -> None:
+    data = b'FROM python:3.11\r\nARG NUMPY=1.2.3\r\nENV V="2.0"\r\nRUN pip install "numpy==$NUMPY" flask==${V} tqdm\r\n'
+    text, result = _analyze(tmp_path, "Dockerfile", data, "dockerfile")
+    sites = {s.package: s for s in _spans_ok(text, result)}
+    origin = sites["numpy"].origin
+    assert origin is not None and text[origin.start : origin.end] == "1.2.3" and origin.line == 2
+    origin = sites["flask"].origin
+    assert origin is not None and text[origin.start : origin.end] == "2.0" and origin.line == 3
+    assert sites["tqdm"].origin is None
+    spec = sites["numpy"].spec_span
+    assert spec is not None and text[spec.start : spec.end] == "==$NUMPY"
+
+
+def test_words_of_a_shell_variable_point_at_their_assignment(tmp_path: Path) -> None:
+    data = b'#!/bin/sh\nP="tqdm click"\npip install $P\n'
+    text, result = _analyze(tmp_path, "install.sh", data, "shell")
+    sites = {s.package: s for s in _spans_ok(text, result)}
+    for name in ("tqdm", "click"):
+        origin = sites[name].origin
+        assert origin is not None and text[origin.start : origin.end] == name and origin.line == 2

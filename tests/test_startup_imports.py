@@ -52,6 +52,8 @@ FORBIDDEN = (
     "nodesemver",
     # issue 13: fix's writer (edits, rewrites, the atomic writer) loads only for `fix`
     "pinaudit.writer",
+    # issue 12: lock and verify load only for their commands
+    "pinaudit.lock",
 )
 
 # Per kind: a Dockerfile's exec form is read without the json module.

@@ -69,7 +69,8 @@ class AddUrl(NamedTuple):
 
 
 class Stage:
-    __slots__ = ("base", "copies", "env", "foreign", "index", "name", "npm_local", "platform", "shell", "workdir")
+    __slots__ = ("base", "copies", "env", "foreign", "index", "name", "npm_local", "origins", "platform", "shell",
+                 "workdir")
 
     def __init__(self, name: str | None, index: int) -> None:
         self.name = name
@@ -78,6 +79,9 @@ class Stage:
         self.base: ImageRef | None = None
         self.platform: str | None = None  # FROM --platform=, expanded (inherited along a chain)
         self.env: dict[str, str | None] = {}  # ARG and ENV values visible to RUN
+        # where a variable's literal value is written (the `1.2.3` of `ARG NUMPY=1.2.3`): a site
+        # whose token uses it records that span as its origin, where `fix` writes a version
+        self.origins: dict[str, Span] = {}
         self.workdir = "/"
         # image path -> build-context path (file or directory), in COPY order: (dest, source, dest_is_dir)
         self.copies: list[tuple[str, Path, bool]] = []
@@ -173,7 +177,12 @@ class Build:
         # BuildKit expands the whole instruction against the variables from before it:
         # `ENV A=2 B=$A` gives B the old A
         before = dict(stage.env)
-        for name, value, _span in parse_key_values(instr):
+        for name, value, pair in parse_key_values(instr):
+            origin = _value_origin(name, value, pair) if name not in self.build_args else None
+            if origin is None:
+                stage.origins.pop(name, None)
+            else:
+                stage.origins[name] = origin
             if kw == "ENV":
                 stage.env[name] = expand(value, before, self.escape) if value is not None else None
             elif value is None and name in self.global_args and name not in self.build_args:
@@ -340,6 +349,19 @@ def flag_values(instr: Instruction, name: str) -> list[tuple[str | None, Span]]:
 def split_words(text: MappedText) -> list[tuple[str, int, int]]:
     """Whitespace-separated words of an instruction's arguments with their offsets."""
     return [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", text.text)]
+
+
+def _value_origin(name: str, value: str | None, pair: Span) -> Span | None:
+    """The span of a literal ``value`` in a one-line ``name=value`` pair (quotes excluded); None
+    when it is computed from other variables, absent, or not laid out character for character."""
+    if value is None or "$" in value or "\\" in value or pair.line != pair.end_line:
+        return None
+    if pair.end - pair.start != len(name) + 1 + len(value):
+        return None
+    start, end = len(name) + 1, len(name) + 1 + len(value)
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        start, end = start + 1, end - 1
+    return pair.sub(start, end)
 
 
 def _flag_value_span(span: Span, name: str) -> Span:

@@ -244,6 +244,7 @@ class SiteBuilder:
             detail=detail,
             no_deps=self.no_deps,
             spec_span=spec_span,
+            origin=word.origin,
         )
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from pinaudit import __version__
-from pinaudit.model import Finding, InstallSite, Report, Span, Unchecked
+from pinaudit.model import Finding, InstallSite, Report, Unchecked
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ _MARK = "\x00pinaudit-findings\x00"
 def finding_dict(f: Finding) -> dict[str, Any]:
     s = f.location.span
     site = f.site
+    spec = site.spec_span if site is not None and site.spec_span is not None and site.spec_span.start >= 0 else None
     return {
         "rule": f.rule,
         "severity": f.severity.label,
@@ -41,12 +42,15 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": None,  # v1's field, kept; a fix is now ``edits`` (below)
         **({"index": f.index_url} if f.index_url is not None else {}),
         # issue 9: new fields only, so ``pinaudit/findings/v1`` readers are unaffected. Offsets
-        # count characters of the file as read (decoded, BOM removed, line endings kept).
+        # count characters of the file as read (decoded, BOM removed, line endings kept): the
+        # package token, and the version spec as written (empty: where one would be inserted).
         "offset": s.start if s.start >= 0 else None,
         "end_offset": s.end if s.start >= 0 else None,
-        "spec_span": span_dict(site.spec_span) if site is not None and site.spec_span is not None else None,
-        "origin": span_dict(site.origin) if site is not None and site.origin is not None else None,
-        "edits": [e.to_json() for e in f.edits],
+        "spec_offset": spec.start if spec is not None else None,
+        "spec_end_offset": spec.end if spec is not None else None,
+        **({"origin_offset": site.origin.start, "origin_end_offset": site.origin.end}
+           if site is not None and site.origin is not None else {}),
+        **({"edits": [e.to_json() for e in f.edits]} if f.edits else {}),
     }
 
 
@@ -98,11 +102,6 @@ def context_dict(site: InstallSite) -> dict[str, Any]:
     if site.image is not None:
         out["image"] = _image(site.image)
     return out
-
-
-def span_dict(s: Span) -> dict[str, int]:
-    return {"offset": s.start, "end_offset": s.end, "line": s.line, "column": s.column,
-            "end_line": s.end_line, "end_column": s.end_column}
 
 
 def unchecked_dict(u: Unchecked) -> dict[str, Any]:

@@ -76,7 +76,29 @@ class MappedText(NamedTuple):
 
     def span(self, start: int, end: int) -> Span:
         """Span of text[start:end]; an empty range is a point."""
-        fs, fe = self.file_range(start, end)
+        # the hot path of every parser (each word gets a span): one bisection per end, and
+        # none when the text is one run
+        segs = self.segments
+        n = len(self.text)
+        if start >= n or start < 0:
+            fs = self.file_offset(start)
+        elif len(segs) == 1:
+            off, fo, step = segs[0]
+            fs = fo + (start - off) * step
+        else:
+            fs = self.locate(start)[0]
+        if end <= start:
+            fe = fs
+        else:
+            last = min(end, n) - 1
+            if len(segs) == 1:
+                off, fo, step = segs[0]
+                fe = fo + (last - off) * step + step
+            else:
+                fo, step = self.locate(last)
+                fe = fo + step
+            if fe < fs:
+                fe = fs
         return span_of(self.line_index, fs, fe)
 
     def slice(self, start: int, end: int) -> MappedText:
@@ -91,11 +113,16 @@ class MappedText(NamedTuple):
 
 def span_of(index: LineIndex, start: int, end: int) -> Span:
     """The span of the file's characters [start, end); line and column derived from ``index``."""
-    line, col = index.position(start)
+    starts = index.starts
+    if not 0 <= start <= end <= index.length:
+        start = max(0, min(start, index.length))
+        end = max(start, min(end, index.length))
+    i = bisect_right(starts, start) - 1
+    line, col = i + 1, start - starts[i] + 1
     if end <= start:
         return Span(line, col, line, col, start, start)
-    end_line, end_col = index.position(end - 1)
-    return Span(line, col, end_line, end_col + 1, start, end)
+    j = bisect_right(starts, end - 1, i) - 1
+    return Span(line, col, j + 1, end - starts[j] + 1, start, end)
 
 
 def point_at(text: str, line: int, column: int = 1) -> Span:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from pinaudit.index.select import HostConfig
     from pinaudit.work import Progress
 
-__all__ = ["DEBIAN_RELEASES", "Resolvers", "request_for", "simulate"]
+__all__ = ["DEBIAN_RELEASES", "Resolvers", "install_request", "simulate"]
 
 IMAGE_REASON = "cannot be simulated: a tag's past digest is not recorded"
 # Debian stable releases (the day each became stable): the suite behind a suite-less tag such as
@@ -91,7 +91,7 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
         for host in options.hosts:
             instant = _instant(host, inst, options, layer_dates)
             at[host.name] = instant
-            req, note = request_for(inst, instant, options, host_cfg, cwd)
+            req, note = install_request(inst, instant, options, host_cfg, cwd)
             requests[host.name] = req
             if note:
                 notes.append(f"{host.name}: {note}")
@@ -163,8 +163,9 @@ def _synthetic(inst: Install, name: str) -> InstallSite:
                        Location(first.location.path, Span.point(first.location.line)), first.installer, version="0")
 
 
-def request_for(inst: Install, at: datetime | None, options: SimulateOptions, host: HostConfig,
-             cwd: Path) -> tuple[Request | Unresolved, str]:
+def install_request(inst: Install, at: datetime | None, options: SimulateOptions, host: HostConfig,
+                    cwd: Path) -> tuple[Request | Unresolved, str]:
+    """The request one install makes at an instant (shared with ``pinaudit lock``), and a note."""
     from pinaudit.index.select import choose_index
 
     base = inst.base

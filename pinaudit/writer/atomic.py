@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["UnsafeWrite", "check_target", "write_atomic", "write_group", "write_text_safely"]
+__all__ = ["UnsafeWrite", "check_target", "check_writable", "write_atomic", "write_group", "write_text_safely"]
 
 
 class UnsafeWrite(Exception):
@@ -38,6 +38,17 @@ def check_target(path: Path, roots: Sequence[Path]) -> int:
     if not stat.S_ISREG(st.st_mode):
         raise UnsafeWrite(f"{path}: not a regular file; not written")
     return stat.S_IMODE(st.st_mode)
+
+
+def check_writable(path: Path, *, root: Path) -> None:
+    """:class:`UnsafeWrite` when ``path`` (which may not exist yet) may not be written below
+    ``root``: checked for every file before the first is written."""
+    if os.path.lexists(path):
+        check_target(path, [root])
+        return
+    folder = path.parent.resolve()
+    if folder != root.resolve() and root.resolve() not in folder.parents:
+        raise UnsafeWrite(f"{path}: outside the tree being written ({root})")
 
 
 def _stage(target: Path, data: bytes, mode: int | None) -> str:
@@ -59,9 +70,12 @@ def _stage(target: Path, data: bytes, mode: int | None) -> str:
 def write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Write text (UTF-8, newlines as given) through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode: int | None = None
-    with contextlib.suppress(OSError):
+    try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:  # a new file: what open() would give it, not mkstemp's 0600
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     tmp = _stage(path, "".join(chunks).encode("utf-8"), mode)
     try:
         os.replace(tmp, path)
@@ -99,15 +113,12 @@ def write_text_safely(path: Path, text: str, *, root: Path) -> bool:
     """A generated file (a lock): written atomically below ``root``, never through a symlink,
     with the old file's mode (a new file gets the umask's); False when it holds ``text`` already."""
     data = text.encode("utf-8")
-    try:
-        old = path.read_bytes() if not path.is_symlink() else None
-    except FileNotFoundError:
-        folder = path.parent.resolve()
-        if folder != root.resolve() and root.resolve() not in folder.parents:
-            raise UnsafeWrite(f"{path}: outside the tree being written ({root})") from None
+    check_writable(path, root=root)
+    if not os.path.lexists(path):
         write_atomic(path, [text])
         return True
+    old = path.read_bytes()
     if old == data:
         return False
-    write_group([(path, old or b"", data)], [root])
+    write_group([(path, old, data)], [root])
     return True

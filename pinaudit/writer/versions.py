@@ -74,7 +74,7 @@ class IndexVersions:
         from pinaudit.app import scan
         from pinaudit.index.select import HostConfig
         from pinaudit.simulation.installs import group_installs
-        from pinaudit.simulation.run import Resolvers, request_for
+        from pinaudit.simulation.run import Resolvers, install_request
 
         wanted = {site_key(s) for s in sites}
         result = scan(self.paths, self.config, cwd=self.cwd, context=self.options.context)
@@ -100,7 +100,7 @@ class IndexVersions:
             if inst.ecosystem == "apt":
                 names = dict.fromkeys(normalise(Ecosystem.APT, s.package or "") for s in mine)
                 inst = replace(inst, apt_packages=tuple((n, None) for n in names))
-            req, _note = request_for(inst, at, self.options, config, self.cwd)
+            req, _note = install_request(inst, at, self.options, config, self.cwd)
             plans.append((mine, req))
         resolvers = Resolvers(self.options, self.transport)
         unique = list(dict.fromkeys(r for _m, r in plans if not isinstance(r, Unresolved)))

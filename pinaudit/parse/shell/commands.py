@@ -32,9 +32,9 @@ def _submap(src: MappedText, text: str, offsets: list[int]) -> MappedText:
     segs: list[tuple[int, int, int]] = []
     prev_file = -2
     prev_step = -1
+    n = len(src.text)
     for i, o in enumerate(offsets):
-        fo = src.file_offset(o)
-        step = src.locate(o)[1] if o < len(src.text) else 1
+        fo, step = src.locate(o) if 0 <= o < n else (src.file_offset(o), 1)
         if step == 0 or prev_step != step or fo != prev_file + 1:
             segs.append((i, fo, step))
         prev_file, prev_step = fo, step

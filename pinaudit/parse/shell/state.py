@@ -32,7 +32,8 @@ _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirec
 class _Ctx:
     """State shared by the walkers of one ``analyze`` call (outer text and nested shells)."""
 
-    __slots__ = ("calls_left", "collectors", "commands", "errors", "heredocs", "iterating", "loop_items", "seen_subst")
+    __slots__ = ("calls_left", "collectors", "commands", "errors", "heredocs", "iterating", "loop_items", "origins",
+                 "seen_subst")
 
     def __init__(self, heredocs: dict[str, tuple[MappedText, bool]]) -> None:
         self.commands: list[Command] = []
@@ -49,6 +50,9 @@ class _Ctx:
         self.loop_items: dict[str, Word] = {}
         # shell-function calls still to walk: f calling g twice calling h twice... must not explode
         self.calls_left = _MAX_FUNCTION_CALLS
+        # variable -> (text, offset, value) of the literal its last assignment wrote (`P="tqdm click"`):
+        # the words `$P` expands to point back at their characters there (a site's origin)
+        self.origins: dict[str, tuple[MappedText, int, str]] = {}
 
 
 class _Pending:

@@ -25,6 +25,7 @@ class Word(NamedTuple):
     # without its quotes and its spec out of it by offset; None when the word is not written
     # as such (an exec-form string is JSON-escaped)
     source: tuple[MappedText, int, int] | None = None
+    origin: Span | None = None  # where its value was written, when it came through a variable (`$P`)
 
 
 class Command(NamedTuple):

@@ -313,8 +313,20 @@ class _Walker(_CommandRunner):
             acc = _Acc()
             self._pieces(ch, acc, False, False)
             value = _marked(acc.pieces)
+            self._note_origin(name, ch, value)
             break
         return name, value, append
+
+    def _note_origin(self, name: str, node: _Node, value: str | None) -> None:
+        """Remember where a literal value is written, for the words that expand it."""
+        raw = self.text[node.start_byte : node.end_byte]
+        start = node.start_byte
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+            raw, start = raw[1:-1], start + 1
+        if value is not None and name and raw == value and "$" not in raw and "\\" not in raw:
+            self.ctx.origins[name] = (self.src, start, value)
+        else:
+            self.ctx.origins.pop(name, None)
 
     def _assign(self, node: _Node, persist: bool) -> tuple[str, str | None]:
         """Assign (when ``persist``); returns the value as commands see it (None when not fully known)."""

@@ -31,6 +31,9 @@ _EXPANSIONS = frozenset(
 )
 
 
+_SIMPLE_REF = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?')
+
+
 class _WordExpander(_WalkerBase):
     """Expands the words of the text being walked (one mixin of the walker)."""
 
@@ -64,6 +67,8 @@ class _WordExpander(_WalkerBase):
         else:
             fields = _field_split(acc.pieces)
             words = [Word(raw, f, span, acc.quoted, (), subs, source) for f in fields]
+            if "$" in raw and self.ctx.origins:
+                words = self._with_origins(raw, words)
         if self.call_args is not None:
             m = re.fullmatch(r'"?\$\{?([@*]|[1-9])\}?"?', raw)
             # "$@" in a function is the caller's words themselves: a finding must point at the
@@ -81,6 +86,24 @@ class _WordExpander(_WalkerBase):
         if len(words) == 1:
             self._word_pieces[id(words[0])] = (words[0], acc.pieces)
         return words
+
+    def _with_origins(self, raw: str, words: list[Word]) -> list[Word]:
+        """``$P`` whose P holds a literal: each word it expands to points at its characters in
+        the assignment (its origin), in order, not at ``$P``."""
+        m = _SIMPLE_REF.fullmatch(raw)
+        found = self.ctx.origins.get(m.group(1)) if m else None
+        if found is None:
+            return words
+        src, start, value = found
+        out = []
+        pos = 0
+        for w in words:
+            at = value.find(w.value or "\x00", pos) if w.value else -1
+            if at < 0:
+                return words
+            out.append(w._replace(origin=src.span(start + at, start + at + len(w.value or ""))))
+            pos = at + len(w.value or "")
+        return out
 
     def _pieces(self, node: _Node, acc: _Acc, quoted: bool, split_lit: bool) -> None:
         t = node.type

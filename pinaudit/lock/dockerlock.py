@@ -1,0 +1,239 @@
+"""``pinaudit.lock`` beside a Dockerfile: for every install site, the exact set it resolves to.
+
+pip with hashes (through the same backend as requirements locks), npm with integrity, apt with
+the snapshot instant it was resolved at (an exact apt pin rots within days; a rebuild can still
+find the version in the snapshot), image tags with their digests, and each install's index
+(credentials masked). The instant the lock stands for is the ``--at``/``--cooldown`` instant, else
+the index state used (the newest upload among what was resolved), never the wall clock: locking
+twice without index changes yields no diff.
+
+Sites become requests through :func:`pinaudit.simulation.run.install_request`, the code
+``simulate`` uses; a failed resolution is an :class:`Unresolved` value.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from pinaudit.resolve.interface import AptRequest, NpmRequest, PipRequest, Resolution, Unresolved
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.index.http import Transport
+    from pinaudit.index.select import OnlineOptions
+    from pinaudit.resolve._pip import PipSettings
+
+__all__ = ["DockerLock", "DockerLockOptions", "LockedImage", "LockedInstall", "LockedPackage", "lock_dockerfile"]
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    name: str
+    version: str
+    hashes: tuple[str, ...] = ()  # pip "sha256:…"; npm its integrity
+    snapshot: str | None = None  # apt: the instant it was resolved at
+
+
+@dataclass(frozen=True)
+class LockedInstall:
+    line: int
+    ecosystem: str
+    command: str
+    index: str  # credentials masked
+    packages: tuple[LockedPackage, ...]
+    python: str | None = None
+    platform: str | None = None
+    suite: str | None = None
+
+
+@dataclass(frozen=True)
+class LockedImage:
+    line: int
+    reference: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class DockerLock:
+    dockerfile: Path
+    instant: datetime | None
+    instant_source: str
+    installs: tuple[LockedInstall, ...]
+    images: tuple[LockedImage, ...]
+    left_out: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class DockerLockOptions:
+    online: OnlineOptions
+    pip: PipSettings
+    now: datetime
+    at: datetime | None = None
+    at_source: str = ""
+    ecosystems: frozenset[str] | None = None
+    backend: str = "uv"
+    python_version: str | None = None
+    platform: str = "linux/amd64"
+    # requirements files this run is re-locking: a Dockerfile that installs one is locked with
+    # the new text, so that one run gives what a second run would (byte-identical locks)
+    overrides: Mapping[Path, str] = field(default_factory=dict)
+
+
+def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
+                    transport: Transport) -> DockerLock | Unresolved:
+    """Resolve every install of one Dockerfile; the first failure is returned as the value."""
+    from pinaudit.app import scan
+    from pinaudit.config import Config
+    from pinaudit.index.http import mask_url
+    from pinaudit.index.select import HostConfig
+    from pinaudit.simulation.installs import group_installs
+    from pinaudit.simulation.model import SimulateOptions
+    from pinaudit.simulation.run import install_request
+
+    result = scan([path], Config(), cwd=cwd)
+    kinds = {r.path: r.kind for r in result.results}
+    installs = group_installs(result.report.sites, kinds, cwd)
+    sim = SimulateOptions((), options.online, options.pip, options.now, options.ecosystems, options.backend,
+                          options.python_version, options.platform)
+    host = HostConfig(options.online)
+    locked: list[LockedInstall] = []
+    images: list[LockedImage] = []
+    left_out: list[str] = []
+    released: list[datetime] = []
+    for inst in installs:
+        where = f"{inst.path}:{inst.line}"
+        if options.ecosystems is not None and inst.ecosystem not in options.ecosystems:
+            left_out.append(f"{where}: {inst.ecosystem} (left out by --ecosystem)")
+            continue
+        if inst.ecosystem == "image":
+            for s in inst.sites:
+                got = _image(s.spec or s.package or "", transport, options)
+                if isinstance(got, Unresolved):
+                    return replace(got, reason=f"{where}: {got.reason}")
+                if got is None:
+                    left_out.append(f"{s.location.path}:{s.location.line}: image {s.spec}: a stage or scratch")
+                else:
+                    images.append(LockedImage(s.location.line, s.spec or "", got))
+            continue
+        if inst.unsupported:
+            left_out.append(f"{where}: {inst.ecosystem}: {inst.unsupported}")
+            continue
+        req, _note = install_request(inst, options.at, sim, host, cwd)
+        if isinstance(req, Unresolved):
+            return replace(req, reason=f"{where}: {req.reason}")
+        command = inst.position.instruction if inst.position else where
+        if isinstance(req, PipRequest):
+            got_pip = _pip(req, options)
+            if isinstance(got_pip, Unresolved):
+                return replace(got_pip, reason=f"{where}: {got_pip.reason}")
+            released += _pip_uploads(got_pip, req.index_url or "", transport)
+            locked.append(LockedInstall(inst.line, "pip", command, mask_url(req.index_url or ""), got_pip,
+                                        req.python_version, req.platform + ("/musl" if req.musl else "")))
+        elif isinstance(req, NpmRequest):
+            got_npm = _npm(req, transport, released)
+            if isinstance(got_npm, Unresolved):
+                return replace(got_npm, reason=f"{where}: {got_npm.reason}")
+            locked.append(LockedInstall(inst.line, "npm", command, mask_url(req.registry), got_npm))
+        elif isinstance(req, AptRequest):
+            from pinaudit.resolve.apt import AptResolver
+
+            got_apt = AptResolver(transport).resolve(req)
+            if isinstance(got_apt, Unresolved):
+                return replace(got_apt, reason=f"{where}: {got_apt.reason}")
+            released += [p.released for p in got_apt.packages if p.released]
+            locked.append(LockedInstall(inst.line, "apt", command, mask_url(req.mirror),
+                                        tuple(LockedPackage(p.name, p.version) for p in got_apt.packages),
+                                        suite=req.suite))
+    instant, source = options.at, options.at_source
+    if instant is None and released:
+        instant, source = max(released), "the newest upload among what was resolved"
+    if instant is not None:  # apt: the snapshot instant a rebuild finds these versions at
+        from pinaudit.resolve.dates import format_instant
+
+        snap = format_instant(instant)
+        locked = [replace(i, packages=tuple(replace(p, snapshot=snap) for p in i.packages)) if i.ecosystem == "apt"
+                  else i for i in locked]
+    return DockerLock(path, instant, source or "unknown (the indexes gave no upload times)", tuple(locked),
+                      tuple(images), tuple(left_out))
+
+
+def _pip(req: PipRequest, options: DockerLockOptions) -> tuple[LockedPackage, ...] | Unresolved:
+    from pinaudit.lock.compile import CompileRequest, compile_requirements
+    from pinaudit.lock.reqfile import parse_lock
+
+    with tempfile.TemporaryDirectory(prefix="pinaudit-lock-") as tmp:
+        folder = Path(tmp)
+        files: list[Path] = []
+        for n, f in enumerate(req.files):
+            real = Path(f).resolve()
+            if real in options.overrides:
+                real = folder / f"locked-{n}.txt"
+                real.write_text(options.overrides[Path(f).resolve()], encoding="utf-8")
+            files.append(real)
+        lines = [*req.requirements, *(f"-r {f}" for f in files),
+                 *(f"-c {folder / 'constraints.txt'}" for _ in [0] if req.constraints)]
+        if req.constraints:
+            (folder / "constraints.txt").write_text("\n".join(req.constraints) + "\n", encoding="utf-8")
+        (folder / "requirements.in").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        got = compile_requirements(CompileRequest(folder / "requirements.in", req.python_version, (req.platform,),
+                                                  req.musl, req.index_url, req.extra_index_urls, req.at,
+                                                  options.backend), options.pip)
+    if isinstance(got, Unresolved):
+        return got
+    return tuple(LockedPackage(p.name, p.version, tuple(sorted(p.hashes))) for p in parse_lock(got.body).pins)
+
+
+def _pip_uploads(pins: Sequence[LockedPackage], index: str, transport: Transport) -> list[datetime]:
+    from pinaudit.index.pypi import SimpleIndex
+
+    if not index:
+        return []
+    client = SimpleIndex(index, transport)
+    out: list[datetime] = []
+    for p in pins:
+        project = client.project(p.name)
+        release = next((r for r in getattr(project, "releases", ()) if r.version == p.version), None)
+        if release is not None and release.uploaded is not None:
+            out.append(release.uploaded)
+    return out
+
+
+def _npm(req: NpmRequest, transport: Transport, released: list[datetime]) -> tuple[LockedPackage, ...] | Unresolved:
+    from pinaudit.index.npm import NpmRegistry
+    from pinaudit.resolve.npm import NpmResolver
+
+    got = NpmResolver(transport).resolve(req)
+    if not isinstance(got, Resolution):
+        return got
+    registry = NpmRegistry(req.registry, transport, token=req.token)
+    out: list[LockedPackage] = []
+    for p in got.packages:
+        if p.released:
+            released.append(p.released)
+        project = registry.project(p.name)
+        release = next((r for r in getattr(project, "releases", ()) if r.version == p.version), None)
+        integrity = tuple(sorted({h for f in (release.files if release else ()) for k, h in f.hashes.items()
+                                  if k == "integrity"}))
+        out.append(LockedPackage(p.name, p.version, integrity))
+    return tuple(out)
+
+
+def _image(spec: str, transport: Transport, options: DockerLockOptions) -> str | Unresolved | None:
+    from pinaudit.images import parse_image
+    from pinaudit.index.interface import IndexFailure, PackageNotFound
+    from pinaudit.index.oci import ImageRegistry
+
+    ref = parse_image(spec)
+    if not spec or spec == "scratch" or "$" in spec:
+        return None
+    if ref.digest:
+        return ref.digest
+    got = ImageRegistry(transport, hub_registry=options.online.image_registry,
+                        platform=options.platform).resolve(ref)
+    if isinstance(got, IndexFailure):
+        return Unresolved(got.reason, unreachable=not isinstance(got, PackageNotFound), index=got.url)
+    return got.digest
