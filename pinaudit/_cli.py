@@ -8,7 +8,6 @@ carries the version so it can be reported).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -124,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--verbose", action="store_true", help="also list what was skipped")
 
     _simulate_parser(sub)
+    _fix_parser(sub)
     _lock_parsers(sub)
 
     c = sub.add_parser("cache", help="the HTTP cache of index answers: where and how big, or clear it",
@@ -175,6 +175,44 @@ def _simulate_parser(sub: Any) -> None:
     o.add_argument("--platform", default="linux/amd64", metavar="OS/ARCH", help="target platform (linux/amd64)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+
+
+def _fix_parser(sub: Any) -> None:
+    """``pinaudit fix``: its options here, its work in pinaudit/writer/cli.py."""
+    f = sub.add_parser("fix", help="rewrite unpinned installs in place with exact versions (--dry-run: diff)",
+                       formatter_class=_HelpFormatter)
+    f.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)")
+    f.add_argument("--dry-run", action="store_true", help="print a unified diff and write nothing")
+    f.add_argument("--at", default=None, metavar="DATE",
+                   help="versions as a fresh build at DATE would get them (default: now)")
+    f.add_argument("--cooldown", default=None, metavar="AGE",
+                   help="only versions released at least AGE ago (7d, 2w): one instant for every ecosystem")
+    f.add_argument("--ecosystem", default=None, metavar="LIST", help="only these ecosystems: apt,pip,npm,image")
+    f.add_argument("--select", action="append", default=None, metavar="CODES", help="only these rules' sites")
+    f.add_argument("--ignore", action="append", default=None, metavar="CODES", help="skip these rules' sites")
+    f.add_argument("--apt-strategy", choices=("pin", "snapshot"), default="pin",
+                   help="pin apt versions (default), or install from a dated snapshot archive")
+    f.add_argument("--resolver", choices=("uv", "pip-tools"), default="uv", help="the Python resolver (default uv)")
+    f.add_argument("--python-version", default=None, metavar="X.Y",
+                   help="Python version where the base image implies none (default: this interpreter's)")
+    f.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
+    f.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
+    f.add_argument("--context", type=Path, default=None, metavar="DIR", help="build context for Dockerfiles")
+    f.add_argument("--jobs", "-j", type=int, default=4, metavar="N", help="resolutions at once (default 4)")
+    o = f.add_argument_group("indexes (as for scan --online)")
+    o.add_argument("--offline", action="store_true", help="answer from the caches only")
+    o.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
+    o.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
+    for flag in ("--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
+                 "--debian-snapshot", "--image-registry"):
+        o.add_argument(flag, default=None, metavar="URL")
+    o.add_argument("--debian-suite", default=None, metavar="SUITE")
+    o.add_argument("--debian-keyring", default=None, metavar="FILE")
+    o.add_argument("--alpine-mirror", default=None, metavar="URL")
+    o.add_argument("--alpine-branch", default=None, metavar="BRANCH")
+    o.add_argument("--platform", default=None, metavar="OS/ARCH",
+                   help="one platform's image digest instead of the multi-arch index's (and apt's architecture)")
+    f.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
 
 def _lock_parsers(sub: Any) -> None:
@@ -229,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pinaudit.simulation.cli import run_simulate
 
             return run_simulate(args, UsageError, _write_atomic)
+        if args.command == "fix":
+            from pinaudit.writer.cli import run_fix
+
+            return run_fix(args, UsageError)
         if args.command == "lock":
             from pinaudit.lock.cli import run_lock
 
@@ -475,19 +517,9 @@ def _emit(stream: TextIO, text: str) -> None:
 
 def _write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Write through a temp file and rename, so a reader never sees half a report."""
-    import tempfile
+    from pinaudit.writer.atomic import write_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, chunks)
 
 
 def _rules(args: argparse.Namespace) -> int:

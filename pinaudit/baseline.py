@@ -15,12 +15,10 @@ paths were as displayed in the run that wrote them, are still read that way.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -189,19 +187,10 @@ def write_baseline(findings: Iterable[Finding], path: Path, *, cwd: Path | None 
     """Write atomically (temp file in the same folder + ``os.replace``): a crash or a full disk
     leaves the old baseline, never half a file that would then fail every build. ``cwd``: what
     the findings' paths are relative to (default: the current directory)."""
+    from pinaudit.writer.atomic import write_atomic
+
     folder = path.parent if str(path.parent) else Path(".")
-    text = render_baseline(_rebased(findings, cwd or Path.cwd(), folder))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, [render_baseline(_rebased(findings, cwd or Path.cwd(), folder))])
 
 
 def load_baseline(path: Path, *, cwd: Path | None = None) -> Baseline:

@@ -50,6 +50,8 @@ FORBIDDEN = (
     "uv",
     "piptools",
     "nodesemver",
+    # issue 13: fix's writer (edits, rewrites, the atomic writer) loads only for `fix`
+    "pinaudit.writer",
     # issue 12: lock and verify load only for their commands
     "pinaudit.lock",
 )

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from pinaudit.index.select import HostConfig
     from pinaudit.work import Progress
 
-__all__ = ["DEBIAN_RELEASES", "install_request", "simulate"]
+__all__ = ["DEBIAN_RELEASES", "Resolvers", "install_request", "simulate"]
 
 IMAGE_REASON = "cannot be simulated: a tag's past digest is not recorded"
 # Debian stable releases (the day each became stable): the suite behind a suite-less tag such as
@@ -75,7 +75,7 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
     if options.ecosystems is not None:
         installs = [i for i in installs if i.ecosystem in options.ecosystems]
     host_cfg = HostConfig(options.online)
-    resolvers = _Resolvers(options, transport)
+    resolvers = Resolvers(options, transport)
 
     unresolved: list[UnresolvedSite] = []
     plans: list[tuple[Install, dict[str, datetime | None], dict[str, Request | Unresolved], list[str]]] = []
@@ -220,7 +220,7 @@ def _digest(files: Sequence[str]) -> str:
     return h.hexdigest()[:16] if files else ""
 
 
-class _Resolvers:
+class Resolvers:
     def __init__(self, options: SimulateOptions, transport: Transport) -> None:
         from pinaudit.resolve.apt import AptResolver
         from pinaudit.resolve.npm import NpmResolver

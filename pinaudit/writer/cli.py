@@ -1,0 +1,202 @@
+"""``pinaudit fix`` at the edge: arguments -> options, scan, plan, then a diff or one atomic write.
+
+Exit codes: 0 every selected site was fixed or needed nothing; 1 some were left (each listed on
+stderr with its reason); 3 an index could not be reached (nothing written; 3 outranks 1); 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from pinaudit.writer.fix import FixPlan, VersionSource, describe_left, plan_fix, render_diff, select_sites
+
+EXIT_CLEAN, EXIT_LEFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download")
+
+__all__ = ["finish", "run_fix"]
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+
+
+def _instant(args: argparse.Namespace, now: datetime) -> datetime | None:
+    from datetime import timedelta
+
+    from pinaudit.resolve.dates import parse_instant
+
+    if args.at and args.cooldown:
+        raise ValueError("--at and --cooldown both choose the instant; give one")
+    if args.at:
+        return None if args.at.strip().lower() == "now" else parse_instant(args.at, now=now)
+    if args.cooldown:
+        at = parse_instant(args.cooldown, now=now)
+        if at >= now:
+            raise ValueError(f"--cooldown {args.cooldown!r}: expected an age such as 7d or 2w")
+        return at if at < now - timedelta(seconds=1) else None
+    return None
+
+
+def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: TextIO | None = None,
+            source: Callable[[Any], VersionSource] | None = None) -> int:
+    """The command. ``source`` builds the version source from the run's context (tests hand in a
+    stub); by default the indexes, behind the hashed requirements files already there."""
+    from pinaudit.app import scan
+    from pinaudit.config import ConfigError, load_config
+    from pinaudit.work import InputError
+
+    out = stdout or sys.stdout
+    cwd = Path.cwd()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    ecosystems = None
+    if args.ecosystem:
+        ecosystems = frozenset(e.strip() for e in args.ecosystem.split(",") if e.strip())
+        unknown = sorted(ecosystems - set(ECOSYSTEMS))
+        if unknown:
+            raise usage_error(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(ECOSYSTEMS)})")
+    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
+                 "image_registry", "alpine_mirror"):
+        value = getattr(args, name)
+        if value and not value.startswith(("http://", "https://")):
+            raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
+    if args.jobs < 1:
+        raise usage_error("--jobs must be at least 1")
+    try:
+        at = _instant(args, now)
+        build_args = {k: v for k, _eq, v in (a.partition("=") for a in args.build_arg)}
+        config = load_config(cwd, args.config).merged(select=_codes(args.select), ignore=_codes(args.ignore),
+                                                       build_args=build_args or None)
+        from pinaudit.rules import all_rules
+
+        for code in (*config.select, *config.ignore):
+            if not any(k.startswith(code) for k in all_rules()):
+                raise ValueError(f"unknown rule code or prefix {code!r} (see 'pinaudit rules')")
+    except (ConfigError, ValueError) as exc:
+        raise usage_error(str(exc)) from exc
+    snapshot_url = args.debian_snapshot or config.debian_snapshot
+    if args.apt_strategy == "snapshot" and not snapshot_url:
+        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL or set "
+                          "debian-snapshot in the configuration")
+    paths = args.paths or [Path(".")]
+    context = args.context.resolve() if args.context else None
+    try:
+        result = scan(paths, config, cwd=cwd, context=context)
+    except InputError as exc:
+        raise usage_error(str(exc)) from exc
+    sites = select_sites(result.report.findings, result.report.sites, ecosystems)
+
+    def read(path: str) -> bytes:
+        return (cwd / path).read_bytes()
+
+    extra: dict[str, Any] = {}
+    if args.apt_strategy == "snapshot":
+        # one instant for every stage and for the pins: the snapshot's
+        at = at or now
+        extra = _snapshot(args, config, result.report.sites, str(snapshot_url), at)
+        # moving the instant moves the pins: the exact apt versions are resolved at it again
+        from pinaudit.model import Action, Ecosystem, Pin
+        from pinaudit.writer.fix import site_key
+
+        again = [s for s in result.report.sites if s.ecosystem is Ecosystem.APT and s.action is Action.INSTALL
+                 and s.pin is Pin.EXACT and s.location.path in extra["extra_paths"]]
+        sites = sorted({site_key(s): s for s in [*sites, *again]}.values(), key=site_key)
+    if source is not None:
+        plan = plan_fix(sites, source(None), read, **extra)
+    else:
+        plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context, extra=extra)
+    return finish(plan, dry_run=args.dry_run, quiet=args.quiet, cwd=cwd, roots=paths, out=out)
+
+
+def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
+                  read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
+                  context: Path | None, extra: dict[str, Any]) -> FixPlan:
+    from pinaudit.index.http import Transport
+    from pinaudit.online import OnlineOptions, http_settings
+    from pinaudit.resolve._pip import PipSettings
+    from pinaudit.simulation.model import Host, SimulateOptions
+    from pinaudit.writer.versions import HOST, HashedRequirements, IndexVersions
+
+    settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
+                             cache_max_mb=config.cache_max_mb)
+    online = OnlineOptions.from_config(
+        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
+        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
+        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
+        alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch,
+        platform=args.platform, http=settings)
+    pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
+                      offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
+                      retries=settings.retries)
+    host = Host(HOST, at or now, now=at is None)
+    ecosystems = frozenset(e.strip() for e in args.ecosystem.split(",")) if args.ecosystem else None
+    options = SimulateOptions((host,), online, pip, now, ecosystems, args.resolver, args.python_version,
+                              args.platform or "linux/amd64", args.jobs, context)
+    with Transport(settings) as transport:
+        source = HashedRequirements(IndexVersions(paths, config, options, transport=transport, cwd=cwd), cwd)
+        return plan_fix(sites, source, read, **extra)
+
+
+def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str, at: datetime) -> dict[str, Any]:
+    """``plan_fix``'s extra edits for ``--apt-strategy snapshot``: the Dockerfiles with apt sites."""
+    from pinaudit.images import parse_image
+    from pinaudit.index.debian import snapshot_stamp
+    from pinaudit.index.select import suite_from_image
+    from pinaudit.model import Ecosystem
+    from pinaudit.parse.lines import SourceText
+    from pinaudit.simulation.installs import debian_based
+    from pinaudit.simulation.run import debian_suite_at
+    from pinaudit.writer.origins import is_dockerfile
+    from pinaudit.writer.snapshot import snapshot_edits
+
+    fixed_suite = args.debian_suite or config.debian_suite
+
+    def suite_of(base: str | None) -> str | None:
+        ref = parse_image(base) if base else None
+        suite = suite_from_image(ref) or fixed_suite
+        return suite or (debian_suite_at(at) if debian_based(ref) else None)
+
+    def edits(path: str, source: SourceText) -> tuple[list[Any], list[str]]:
+        return snapshot_edits(path, source, url, snapshot_stamp(at), suite_of)
+
+    paths = sorted({s.location.path for s in every if s.ecosystem is Ecosystem.APT and is_dockerfile(s.location.path)})
+    return {"extra_paths": paths, "extra": edits}
+
+
+def finish(plan: FixPlan, *, dry_run: bool, quiet: bool, cwd: Path, roots: Sequence[Path],
+           out: TextIO, err: TextIO | None = None) -> int:
+    """Show or write the plan; the exit code."""
+    from pinaudit.writer.atomic import UnsafeWrite, check_target, write_group
+
+    err = err or sys.stderr
+    bases = [cwd / r if (cwd / r).is_dir() else (cwd / r).parent for r in roots]
+    unsafe: dict[str, str] = {}
+    for f in plan.files:
+        try:
+            check_target(cwd / f.path, bases)
+        except (UnsafeWrite, OSError) as exc:
+            unsafe[f.path] = f"not written: {exc}"
+    plan = plan.without(unsafe)
+    for site, why in plan.left:
+        print(f"pinaudit: left {describe_left(site, why)}", file=err)
+    for note in plan.notes:
+        print(f"pinaudit: left {note}", file=err)
+    if plan.unreachable:
+        if not quiet:
+            print(f"pinaudit: {plan.summary()}", file=err)
+        return EXIT_INDEX
+    if dry_run:
+        for line in render_diff(plan):
+            out.write(line)
+        out.flush()
+    elif plan.files:
+        write_group([(cwd / f.path, f.before, f.after) for f in plan.files], bases)
+    if not quiet:
+        print(f"pinaudit: {'would have ' if dry_run else ''}{plan.summary()}", file=err)
+    return EXIT_LEFT if plan.left or plan.notes else EXIT_CLEAN
