@@ -61,9 +61,9 @@ def check_site(text: str, site: InstallSite, index: LineIndex | None = None) -> 
             problems.append(f"token-text: {token!r} != {site.package!r}")
     elif site.ecosystem is Ecosystem.DOWNLOAD and site.action is Action.DOWNLOAD_EXEC:
         pass  # the token is the file run (`sh /tmp/get.sh`), the package the URL it came from
-    elif "$" not in token and site.spec is not None and "$" not in site.spec and token != site.spec \
+    elif "$" not in token and site.spec is not None and "$" not in site.spec and token != written(site.spec) \
             and token != site.package and not (site.package and token.startswith(site.package)) \
-            and token not in site.spec:
+            and token not in written(site.spec):
         problems.append(f"token-text: {token!r} vs spec {site.spec!r}")
     spec = site.spec_span
     if spec is None:
@@ -75,7 +75,7 @@ def check_site(text: str, site: InstallSite, index: LineIndex | None = None) -> 
         problems.append(f"spec-before-token: {spec} {loc}")
     spec_text = written(text[spec.start : spec.end])
     if spec_text and site.spec is not None and "$" not in spec_text and "$" not in site.spec \
-            and spec_text not in site.spec and spec_text.strip() not in site.spec:
+            and spec_text not in written(site.spec) and spec_text.strip() not in written(site.spec):
         problems.append(f"spec-text: {spec_text!r} not in {site.spec!r}")
     if site.origin is not None:
         problems += span_problems(index, site.origin, "origin")

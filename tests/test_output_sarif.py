@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from pinaudit.app import scan
+from pinaudit.config import Config
 from pinaudit.model import Category, Ecosystem, Finding, Location, Report, Severity, Span
 from pinaudit.output import sarif
 from tests.helpers import SHARED
@@ -181,3 +183,26 @@ def test_streamed_log_is_the_plain_indented_document() -> None:
     for rep in (sample(), sample()._replace(findings=())):
         text = "".join(render_chunks(rep))
         assert text == _json.dumps(_json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_scanned_regions_carry_char_offsets(tmp_path: Path, validator: Any) -> None:
+    """Issue 9: every region has charOffset/charLength (characters of the file as read, a BOM not
+    counted) beside its line and column; a site's region is its package token."""
+    from tests.helpers import lay_out
+
+    lay_out(tmp_path, {"package.json": '{\n  "dependencies": {"express": "^4"}\n}\n'})
+    (tmp_path / "Dockerfile").write_bytes(b"\xef\xbb\xbfFROM python:3.11\r\nRUN apt-get install -y \"curl\"\r\n")
+    report = scan([tmp_path], Config(root=tmp_path), cwd=tmp_path).report
+    doc = load(sarif.render(report))
+    assert not list(validator.iter_errors(doc))
+    texts = {"Dockerfile": (tmp_path / "Dockerfile").read_bytes().decode("utf-8-sig"),
+             "package.json": (tmp_path / "package.json").read_text()}
+    seen = set()
+    for result in doc["runs"][0]["results"]:
+        loc = result["locations"][0]["physicalLocation"]
+        region = loc["region"]
+        text = texts[loc["artifactLocation"]["uri"]]
+        token = text[region["charOffset"] : region["charOffset"] + region["charLength"]]
+        seen.add((result["ruleId"], token))
+    assert ("PIN101", "curl") in seen and ("PIN402", "python:3.11") in seen
+    assert ("PIN303", "express") in seen and ("PIN306", "dependencies") in seen
