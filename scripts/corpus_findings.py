@@ -59,7 +59,8 @@ def compare(a: Path, b: Path) -> int:
     same = not only_a and not only_b and da["summary"] == db["summary"]
     print(
         f"{a.name}: {da['summary']}\n{b.name}: {db['summary']}\n"
-        f"{len(only_a)} findings only in {a.name}, {len(only_b)} only in {b.name}: {'identical' if same else 'DIFFERENT'}"
+        f"{len(only_a)} findings only in {a.name}, {len(only_b)} only in {b.name}: "
+        f"{'identical' if same else 'DIFFERENT'}"
     )
     return 0 if same else 1
 
