@@ -348,7 +348,6 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
 
     root_specs: dict[str, str] = {}
     has_deps = False
-    deps_key: Location | None = None  # the first dependency section's key: what PIN306 names
     catalogs: dict[str, dict[str, str]] | None = None  # read on the first catalog: spec
     for section in SECTIONS:
         member = root.member(section)
@@ -369,7 +368,6 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                 )
                 continue
             has_deps = True
-            deps_key = deps_key or ctx.key_loc(member)
             spec = m.value.value
             root_specs.setdefault(m.key, spec)
             cls = classify_npm_spec(spec)
@@ -411,7 +409,7 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
             InstallSite(
                 ecosystem=Ecosystem.NPM, action=Action.MANIFEST, package=None, spec=None,
                 pin=Pin.EXACT if lock is not None else Pin.UNPINNED,
-                location=deps_key or Location(display, Span.point(1)), installer=KIND,
+                location=Location(display, Span.point(1, 1, 1)), installer=KIND,
                 lock=LockState.LOCKED if lock is not None else LockState.NO_LOCKFILE,
                 detail=f"locked by {lock_name}" if lock is not None else "no lockfile",
             )

@@ -32,8 +32,8 @@ def _found(findings, *codes):
 
 def test_no_lockfile(tmp_path):
     found = _found(scan_files(tmp_path, {"package.json": PKG}), "PIN303", "PIN304", "PIN306")
-    # PIN306 names the file's dependencies: it sits at the "dependencies" key
-    assert found == [("PIN306", 3, None, "warning"), ("PIN303", 4, "express", "error")]
+    # PIN306 is about the file as a whole: line 1 (its first character, so SARIF has a region)
+    assert found == [("PIN306", 1, None, "warning"), ("PIN303", 4, "express", "error")]
 
 
 def test_lockfile_pins_range_info(tmp_path):
