@@ -65,7 +65,7 @@ def test_no_lockfile(tmp_path: Path) -> None:
         ("npm", "install", "alias", "exact", "no-lockfile", 15),
         ("npm", "install", "dev", "unpinned", "no-lockfile", 17),
         ("npm", "install", "opt", "exact", "no-lockfile", 18),
-        ("npm", "manifest", None, "unpinned", "no-lockfile", 3),  # at the "dependencies" key
+        ("npm", "manifest", None, "unpinned", "no-lockfile", 1),
     ]
     assert r.sites[0].location.span.column == 6  # inside the key's quotes
 
@@ -89,7 +89,7 @@ def test_locked_and_drift(tmp_path: Path) -> None:
         ("npm", "install", "b", "unpinned", "drift", 4),
         ("npm", "install", "c", "unpinned", "drift", 5),
         ("npm", "install", "d", "local", "locked", 6),
-        ("npm", "manifest", None, "exact", "locked", 2),  # at the "dependencies" key
+        ("npm", "manifest", None, "exact", "locked", 1),
     ]
 
 
@@ -183,7 +183,7 @@ def test_overrides_resolutions_package_manager(tmp_path: Path) -> None:
         ("leaf", "unpinned", 8),
         ("b", "exact", 9),
         ("pnpm", "immutable", 10),
-        (None, "unpinned", 2),  # the manifest site, at the "dependencies" key
+        (None, "unpinned", 1),
     ]
 
 
