@@ -64,7 +64,9 @@ FLAGS = flags(
     "--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature",
     "--use-deprecated", "--keyring-provider", "--python", "--group", "--resume-retries",
     "--uploaded-prior-to", "--dependency-groups",
-    # uv pip
+    # uv pip (its own spellings: --requirements/--constraints are -r/-c; global options too)
+    "--requirements", "--constraints", "--python-preference", "--exclude-newer-package", "--fork-strategy",
+    "--config-settings-package", "--no-sources-package", "--cache-dir",
     "-p", "--index", "--default-index", "--override", "--overrides", "-b", "--build-constraint",
     "--build-constraints", "--exclude-newer", "--resolution", "--prerelease", "--index-strategy",
     "--python-platform", "--link-mode", "--refresh-package", "-P", "--upgrade-package",
@@ -224,7 +226,7 @@ def invocation(cmd: Command) -> tuple[str, list[Word]] | None:
 def _constraint_maps(args: Args, ctx: InstallContext) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     known: list[tuple[str, dict[str, str]]] = []
     unreadable: list[str] = []
-    for o in args.get("-c", "--constraint"):
+    for o in args.get("-c", "--constraint", "--constraints"):
         if o.value is None:
             unreadable.append(o.value_word.raw if o.value_word else o.name)
             continue
@@ -273,7 +275,7 @@ def index_config(args: Args, env: Mapping[str, str | None], ctx: InstallContext)
             extra.append(value)
         elif name in ("-f", "--find-links"):
             links.append(value)
-        elif name in ("-c", "--constraint"):
+        elif name in ("-c", "--constraint", "--constraints"):
             files.append(ConstraintFile(value, ctx.read_constraint_file(value)))
     return PipIndex(index_url, tuple(extra), tuple(links), no_index, pre, tuple(files))
 
@@ -326,7 +328,7 @@ def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, env: Ma
         vw = o.value_word
         if vw is None:
             continue
-        if o.name in ("-r", "--requirement"):
+        if o.name in ("-r", "--requirement", "--requirements"):
             out.append(b.site(Action.REQUIREMENTS, None, o.value if o.value is not None else vw.raw,
                               Pin.UNKNOWN, vw)._replace(constraints=pins))
         elif o.name in ("-e", "--editable"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import dockerfile
@@ -54,3 +56,18 @@ def test_catches_not(tmp_path, text):
 def test_constraints_file_on_command_line_pins(tmp_path):
     text = "FROM python:3.12\nCOPY constraints.txt .\nRUN pip install -c constraints.txt requests\n"
     assert dockerfile(tmp_path, text, "PIN201", **{"constraints.txt": "requests==2.32.3\n"}) == []
+
+
+def test_uv_pip_spellings_of_requirements_and_constraints(tmp_path: Path) -> None:
+    """uv's own option names (issue 15): --python-preference takes a value, --requirements is -r
+    and --constraints is -c; none of their values is a package."""
+    text = (
+        "FROM python:3.12-slim\n"
+        "COPY requirements.txt c.txt ./\n"
+        "RUN uv pip install --system --python-preference system --requirements requirements.txt\n"
+        "RUN uv pip install --system --constraints c.txt requests\n"
+        "RUN uv pip install --python-preference only-system httpx\n"
+    )
+    files = {"requirements.txt": "flask==3.0.3\n", "c.txt": "requests==2.32.3\n"}
+    found = dockerfile(tmp_path, text, "PIN201", **files)
+    assert found == [("PIN201", 5, "httpx")]
