@@ -265,3 +265,27 @@ def test_write_text_safely(tmp_path: Path) -> None:
     with pytest.raises(UnsafeWrite):
         write_text_safely(tmp_path.parent / "elsewhere.lock", "c\n", root=tmp_path)
     assert target.read_text() == "b\n"
+
+
+def test_report_to_a_device_is_written_in_place_not_renamed_over(tmp_path: Path) -> None:
+    """``-o /dev/null`` must not replace the device with a regular file (it once did)."""
+    import os
+    import stat
+
+    from pinaudit.writer.atomic import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    write_atomic(fifo, iter(["a", "b\n"]))
+    reader.join(10)
+    assert got == ["ab\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    write_atomic(Path(os.devnull), iter(["x"]))
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    target = tmp_path / "r.json"
+    write_atomic(target, (str(i) for i in range(3)))
+    assert target.read_text() == "012"

@@ -51,11 +51,15 @@ def check_writable(path: Path, *, root: Path) -> None:
         raise UnsafeWrite(f"{path}: outside the tree being written ({root})")
 
 
-def _stage(target: Path, data: bytes, mode: int | None) -> str:
+def _stage(target: Path, data: bytes | Iterable[bytes], mode: int | None) -> str:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:  # a report a chunk at a time: a repository-wide one is never whole in memory
+                for piece in data:
+                    fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         if mode is not None:
@@ -68,15 +72,28 @@ def _stage(target: Path, data: bytes, mode: int | None) -> str:
 
 
 def write_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """Write text (UTF-8, newlines as given) through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write text (UTF-8, newlines as given) through a temporary file and a rename.
+
+    ``-o /dev/null``, ``-o /dev/stdout`` or a named pipe is written in place: renaming over a
+    device or a FIFO would replace it with a regular file (it did: /dev/null became one).
+    """
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:  # a new file: what open() would give it, not mkstemp's 0600
+        st: os.stat_result | None = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if st is not None:
+        mode = stat.S_IMODE(st.st_mode)
+    else:  # a new file: what open() would give it, not mkstemp's 0600
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    tmp = _stage(path, "".join(chunks).encode("utf-8"), mode)
+    tmp = _stage(path, (c.encode("utf-8") for c in chunks), mode)
     try:
         os.replace(tmp, path)
     except BaseException:
