@@ -31,6 +31,7 @@ from pinaudit.index.interface import (
     PackageNotFound,
     Project,
     Release,
+    release_dependencies,
 )
 
 __all__ = ["AlpineRepository", "apk_version_key", "branch_from_image_tag", "parse_apkindex"]
@@ -168,12 +169,7 @@ class AlpineRepository:
                        time_travel=False)
 
     def dependencies(self, name: str, version: str) -> tuple[Dependency, ...] | IndexFailure:
-        proj = self.project(name)
-        if isinstance(proj, IndexFailure):
-            return proj
-        rel = proj.release(version)
-        return (rel.dependencies or ()) if rel else PackageNotFound(self.url, f"{name} {version} is not served",
-                                                                    name=name)
+        return release_dependencies(self, name, version, f"{name} {version} is not served")
 
     def as_of(self, instant: datetime) -> Index:
         from pinaudit.index.debian import _NoSnapshot

@@ -40,6 +40,7 @@ from pinaudit.index.interface import (
     PackageNotFound,
     Project,
     Release,
+    release_dependencies,
 )
 
 __all__ = ["DebianArchive", "apt_candidate", "compare_versions", "snapshot_stamp"]
@@ -296,13 +297,7 @@ class DebianArchive:
         return [s for s in self.suites if isinstance(self._loaded.get(s), _Suite)]
 
     def dependencies(self, name: str, version: str) -> tuple[Dependency, ...] | IndexFailure:
-        proj = self.project(name)
-        if isinstance(proj, IndexFailure):
-            return proj
-        rel = proj.release(version)
-        if rel is None:
-            return PackageNotFound(self.url, f"{name} {version} is not served", name=name)
-        return rel.dependencies or ()
+        return release_dependencies(self, name, version, f"{name} {version} is not served")
 
     def as_of(self, instant: datetime) -> Index:
         if not self.snapshot:

@@ -33,6 +33,7 @@ __all__ = [
     "Project",
     "Release",
     "is_failure",
+    "release_dependencies",
 ]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -236,6 +237,19 @@ class AsOf:
 
     def as_of(self, instant: datetime) -> Index:
         return AsOf(self._index, instant)
+
+
+def release_dependencies(index: Index, name: str, version: str, missing: str) -> tuple[Dependency, ...] | IndexFailure:
+    """Dependencies as the project page already lists them per release (npm packuments, Debian and
+    Alpine indexes): the project's lookup, then the release; ``missing`` says why when it is not
+    there, in the index's own words."""
+    proj = index.project(name)
+    if isinstance(proj, IndexFailure):
+        return proj
+    rel = proj.release(version)
+    if rel is None:
+        return PackageNotFound(index.url, missing, name=name)
+    return rel.dependencies or ()
 
 
 def _npm_tags_as_of(tags: Mapping[str, str], kept: list[Release]) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pinaudit.index.interface import (
     PackageNotFound,
     Project,
     Release,
+    release_dependencies,
 )
 
 __all__ = ["NpmRegistry", "packument_url", "parse_packument"]
@@ -84,13 +85,7 @@ class NpmRegistry:
             return IndexUnavailable(shown, str(exc))
 
     def dependencies(self, name: str, version: str) -> tuple[Dependency, ...] | IndexFailure:
-        proj = self.project(name)
-        if isinstance(proj, IndexFailure):
-            return proj
-        rel = proj.release(version)
-        if rel is None:
-            return PackageNotFound(self.url, f"{name} has no version {version}", name=name)
-        return rel.dependencies or ()
+        return release_dependencies(self, name, version, f"{name} has no version {version}")
 
     def as_of(self, instant: datetime) -> Index:
         return AsOf(self, instant)
