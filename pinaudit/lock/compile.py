@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pinaudit.resolve._pip import PipSettings, classify_failure, isolated_env, uv_platform
+from pinaudit.resolve._pip import PipSettings, classify_failure, index_args, isolated_env, uv_platform
 from pinaudit.resolve.dates import format_instant
 from pinaudit.resolve.interface import Unresolved
 
@@ -51,21 +51,12 @@ def compile_requirements(req: CompileRequest, settings: PipSettings) -> Compiled
     return _uv(req, settings)
 
 
-def _index_args(req: CompileRequest) -> list[str]:
-    if req.index_url is None:
-        return ["--no-index"]
-    out = ["--index-url", req.index_url]
-    for url in req.extra_index_urls:
-        out += ["--extra-index-url", url]
-    return out
-
-
 def _uv(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
     from pinaudit.resolve.uv import find_uv
 
     argv = [find_uv(), "pip", "compile", "--no-config", "--generate-hashes", "--no-header", "--quiet",
             "--no-python-downloads", "--python", sys.executable, "--python-version", req.python_version,
-            *_index_args(req)]
+            *index_args(req)]
     if len(req.platforms) > 1:
         argv.append("--universal")  # one lock with markers for every platform named
     else:
@@ -101,7 +92,7 @@ def _piptools(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
     if req.at is not None:
         return Unresolved("pip-tools cannot lock as of a date here (use --resolver uv for --at/--cooldown)")
     argv = [python, "-m", "piptools", "compile", "--generate-hashes", "--no-header", "--quiet",
-            "--no-emit-index-url", "--output-file", "-", *_index_args(req), req.input.name]
+            "--no-emit-index-url", "--output-file", "-", *index_args(req), req.input.name]
     if s.cache_dir is not None:
         argv += ["--cache-dir", str(s.cache_dir / "pip-tools")]
     env = isolated_env({"PIP_DEFAULT_TIMEOUT": f"{max(1, round(s.timeout))}", "PIP_RETRIES": str(s.retries)},

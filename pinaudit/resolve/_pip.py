@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pinaudit.resolve.interface import Package, PipRequest, Resolution, ResolveError, Unresolved
 
@@ -86,7 +87,17 @@ def prepare(request: PipRequest, folder: Path) -> Prepared:
     return Prepared(folder, inputs, constraints)
 
 
-def index_args(request: PipRequest) -> list[str]:
+class _Indexes(Protocol):
+    """What the index options are read from: a resolve request or a lock's compile request."""
+
+    @property
+    def index_url(self) -> str | None: ...
+    @property
+    def extra_index_urls(self) -> tuple[str, ...]: ...
+
+
+def index_args(request: _Indexes) -> list[str]:
+    """The site's own index options, given explicitly (the host's pip configuration is never read)."""
     if request.index_url is None:
         return ["--no-index"]
     args = ["--index-url", request.index_url]
