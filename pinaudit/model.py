@@ -39,6 +39,18 @@ class Ecosystem(str, enum.Enum):
     DOWNLOAD = "download"
 
 
+def parse_ecosystems(text: str | None, known: tuple[str, ...]) -> frozenset[str] | None:
+    """``--ecosystem apt,pip,npm`` (simulate, lock, verify, fix): None when not given; ValueError
+    naming what is not one of ``known`` (each command resolves its own set)."""
+    if not text:
+        return None
+    chosen = frozenset(e.strip() for e in text.split(",") if e.strip())
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        raise ValueError(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(known)})")
+    return chosen
+
+
 class Severity(enum.IntEnum):
     INFO = 1
     WARNING = 2

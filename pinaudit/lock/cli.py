@@ -29,13 +29,12 @@ __all__ = ["run_lock", "run_verify"]
 
 
 def _ecosystems(args: argparse.Namespace, usage_error: type[Exception]) -> frozenset[str] | None:
-    if not args.ecosystem:
-        return None
-    chosen = frozenset(e.strip() for e in args.ecosystem.split(",") if e.strip())
-    unknown = sorted(chosen - set(ECOSYSTEMS))
-    if unknown:
-        raise usage_error(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(ECOSYSTEMS)})")
-    return chosen
+    from pinaudit.model import parse_ecosystems
+
+    try:
+        return parse_ecosystems(args.ecosystem, ECOSYSTEMS)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
 
 
 def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, *, verify: bool) -> Any:

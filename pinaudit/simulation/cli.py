@@ -96,12 +96,12 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         hosts = hosts_from_args(args, now)
     except ValueError as exc:
         raise usage_error(str(exc)) from None
-    ecosystems = None
-    if args.ecosystem:
-        ecosystems = frozenset(e.strip() for e in args.ecosystem.split(",") if e.strip())
-        unknown = sorted(ecosystems - set(ECOSYSTEMS))
-        if unknown:
-            raise usage_error(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(ECOSYSTEMS)})")
+    from pinaudit.model import parse_ecosystems
+
+    try:
+        ecosystems = parse_ecosystems(args.ecosystem, ECOSYSTEMS)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
     if args.timeout is not None and args.timeout <= 0:
         raise usage_error("--timeout must be a positive number of seconds")
     if args.jobs < 1:

@@ -55,12 +55,12 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     out = stdout or sys.stdout
     cwd = Path.cwd()
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    ecosystems = None
-    if args.ecosystem:
-        ecosystems = frozenset(e.strip() for e in args.ecosystem.split(",") if e.strip())
-        unknown = sorted(ecosystems - set(ECOSYSTEMS))
-        if unknown:
-            raise usage_error(f"--ecosystem: unknown {', '.join(unknown)} (known: {', '.join(ECOSYSTEMS)})")
+    from pinaudit.model import parse_ecosystems
+
+    try:
+        ecosystems = parse_ecosystems(args.ecosystem, ECOSYSTEMS)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
                  "image_registry", "alpine_mirror"):
         value = getattr(args, name)
@@ -110,13 +110,14 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     if source is not None:
         plan = plan_fix(sites, source(None), read, **extra)
     else:
-        plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context, extra=extra)
+        plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context, extra=extra,
+                             ecosystems=ecosystems)
     return finish(plan, dry_run=args.dry_run, quiet=args.quiet, cwd=cwd, roots=paths, out=out)
 
 
 def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
                   read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
-                  context: Path | None, extra: dict[str, Any]) -> FixPlan:
+                  context: Path | None, extra: dict[str, Any], ecosystems: frozenset[str] | None) -> FixPlan:
     from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
     from pinaudit.resolve._pip import PipSettings
@@ -135,7 +136,6 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)
     host = Host(HOST, at or now, now=at is None)
-    ecosystems = frozenset(e.strip() for e in args.ecosystem.split(",")) if args.ecosystem else None
     options = SimulateOptions((host,), online, pip, now, ecosystems, args.resolver, args.python_version,
                               args.platform or "linux/amd64", args.jobs, context)
     with Transport(settings) as transport:
