@@ -73,9 +73,15 @@ def _dedup_diagnostics(results: Sequence[FileResult]) -> list[Diagnostic]:
     return list(dict.fromkeys(d for r in results for d in r.diagnostics))
 
 
+# below this many files a process pool costs more than it saves: benchmarks/bench_parallel.py on an
+# idle 2-CPU machine gave parallel/serial 1.06 at 64 files, 1.15 at 96, 0.98 at 128, 0.84 at 256 and
+# 0.75 from 1,024 (the pool's start-up, ~50 ms, is paid back only past ~128 corpus files)
+PARALLEL_MIN_FILES = 128
+
+
 def iter_results(work: Sequence[Work], *, jobs: int, progress: Progress) -> Iterator[FileResult]:
     """Analyse targets in order; across processes when there are many (output identical to serial)."""
-    if jobs > 1 and len(work) >= 64:
+    if jobs > 1 and len(work) >= PARALLEL_MIN_FILES:
         from pinaudit.parallel import analyze_parallel
 
         yield from analyze_parallel(work, jobs=jobs, progress=progress)
