@@ -9,7 +9,7 @@ Two reports, each written by the real command line (``pinaudit scan ... --format
 
 For each: the file's size, the time the command took, and in headless Chromium (Debian's, as
 the tests use it) the median over ``--repeat`` fresh loads of first paint, first contentful
-paint, DOMContentLoaded, load, and ``pinaudit:rendered`` (the mark report.js sets once the first
+paint, DOMContentLoaded, load, and ``pinaudit:rendered`` (the mark boot.js sets once the first
 page of findings is on screen), read from the Paint and Navigation Timing APIs.
 
 Usage: python benchmarks/bench_html.py [--corpus PATH] [--repeat N] [--keep DIR]

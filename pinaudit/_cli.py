@@ -155,7 +155,7 @@ def _simulate_parser(sub: Any) -> None:
     m.add_argument("--resolver", choices=("uv", "pip-tools"), default="uv", help="the Python resolver (default uv)")
     m.add_argument("--python-version", default=None, metavar="X.Y",
                    help="Python version where the base image implies none (default: this interpreter's)")
-    m.add_argument("--format", choices=("text", "json"), default="text")
+    m.add_argument("--format", choices=("text", "json", "html"), default="text")
     m.add_argument("--output", "-o", default=None, metavar="FILE", help="write the report to FILE")
     m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
     m.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
@@ -246,7 +246,7 @@ def _lock_parsers(sub: Any) -> None:
             m.add_argument("--cooldown", default=None, metavar="AGE",
                            help="lock only versions older than AGE (7d, 2w); the cutoff is that day's 00:00 UTC")
         else:
-            m.add_argument("--format", choices=("text", "json"), default="text")
+            m.add_argument("--format", choices=("text", "json", "html"), default="text")
             m.add_argument("--output", "-o", default=None, metavar="FILE", help="write the report to FILE")
             m.add_argument("--image", default=None, metavar="IMAGE.tar",
                            help="compare what a saved image (docker save, OCI layout) holds with the locks")

@@ -1,8 +1,9 @@
-"""Reports for the HTML tests: hostile strings everywhere, and a 5,000-finding one.
+"""Reports for the HTML tests: hostile strings everywhere, a 5,000-finding scan, a 2,000-package
+simulation; the simulation and verify values are built as the commands build them.
 
 Built as values (no scan), so each field can carry what a hostile repository could put there,
 and so a large report costs milliseconds. ``decode`` reads the page's compact data back into
-finding dicts: the Python twin of ``decodeScan`` in ``report.js``, for round-trip tests.
+finding dicts: the Python twin of ``decodeScan`` in ``scan.js``, for round-trip tests.
 """
 
 from __future__ import annotations
@@ -10,10 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from pinaudit.lock.core import Difference, Verified
+from pinaudit.lock.reqfile import StaleEntry
 from pinaudit.model import Action, Category, Ecosystem, Finding, InstallSite, Location, Pin, Report, Severity, Span
+from pinaudit.resolve.interface import Outcome, Package, Resolution, Unresolved
+from pinaudit.simulation.installs import Install, Position
+from pinaudit.simulation.model import Change, Host, Simulated, Simulation, UnresolvedSite
 
 # Each payload flips window.__pwned if it ever runs; the browser test asserts it never does.
 PAYLOADS = (
@@ -148,4 +155,103 @@ def decode(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "package": package, "spec": spec_text, "path": path, "line": line, "column": column,
                 "end_line": end_line, "end_column": end_column, "message": text, "fix": more.get("fix"),
             })
+    return out
+
+
+# --- simulations and verify results -------------------------------------------------------------
+
+CACHED_AT = datetime(2024, 3, 1, tzinfo=timezone.utc)
+FRESH_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+HOSTS = (Host("cached", CACHED_AT), Host("fresh", FRESH_AT))
+
+
+def _site(path: str, line: int, package: str, spec: str, eco: Ecosystem = Ecosystem.PIP) -> InstallSite:
+    where = Location(path, Span(line, 1, line, 1 + len(spec)))
+    return InstallSite(eco, Action.INSTALL, package, spec, Pin.UNPINNED, where, "pip" if eco is Ecosystem.PIP else "x")
+
+
+def simulated(n: int, path: str, layer: int, instruction: str, packages: list[tuple[str, str, str, str]],
+              same: list[tuple[str, str]] = (), *, eco: str = "pip",  # type: ignore[assignment]
+              unresolved: Mapping[str, Unresolved] | None = None, notes: tuple[str, ...] = ()) -> Simulated:
+    """One install: ``packages`` drift as (name, cached version, fresh version, change kind), ``same``
+    stay; a version "" means that host does not get the package; release dates from the version."""
+    position = Position(layer, 0, instruction, "python:3.11", layer + 1, layer + 1)
+    sites = tuple(_site(path, layer + 1, name, name, Ecosystem(eco)) for name, *_ in packages[:3]) or (
+        _site(path, layer + 1, eco, eco, Ecosystem(eco)),)
+    install = Install(eco, path, layer + 1, sites, position)
+
+    def released(version: str, base: datetime) -> datetime | None:
+        if not version:
+            return None
+        return base + timedelta(days=sum(int(x) for x in re.findall(r"\d+", version)) % 300)
+
+    outcomes: dict[str, Outcome] = {}
+    for h, idx, base in (("cached", 1, CACHED_AT - timedelta(days=320)), ("fresh", 2, FRESH_AT - timedelta(days=320))):
+        if unresolved and h in unresolved:
+            outcomes[h] = unresolved[h]
+            continue
+        pkgs = [Package(p[0], p[idx], released(p[idx], base)) for p in packages if p[idx]]
+        pkgs += [Package(name, version) for name, version in same]
+        outcomes[h] = Resolution(tuple(sorted(pkgs, key=lambda p: p.name)))
+    drift = () if unresolved else tuple(
+        Change(name, {"cached": a or None, "fresh": b or None}, kind,
+               {"cached": released(a, CACHED_AT - timedelta(days=320)),
+                "fresh": released(b, FRESH_AT - timedelta(days=320))})
+        for name, a, b, kind in packages
+    )
+    return Simulated(n, install, {"cached": CACHED_AT, "fresh": FRESH_AT}, outcomes, drift, notes)
+
+
+def hostile_simulation() -> Simulation:
+    """Every string a scanned file or an index answer puts in a simulation, hostile."""
+    installs = []
+    unresolved = []
+    for i, p in enumerate(PAYLOADS):
+        path = f"evil{i}/{p}/Dockerfile"
+        installs.append(simulated(i + 1, path, i + 1, f"RUN pip install {p}",
+                                  [(p, f"1.{i}", f"2.{i}", "major"), (f"dep{p}", "", "1.0", "added")],
+                                  [(f"same{p}", "1.0")], notes=(f"note {p}",)))
+        unresolved.append(UnresolvedSite(path, 2, "image", p, None, f"cannot be simulated: {p}"))
+        unresolved.append(UnresolvedSite(path, 3, "pip", p, "fresh", f"no version: {p}", index=f"http://x/{p}",
+                                         unreachable=i == 0))
+    installs.append(simulated(len(PAYLOADS) + 1, "evil/Dockerfile", 40, "RUN apt-get install x",
+                              [(PAYLOADS[0], "1.0", "1.0", "same")], eco="apt",
+                              unresolved={"fresh": Unresolved(f"not served: {PAYLOADS[1]}", index=PAYLOADS[2])}))
+    return Simulation(HOSTS, tuple(installs), tuple(unresolved), "uv", (f"run note {PAYLOADS[3]}",),
+                      {"cached": CACHED_AT, "fresh": FRESH_AT})
+
+
+KINDS = ("major", "minor", "patch", "minor", "patch", "added", "removed")
+
+
+def large_simulation(drifting: int = 2000, per_install: int = 20, same: int = 10) -> Simulation:
+    """``drifting`` packages over ``drifting / per_install`` installs, one layer each, in 10 Dockerfiles."""
+    installs = []
+    for n in range(drifting // per_install):
+        packages = []
+        for k in range(per_install):
+            kind = KINDS[(n + k) % len(KINDS)]
+            a = f"{k % 9 + 1}.{n % 13}.{k % 5}"
+            b = {"major": f"{k % 9 + 2}.0.0", "minor": f"{k % 9 + 1}.{n % 13 + 1}.0",
+                 "patch": f"{k % 9 + 1}.{n % 13}.{k % 5 + 1}"}.get(kind, a)
+            packages.append((f"pkg-{n}-{k}", "" if kind == "added" else a, "" if kind == "removed" else b, kind))
+        installs.append(simulated(n + 1, f"services/svc{n % 10}/Dockerfile", n // 10 + 1,
+                                  f"RUN pip install -r requirements-{n}.txt", packages,
+                                  [(f"stable-{n}-{k}", "1.0") for k in range(same)]))
+    return Simulation(HOSTS, tuple(installs), (), "uv", (), {"cached": CACHED_AT, "fresh": FRESH_AT})
+
+
+def hostile_verify(root: Path) -> list[Verified]:
+    out = []
+    for i, p in enumerate(PAYLOADS):
+        out.append(Verified(
+            root / f"evil{i}" / p / "requirements.txt", root / f"evil{i}" / p / "requirements.in",
+            differences=(Difference(p, "1.0", "2.0", "newer", f"detail {p}"),
+                         Difference(f"x{p}", "1.0", None, "not served", p)),
+            stale=(StaleEntry(p, "added", "", p),) if i % 2 else (),
+            notes=(f"note {p}",),
+        ))
+    out.append(Verified(root / "ok" / "requirements.txt", None))
+    out.append(Verified(root / "down" / "requirements.txt", None,
+                        unresolved=Unresolved(f"unreachable {PAYLOADS[0]}", unreachable=True, index=PAYLOADS[1])))
     return out

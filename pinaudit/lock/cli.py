@@ -285,15 +285,15 @@ def _verify_image(args: argparse.Namespace, usage_error: type[Exception], cwd: P
 
 def _report(args: argparse.Namespace, results: list[Verified], cwd: Path, left_out: list[str],
             write_file: Callable[[Path, Iterable[str]], None]) -> int:
-    from pinaudit.lock.report import render_json, render_text, summary
+    from pinaudit.lock.report import summary
 
-    text = render_json(results, cwd, left_out) if args.format == "json" else render_text(results, cwd, left_out)
+    text = _render_verify(args.format, results, cwd, left_out)
     if args.output and args.output != "-":
         write_file(Path(args.output), [text])
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if not args.quiet and (args.format == "json" or args.output):
+    if not args.quiet and (args.format != "text" or args.output):
         print(f"pinaudit: {summary(results)}", file=sys.stderr)
     if any(v.unresolved is not None and v.unresolved.unreachable for v in results):
         return EXIT_INDEX
@@ -302,6 +302,17 @@ def _report(args: argparse.Namespace, results: list[Verified], cwd: Path, left_o
     if any(v.unresolved is not None for v in results):
         return EXIT_INDEX  # could not look: a fresh build's answer is unknown
     return EXIT_CLEAN
+
+
+def _render_verify(fmt: str, results: list[Verified], cwd: Path, left_out: list[str]) -> str:
+    """The report in ``fmt`` (text, json, html); the HTML renderer, and Jinja2, load only for html."""
+    if fmt == "html":
+        from pinaudit.output.html_verify import render_verify
+
+        return render_verify(results, cwd, left_out)
+    from pinaudit.lock.report import render_json, render_text
+
+    return render_json(results, cwd, left_out) if fmt == "json" else render_text(results, cwd, left_out)
 
 
 def lockfile_for(dockerfile: Path) -> Path:

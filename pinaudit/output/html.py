@@ -2,11 +2,14 @@
 
 Layout of the page (SPEC §10, issue 14):
 
-* **Views.** The page is a list of views (today: the scan view; the simulation and verify views
-  are to come), each a ``<section data-view=ID>`` rendered from its own template and fed by its
-  own ``<script type="application/json">`` block. ``report.js`` keeps a registry of view
-  functions and hands each one its section and its parsed data; a new view is a template, a data
-  builder and a JS function, nothing else changes.
+* **Views.** The page is a list of views (scan here; simulate in :mod:`.html_simulation`, verify
+  in :mod:`.html_verify`), each a ``<section data-view=ID>`` rendered from its own template
+  ``ID.html.j2`` and, when it has data for its script, fed by its own ``<script
+  type="application/json">`` block. The page's one script is ``core.js`` (helpers, the registry
+  of view functions), then ``ID.js`` of each view on the page, then ``boot.js``, which hands each
+  view function its section and its parsed data (null without a block); the one style sheet is
+  ``report.css`` and ``ID.css`` where a view has one. A new view is a template, a context
+  builder and optionally a script and a style sheet; the shell stays as it is.
 * **Data once.** The findings live in the JSON block only, in the compact form described by
   :func:`scan_data`; the browser renders them a page at a time (100 rows), so a 47,000-finding
   corpus report opens as fast as a small one. The server renders what must be readable without
@@ -34,6 +37,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
 
@@ -57,6 +61,7 @@ __all__ = [
     "NOSCRIPT_FINDINGS",
     "EcosystemScore",
     "View",
+    "day",
     "pinning_scores",
     "render",
     "render_page",
@@ -84,7 +89,7 @@ class View(NamedTuple):
     title: str
     template: str
     context: Mapping[str, Any]
-    data: Any  # JSON-able; embedded once, escaped for <script>
+    data: Any  # JSON-able, embedded once and escaped for <script>; None: no block (server-rendered)
 
 
 class EcosystemScore(NamedTuple):
@@ -118,8 +123,11 @@ def render(
 
 
 def render_page(views: Sequence[View], *, title: str) -> str:
-    """The page around ``views``: CSP, inline CSS and JS, one data block per view."""
-    css, js = _asset("report.css"), _asset("report.js")
+    """The page around ``views``: CSP, inline CSS and JS, one data block per view that has data."""
+    ids = list(dict.fromkeys(v.id for v in views))
+    css = _asset("report.css") + "".join(_asset(f"{i}.css", optional=True) for i in ids)
+    parts = [_asset("core.js"), *(_asset(f"{i}.js", optional=True) for i in ids), _asset("boot.js")]
+    js = '(function () {\n  "use strict";\n\n' + "\n".join(parts) + "})();\n"
     csp = "; ".join(
         (
             "default-src 'none'",
@@ -136,7 +144,7 @@ def render_page(views: Sequence[View], *, title: str) -> str:
         csp=csp,
         css=Markup(css),  # our packaged assets, never scanned content
         js=Markup(js),
-        data_blocks=[(v.id, script_json(v.data)) for v in views],
+        data_blocks=[(v.id, script_json(v.data)) for v in views if v.data is not None],
     )
     return html if html.endswith("\n") else html + "\n"
 
@@ -240,7 +248,7 @@ class _NoscriptRow(NamedTuple):
 
 def _first_shown(findings: Sequence[Finding], n: int) -> list[Finding]:
     """The first ``n`` findings in the order the page opens with: grouped by file, the files
-    with the most severe findings first, most severe first within a file (as report.js sorts)."""
+    with the most severe findings first, most severe first within a file (as scan.js sorts)."""
     ranked = sorted(findings, key=lambda f: (-f.severity, f.sort_key()))
     groups: dict[str, list[Finding]] = {}
     for f in ranked:
@@ -277,7 +285,7 @@ def _excerpt(f: Finding, lines: Mapping[int, str]) -> tuple[_Excerpt, ...]:
 
 
 def scan_data(findings: Sequence[Finding], sources: SourceLines, rules: Mapping[str, Rule]) -> dict[str, Any]:
-    """The findings in the compact form ``report.js`` decodes (schema :data:`DATA_SCHEMA`).
+    """The findings in the compact form ``scan.js`` decodes (schema :data:`DATA_SCHEMA`).
 
     A repository-wide report holds tens of thousands of findings that repeat the same few
     rules, packages and sentences, so the form is built to be small (the shared corpus: 46,899
@@ -463,16 +471,26 @@ def _env() -> jinja2.Environment:
     env.filters["inline_markdown"] = inline_markdown
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["percent"] = _percent
+    env.filters["day"] = day
     return env
 
 
 @cache
-def _asset(name: str) -> str:
-    return resources.files("pinaudit.output").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
+def _asset(name: str, *, optional: bool = False) -> str:
+    """A packaged CSS or JS file (``optional``: "" when the view has none)."""
+    path = resources.files("pinaudit.output").joinpath("templates").joinpath(name)
+    if optional and not path.is_file():
+        return ""
+    return path.read_text(encoding="utf-8")
 
 
 def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def day(t: datetime | None) -> str:
+    """An instant as its UTC day, the resolution the views show dates at."""
+    return f"{t.astimezone(timezone.utc):%Y-%m-%d}" if t is not None else ""
 
 
 def _percent(share: float | None) -> str:

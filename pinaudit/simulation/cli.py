@@ -15,6 +15,10 @@ from pathlib import Path
 from pinaudit.simulation.installs import Install
 from pinaudit.simulation.model import Host
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.simulation.model import Simulation
+
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download")
 
@@ -84,7 +88,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
     from pinaudit.config import ConfigError, load_config
     from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
-    from pinaudit.output.simulation import render_json, render_text, summary
+    from pinaudit.output.simulation import summary
     from pinaudit.resolve._pip import PipSettings
     from pinaudit.simulation.gitcache import GitError
     from pinaudit.simulation.model import SimulateOptions
@@ -140,13 +144,13 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                            progress=progress, layer_dates=layer_dates)
     except (InputError, GitError) as exc:
         raise usage_error(str(exc)) from exc
-    text = render_json(sim) if args.format == "json" else render_text(sim)
+    text = render(args.format, sim)
     if args.output and args.output != "-":
         write_file(Path(args.output), [text])
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if not args.quiet and (args.format == "json" or args.output):
+    if not args.quiet and (args.format != "text" or args.output):
         print(f"pinaudit: {summary(sim)}", file=sys.stderr)
     if sim.incomplete:
         for u in sim.unresolved:
@@ -155,3 +159,14 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                       file=sys.stderr)
         return EXIT_INDEX
     return EXIT_DRIFT if sim.drifting else EXIT_CLEAN
+
+
+def render(fmt: str, sim: Simulation) -> str:
+    """The report in ``fmt`` (text, json, html); the HTML renderer, and Jinja2, load only for html."""
+    if fmt == "html":
+        from pinaudit.output.html_simulation import render_simulation
+
+        return render_simulation(sim)
+    from pinaudit.output.simulation import render_json, render_text
+
+    return render_json(sim) if fmt == "json" else render_text(sim)

@@ -1,49 +1,3 @@
-/* pinaudit HTML report. Each section element with data-view=ID and data-source=BLOCK is handed
-   to VIEWS[ID] with the parsed JSON of the application/json block whose id is BLOCK. Text from
-   scanned files goes in with textContent and createTextNode only, never parsed as markup, never
-   into attributes that run code. The page's CSP allows this script by its hash and nothing else. */
-(function () {
-  "use strict";
-
-  var VIEWS = {};
-  var SEVERITIES = ["error", "warning", "info"];
-  var SEV_RANK = { error: 0, warning: 1, info: 2 };
-  var NUM = typeof Intl !== "undefined" ? new Intl.NumberFormat("en-US") : null;
-
-  function fmt(n) {
-    return NUM ? NUM.format(n) : String(n);
-  }
-
-  function h(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function add(parent) {
-    for (var i = 1; i < arguments.length; i++) {
-      var c = arguments[i];
-      if (c === null || c === undefined) continue;
-      parent.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    }
-    return parent;
-  }
-
-  function plural(n, word) {
-    return fmt(n) + " " + word + (n === 1 ? "" : "s");
-  }
-
-  // Columns are 1-based code points (as in the findings JSON); JS strings count UTF-16 units.
-  function cpSlice(text, from, to) {
-    if (!/[\uD800-\uDFFF]/.test(text)) return text.slice(from, to);
-    return Array.from(text).slice(from, to).join("");
-  }
-
-  function cpLength(text) {
-    return /[\uD800-\uDFFF]/.test(text) ? Array.from(text).length : text.length;
-  }
-
   /* ---------------------------------------------------------------- scan view: data */
 
   // The compact form of pinaudit/output/html.py's scan_data (its docstring is the reference).
@@ -185,45 +139,17 @@
 
     /* toolbar */
     var toolbar = h("div", "toolbar");
-    var searchWrap = h("div", "search");
-    var searchLabel = h("label", "visually-hidden", "Search findings");
-    searchLabel.htmlFor = "q-" + section.id;
-    var search = h("input");
-    search.type = "search";
-    search.id = "q-" + section.id;
-    search.placeholder = "Search package, path, message, source…";
-    search.autocomplete = "off";
-    search.spellcheck = false;
-    add(searchWrap, searchLabel, search);
+    var box = searchBox(section, "Search findings", "Search package, path, message, source…");
+    var searchWrap = box.el;
+    var search = box.input;
 
-    function chipGroup(label, values, display, set) {
-      var g = h("div", "chips");
-      g.setAttribute("role", "group");
-      g.setAttribute("aria-label", label);
-      add(g, h("span", "chips-label", label));
-      var chips = {};
-      values.forEach(function (v) {
-        var b = h("button", "chip" + (SEV_RANK[v] !== undefined ? " sev-" + v : ""));
-        b.type = "button";
-        b.setAttribute("aria-pressed", "false");
-        var name = h("span", "chip-name", display(v));
-        var count = h("span", "chip-count", "0");
-        add(b, name, count);
-        b.addEventListener("click", function () {
-          if (set.has(v)) set.delete(v);
-          else set.add(v);
-          b.setAttribute("aria-pressed", set.has(v) ? "true" : "false");
-          state.page = 0;
-          update();
-        });
-        chips[v] = { button: b, count: count };
-        g.appendChild(b);
-      });
-      return { el: g, chips: chips };
+    function refilter() {
+      state.page = 0;
+      update();
     }
 
-    var sevChips = chipGroup("Severity", SEVERITIES, function (v) { return v; }, state.sev);
-    var ecoChips = chipGroup("Ecosystem", ecosystems, function (v) { return v || "other"; }, state.eco);
+    var sevChips = chipGroup("Severity", SEVERITIES, function (v) { return v; }, state.sev, refilter);
+    var ecoChips = chipGroup("Ecosystem", ecosystems, function (v) { return v || "other"; }, state.eco, refilter);
 
     var ruleWrap = h("div", "rulepick");
     var ruleLabel = h("label", "chips-label", "Rule");
@@ -377,11 +303,8 @@
       state.page = 0;
       search.value = "";
       ruleSelect.value = "";
-      [sevChips, ecoChips].forEach(function (g) {
-        Object.keys(g.chips).forEach(function (k) {
-          g.chips[k].button.setAttribute("aria-pressed", "false");
-        });
-      });
+      unpress(sevChips);
+      unpress(ecoChips);
       update();
     });
     section.addEventListener("click", function (ev) {
@@ -421,14 +344,8 @@
         if (mS && mE) ruleC[f.rule] = (ruleC[f.rule] || 0) + 1;
         if (mS && mE && mR) out.push(f);
       }
-      SEVERITIES.forEach(function (s) {
-        sevChips.chips[s].count.textContent = fmt(sevC[s]);
-        sevChips.chips[s].button.classList.toggle("zero", !sevC[s]);
-      });
-      ecosystems.forEach(function (e) {
-        ecoChips.chips[e].count.textContent = fmt(ecoC[e] || 0);
-        ecoChips.chips[e].button.classList.toggle("zero", !ecoC[e]);
-      });
+      setCounts(sevChips, sevC);
+      setCounts(ecoChips, ecoC);
       var ruleTotal = 0;
       rules.forEach(function (r) {
         var n = ruleC[r] || 0;
@@ -565,16 +482,3 @@
 
     update();
   };
-
-  /* ---------------------------------------------------------------- boot */
-
-  document.documentElement.classList.add("js");
-  var sections = document.querySelectorAll("section[data-view]");
-  for (var i = 0; i < sections.length; i++) {
-    var section = sections[i];
-    var view = VIEWS[section.getAttribute("data-view")];
-    var block = document.getElementById(section.getAttribute("data-source") || "");
-    if (view && block) view(section, JSON.parse(block.textContent));
-  }
-  if (window.performance && performance.mark) performance.mark("pinaudit:rendered");
-})();
