@@ -9,12 +9,15 @@ Every run gets a fresh profile, and the switches turn off what a browser fetches
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 CHROMEDRIVER = os.environ.get("PINAUDIT_CHROMEDRIVER", "/usr/bin/chromedriver")
 CHROMIUM = os.environ.get("PINAUDIT_CHROMIUM", "/usr/bin/chromium")
@@ -88,3 +91,50 @@ def full_page_screenshot(driver: Any, path: Path, width: int = 1360, max_height:
         path.write_bytes(driver.get_screenshot_as_png())
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# --- for the test modules -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    why = missing()
+    if why is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the HTML report's browser tests must run in CI: {why}")
+        pytest.skip(why)
+    with chromium() as d:
+        yield d
+
+
+def open_page(driver: Any, path: Path) -> list[dict[str, Any]]:
+    """Load ``path``; return the console entries and check no request left the page."""
+    driver.get("about:blank")
+    driver.get_log("browser")  # drain what earlier pages left
+    driver.get_log("performance")
+    url = path.resolve().as_uri()
+    driver.get(url)
+    logs: list[dict[str, Any]] = driver.get_log("browser")
+    requests = []
+    for entry in driver.get_log("performance"):
+        message = entry["message"]
+        if '"Network.requestWillBeSent"' in message:
+            found = re.search(r'"url":"([^"]*)"', message)
+            requests.append(found.group(1) if found else message)
+    assert [r for r in requests if r != url] == [], "the page made requests"
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+    return logs
+
+
+def js(driver: Any, script: str, *args: Any) -> Any:
+    return driver.execute_script(script, *args)
+
+
+def errors(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in logs if e["level"] in ("SEVERE", "WARNING")]
+
+
+def wait(driver: Any, condition: Any, timeout: float = 5.0) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda _: condition())

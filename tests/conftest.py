@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import pytest
 
-# the loopback index servers' fixtures (tests/indexes/)
-pytest_plugins = ("tests.indexes.fixtures",)
+# the loopback index servers' fixtures (tests/indexes/) and the headless browser (tests/browser.py)
+pytest_plugins = ("tests.indexes.fixtures", "tests.browser")
 
 
 class AllowedSkip(NamedTuple):

@@ -9,7 +9,11 @@ finding dicts: the Python twin of ``decodeScan`` in ``scan.js``, for round-trip 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,6 +25,7 @@ from pinaudit.model import Action, Category, Ecosystem, Finding, InstallSite, Lo
 from pinaudit.resolve.interface import Outcome, Package, Resolution, Unresolved
 from pinaudit.simulation.installs import Install, Position
 from pinaudit.simulation.model import Change, Host, Simulated, Simulation, UnresolvedSite
+from tests.helpers import REPO
 
 # Each payload flips window.__pwned if it ever runs; the browser test asserts it never does.
 PAYLOADS = (
@@ -254,4 +259,77 @@ def hostile_verify(root: Path) -> list[Verified]:
     out.append(Verified(root / "ok" / "requirements.txt", None))
     out.append(Verified(root / "down" / "requirements.txt", None,
                         unresolved=Unresolved(f"unreachable {PAYLOADS[0]}", unreachable=True, index=PAYLOADS[1])))
+    return out
+
+
+# --- real runs of the demo, for the browser tests, the screenshots in docs/ and the benchmark ------
+
+DEMO_HOSTS = ("--cached-at", "2024-09-15", "--fresh-at", "2026-01-01")  # as the README's simulate run
+
+
+def isolated_environ(home: Path) -> dict[str, str]:
+    """This process's environment without the host's pip/npm/proxy settings (as the tests' isolated_env)."""
+    host_vars = ("PIP_", "NPM_CONFIG_", "npm_config_", "PINAUDIT_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(host_vars) and not k.lower().endswith("_proxy")}
+    home.mkdir(parents=True, exist_ok=True)
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), XDG_CONFIG_HOME=str(home / ".config"),
+               PIP_CONFIG_FILE=os.devnull, NO_PROXY="127.0.0.1,localhost")
+    return env
+
+
+def _pinaudit(work: Path, args: list[str], expect: tuple[int, ...]) -> str:
+    proc = subprocess.run([sys.executable, "-m", "pinaudit", *args], cwd=work, env=isolated_environ(work / "home"),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode in expect, f"pinaudit {' '.join(args)}: exit {proc.returncode}\n{proc.stderr}"
+    return proc.stdout
+
+
+def demo_simulation_page(work: Path, out: Path) -> Path:
+    """``pinaudit simulate fixtures/demo --format html`` against the loopback indexes the README's
+    run uses (tests/test_simulate_demo.py): the page a reader of the demo gets."""
+    from tests.indexes.history import fill_demo
+    from tests.indexes.servers import DebianServer, NpmServer, PypiServer
+
+    servers = pypi, npm, debian = PypiServer(), NpmServer(), DebianServer()
+    try:
+        fill_demo(pypi, npm, debian)
+        shutil.copytree(REPO / "fixtures" / "demo", work / "fixtures" / "demo")
+        _pinaudit(work, ["simulate", "fixtures/demo", *DEMO_HOSTS, "--pypi-index", pypi.url,
+                         "--npm-registry", npm.url, "--debian-mirror", debian.mirror("debian"),
+                         "--debian-security-mirror", debian.mirror("debian-security"),
+                         "--debian-snapshot", debian.snapshot, "--no-progress", "-q",
+                         "--format", "html", "-o", str(out)], (1,))
+    finally:
+        for s in servers:
+            s.close()
+    return out
+
+
+def demo_verify_page(work: Path, out: Path) -> Path:
+    """``pinaudit verify fixtures/demo --format html`` after the demo was locked (pip and npm) and
+    the indexes moved on: a new whitenoise and alpinejs upload, a packaging release withdrawn, and
+    requirements.in edited since (a stale lock)."""
+    from tests.indexes.history import fill_demo
+    from tests.indexes.servers import DebianServer, NpmServer, PypiServer
+
+    servers = pypi, npm, debian = PypiServer(), NpmServer(), DebianServer()
+    try:
+        fill_demo(pypi, npm, debian)
+        root = work / "fixtures" / "demo"
+        shutil.copytree(REPO / "fixtures" / "demo", root)
+        ix = ["--pypi-index", pypi.url, "--npm-registry", npm.url, "--ecosystem", "pip,npm"]
+        _pinaudit(work, ["lock", "fixtures/demo", *ix, "-q"], (0,))
+        recent = datetime.now(timezone.utc) - timedelta(hours=1)
+        pypi.add("whitenoise", "6.8.2", uploaded=recent)
+        npm.add("alpinejs", "3.15.4", published=recent)
+        pypi.remove("packaging", "25.0")
+        sub = work / "fixtures" / "demo" / "worker"
+        sub.mkdir()
+        (sub / "requirements.in").write_text("celery~=5.3\n")
+        _pinaudit(work, ["lock", "fixtures/demo/worker/requirements.in", *ix, "-q"], (0,))
+        (sub / "requirements.in").write_text("celery~=5.3\nredis>=5\n")
+        _pinaudit(work, ["verify", "fixtures/demo", *ix, "-q", "--format", "html", "-o", str(out)], (1,))
+    finally:
+        for s in servers:
+            s.close()
     return out

@@ -8,11 +8,9 @@ set, as ``.ci/run`` does, and ``.ci/run`` installs Debian's chromium and chromiu
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +19,10 @@ import pytest
 from pinaudit.model import Severity
 from pinaudit.output import html
 from tests import browser
+from tests.browser import errors, js, open_page
+from tests.browser import wait as _wait
 from tests.helpers import REPO, lay_out
 from tests.html_fixtures import PAYLOADS, hostile_report, large_report, write_page
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    why = browser.missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"the HTML report's browser tests must run in CI: {why}")
-        pytest.skip(why)
-    with browser.chromium() as d:
-        yield d
 
 
 @pytest.fixture(scope="module")
@@ -45,29 +34,6 @@ def demo_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert proc.returncode == 1, proc.stderr
     return out
-
-
-def open_page(driver: Any, path: Path) -> list[dict[str, Any]]:
-    """Load ``path``; return the console entries and check no request left the page."""
-    driver.get("about:blank")
-    driver.get_log("browser")  # drain what earlier pages left
-    driver.get_log("performance")
-    url = path.resolve().as_uri()
-    driver.get(url)
-    logs: list[dict[str, Any]] = driver.get_log("browser")
-    requests = []
-    for entry in driver.get_log("performance"):
-        message = entry["message"]
-        if '"Network.requestWillBeSent"' in message:
-            found = re.search(r'"url":"([^"]*)"', message)
-            requests.append(found.group(1) if found else message)
-    assert [r for r in requests if r != url] == [], "the page made requests"
-    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
-    return logs
-
-
-def js(driver: Any, script: str, *args: Any) -> Any:
-    return driver.execute_script(script, *args)
 
 
 def rows(driver: Any) -> int:
@@ -101,10 +67,6 @@ def _chip_index(driver: Any, group: str, value: str) -> int:
 
 def chip_count(driver: Any, group: str, value: str) -> int:
     return int(chip(driver, group, value).find_element("css selector", ".chip-count").text.replace(",", ""))
-
-
-def errors(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in logs if e["level"] in ("SEVERE", "WARNING")]
 
 
 # --- the demo report ---------------------------------------------------------------------------
@@ -320,9 +282,3 @@ def test_5000_findings_render_and_filter(driver: Any, tmp_path: Path) -> None:
     expected = sum(1 for f in report.findings if f.package == "pkg-123")
     _wait(driver, lambda: rows(driver) == expected)
     assert status(driver) == f"Showing 1–{expected} of {expected} findings in {expected} files (filtered from 5,000)"
-
-
-def _wait(driver: Any, condition: Any, timeout: float = 5.0) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda _: condition())
