@@ -4,6 +4,8 @@ Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them): Selen
 manager cannot download a browser here, so the driver is pointed at the system chromedriver.
 Every run gets a fresh profile, and the switches turn off what a browser fetches on its own
 (component updates, sync, field trials), so "the page made no request" is the page's doing.
+The ``driver`` fixture (one browser per test module) and the page helpers below serve the test
+modules of every view (tests/conftest.py loads this module as a pytest plugin).
 """
 
 from __future__ import annotations
@@ -138,3 +140,10 @@ def wait(driver: Any, condition: Any, timeout: float = 5.0) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda _: condition())
+
+
+def background_luminance(driver: Any) -> float:
+    """The page background's relative luminance, 0 (black) to 1 (white): light or dark scheme."""
+    rgb = js(driver, "return getComputedStyle(document.body).backgroundColor")
+    r, g, b = (int(x) for x in re.findall(r"\d+", rgb)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255

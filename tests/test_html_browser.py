@@ -162,17 +162,14 @@ def test_readable_without_javascript(driver: Any, demo_page: Path) -> None:
 
 
 def test_dark_and_print_styles(driver: Any, demo_page: Path) -> None:
-    def luminance() -> float:
-        rgb = js(driver, "return getComputedStyle(document.body).backgroundColor")
-        r, g, b = (int(x) for x in re.findall(r"\d+", rgb)[:3])
-        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+    from tests.browser import background_luminance as luminance
 
     try:
         browser.set_color_scheme(driver, "dark")
         open_page(driver, demo_page)
-        assert luminance() < 0.2
+        assert luminance(driver) < 0.2
         browser.set_color_scheme(driver, "light")
-        assert luminance() > 0.8
+        assert luminance(driver) > 0.8
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         assert js(driver, "return getComputedStyle(document.querySelector('.toolbar')).display") == "none"
         assert rows(driver) == 27
