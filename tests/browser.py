@@ -147,3 +147,28 @@ def background_luminance(driver: Any) -> float:
     rgb = js(driver, "return getComputedStyle(document.body).backgroundColor")
     r, g, b = (int(x) for x in re.findall(r"\d+", rgb)[:3])
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def screenshot_for_review(driver: Any, page: Path, shot: Path) -> None:
+    """Open ``page`` and write its PNG to ``shot`` (a test's tmp_path, for a reviewer to look at)."""
+    open_page(driver, page)
+    full_page_screenshot(driver, shot)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
+    print(f"screenshot: {shot}")
+
+
+def open_hostile(driver: Any, page: str, path: Path, *, csp: bool) -> None:
+    """Open a page full of hostile strings; without its CSP when ``csp`` is False (the escaping
+    must hold by itself: the CSP is the second wall, not the only one)."""
+    if not csp:
+        page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
+        assert "Content-Security-Policy" not in page
+    path.write_text(page, encoding="utf-8")
+    assert errors(open_page(driver, path)) == []
+
+
+def assert_nothing_ran(driver: Any) -> None:
+    """No payload ran (each would set window.__pwned) and no element a payload would add exists."""
+    assert js(driver, "return typeof window.__pwned") == "undefined"
+    assert js(driver, "return document.querySelectorAll('img, iframe, object, embed, [onerror], [onload]').length") == 0

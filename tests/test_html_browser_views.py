@@ -9,7 +9,6 @@ index answer put in it. Locally a missing browser skips these tests; under CI it
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -178,24 +177,14 @@ def test_simulation_dark_and_print(driver: Any, sim_page: Path) -> None:
 
 
 def test_simulation_screenshot_for_the_reviewer(driver: Any, sim_page: Path, tmp_path: Path) -> None:
-    open_page(driver, sim_page)
-    shot = tmp_path / "simulate-view.png"
-    browser.full_page_screenshot(driver, shot)
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
-    print(f"screenshot: {shot}")
+    browser.screenshot_for_review(driver, sim_page, tmp_path / "simulate-view.png")
 
 
 @pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "escaping-alone"])
 def test_hostile_simulation_runs_nothing(driver: Any, tmp_path: Path, csp: bool) -> None:
-    page = render_simulation(hostile_simulation())
-    if not csp:  # the escaping must hold by itself
-        page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
-    logs = open_page(driver, write_page(tmp_path / "hostile.html", page))
-    assert errors(logs) == []
+    browser.open_hostile(driver, render_simulation(hostile_simulation()), tmp_path / "hostile.html", csp=csp)
     exercise(driver)
-    assert js(driver, "return typeof window.__pwned") == "undefined"
-    assert js(driver, "return document.querySelectorAll('img, iframe, object, embed, [onerror], [onload]').length") == 0
+    browser.assert_nothing_ran(driver)
     packages = js(driver, "return [...document.querySelectorAll('tr.drow .pkg')].map(e => e.textContent)")
     assert PAYLOADS[0] in packages and PAYLOADS[1] in packages  # shown, as text
 
@@ -243,21 +232,13 @@ def test_verify_filters_from_the_keyboard_and_reads_without_javascript(driver: A
 
 
 def test_verify_screenshot_for_the_reviewer(driver: Any, verify_page: Path, tmp_path: Path) -> None:
-    open_page(driver, verify_page)
-    shot = tmp_path / "verify-view.png"
-    browser.full_page_screenshot(driver, shot)
-    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    print(f"screenshot: {shot}")
+    browser.screenshot_for_review(driver, verify_page, tmp_path / "verify-view.png")
 
 
 @pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "escaping-alone"])
 def test_hostile_verify_runs_nothing(driver: Any, tmp_path: Path, csp: bool) -> None:
     page = render_verify(hostile_verify(tmp_path), tmp_path, [f"{PAYLOADS[0]}: no lock"])
-    if not csp:
-        page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
-    logs = open_page(driver, write_page(tmp_path / "hostile.html", page))
-    assert errors(logs) == []
+    browser.open_hostile(driver, page, tmp_path / "hostile.html", csp=csp)
     exercise(driver)
-    assert js(driver, "return typeof window.__pwned") == "undefined"
-    assert js(driver, "return document.querySelectorAll('img, iframe, object, embed, [onerror], [onload]').length") == 0
+    browser.assert_nothing_ran(driver)
     assert PAYLOADS[1] in driver.find_element("css selector", "section.locks").text
