@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
 """The HTML report's size and first paint (issue 14): budgets 3 MB and 1 s at 5,000 findings.
 
-Two reports, each written by the real command line (``pinaudit scan ... --format html -o``):
+Scan reports, each written by the real command line (``pinaudit scan ... --format html -o``):
 
   (a) 5,000 findings: a generated tree of 100 Dockerfiles, each with 25 unpinned apt packages,
       15 unpinned and 10 exact pip pins (PIN101, PIN201, PIN203: real messages, real excerpts)
   (b) the shared corpus: ``pinaudit scan ../shared/corpus/files`` (46,899 findings today)
 
+Simulation reports (``pinaudit simulate ... --format html``), rendered by the function the command
+calls (``pinaudit.output.html_simulation.render_simulation``) from a simulation built as a value
+(``tests/html_fixtures.large_simulation``: installs of 20 drifting and 10 unchanged packages, one
+layer each, in 10 Dockerfiles, every change kind): resolving thousands of packages against
+loopback indexes would measure the resolver, not the page.
+
+  (c) 2,000 drifting packages (100 installs)
+  (d) 5,000 drifting packages (250 installs)
+
 For each: the file's size, the time the command took, and in headless Chromium (Debian's, as
 the tests use it) the median over ``--repeat`` fresh loads of first paint, first contentful
 paint, DOMContentLoaded, load, and ``pinaudit:rendered`` (the mark boot.js sets once the first
-page of findings is on screen), read from the Paint and Navigation Timing APIs.
+page of findings is on screen; for a simulation, once its filters are set up), read from the
+Paint and Navigation Timing APIs.
 
-Usage: python benchmarks/bench_html.py [--corpus PATH] [--repeat N] [--keep DIR]
+Usage: python benchmarks/bench_html.py [--corpus PATH] [--repeat N] [--keep DIR] [--only scan|simulate]
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ const started = performance.now();
   const mark = performance.getEntriesByName('pinaudit:rendered')[0];
   done({fp: paint['first-paint'], fcp: paint['first-contentful-paint'], dcl: nav.domContentLoadedEventEnd,
         load: nav.loadEventEnd, rendered: mark ? mark.startTime : null,
-        rows: document.querySelectorAll('[data-role=app] tr.frow').length,
+        rows: document.querySelectorAll('[data-role=app] tr.frow, tr.drow').length,
         requests: performance.getEntriesByType('resource').length});
 })();
 """
@@ -81,6 +91,17 @@ def write_report(target: Path, out: Path, cwd: Path) -> tuple[float, str]:
     return elapsed, proc.stderr.strip().splitlines()[-1]
 
 
+def write_simulation(out: Path, drifting: int) -> tuple[float, str]:
+    from pinaudit.output.html_simulation import render_simulation
+    from pinaudit.output.simulation import summary
+    from tests.html_fixtures import large_simulation
+
+    sim = large_simulation(drifting)
+    t0 = time.perf_counter()
+    out.write_text(render_simulation(sim), encoding="utf-8")
+    return time.perf_counter() - t0, summary(sim)
+
+
 def measure(driver: Any, page: Path, repeat: int) -> dict[str, float]:
     runs = []
     for _ in range(repeat):
@@ -98,7 +119,8 @@ def report(name: str, page: Path, seconds: float, summary: str, t: dict[str, flo
     size = page.stat().st_size
     print(f"\n{name}")
     print(f"  {summary}")
-    print(f"  written in {seconds:.2f} s by the CLI (scan included)")
+    print(f"  written in {seconds:.2f} s" + (" by the CLI (scan included)" if "simulation" not in name else
+                                             " by render_simulation"))
     ok = "within" if size < SIZE_BUDGET else "OVER"
     print(f"  size            {size:>12,} bytes  ({size / 1e6:.2f} MB; {ok} the 3 MB budget)")
     ok = "within" if t["fcp"] < PAINT_BUDGET_MS else "OVER"
@@ -114,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", type=Path, default=None, help="write the reports into DIR and keep them")
+    ap.add_argument("--only", choices=("scan", "simulate"), default=None, help="measure one kind of report")
     args = ap.parse_args(argv)
     why = browser.missing()
     if why:
@@ -122,17 +145,23 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pinaudit-bench-html-") as tmp:
         outdir = args.keep or Path(tmp)
         outdir.mkdir(parents=True, exist_ok=True)
-        tree = Path(tmp) / "tree"
-        generated_tree(tree)
         pages = []
-        secs, summary = write_report(Path("."), outdir / "bench-5000.html", tree)
-        pages.append(("(a) 5,000 findings, generated", outdir / "bench-5000.html", secs, summary))
-        files = args.corpus / "files"
-        if files.is_dir():
-            secs, summary = write_report(files, outdir / "bench-corpus.html", REPO)
-            pages.append((f"(b) the corpus, {files}", outdir / "bench-corpus.html", secs, summary))
-        else:
-            print(f"bench_html: no corpus at {files}; (b) skipped", file=sys.stderr)
+        if args.only != "simulate":
+            tree = Path(tmp) / "tree"
+            generated_tree(tree)
+            secs, summary = write_report(Path("."), outdir / "bench-5000.html", tree)
+            pages.append(("(a) 5,000 findings, generated", outdir / "bench-5000.html", secs, summary))
+            files = args.corpus / "files"
+            if files.is_dir():
+                secs, summary = write_report(files, outdir / "bench-corpus.html", REPO)
+                pages.append((f"(b) the corpus, {files}", outdir / "bench-corpus.html", secs, summary))
+            else:
+                print(f"bench_html: no corpus at {files}; (b) skipped", file=sys.stderr)
+        if args.only != "scan":
+            for label, n in (("(c)", 2000), ("(d)", 5000)):
+                page = outdir / f"bench-simulate-{n}.html"
+                secs, summary = write_simulation(page, n)
+                pages.append((f"{label} simulation, {n:,} drifting packages", page, secs, summary))
         print(f"Chromium, median of {args.repeat} fresh loads from file: URLs")
         with browser.chromium() as driver:
             driver.set_script_timeout(30)

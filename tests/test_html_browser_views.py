@@ -165,10 +165,10 @@ def test_simulation_dark_and_print(driver: Any, sim_page: Path) -> None:
         browser.set_color_scheme(driver, "dark")
         open_page(driver, sim_page)
         assert luminance(driver) < 0.2
-        bar = js(driver, "return getComputedStyle(document.querySelector('tr.chg-major svg.tl .bar')).stroke")
+        bar = js(driver, "return getComputedStyle(document.querySelector('tr.chg-major svg.tl .bar')).fill")
         browser.set_color_scheme(driver, "light")
         assert luminance(driver) > 0.8
-        assert js(driver, "return getComputedStyle(document.querySelector('tr.chg-major svg.tl .bar')).stroke") != bar
+        assert js(driver, "return getComputedStyle(document.querySelector('tr.chg-major svg.tl .bar')).fill") != bar
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         assert js(driver, "return getComputedStyle(document.querySelector('.toolbar')).display") == "none"
         assert len(shown(driver, "tr.drow")) == 10

@@ -97,10 +97,10 @@ def test_timelines_run_from_the_older_release_to_the_newer_on_one_axis() -> None
     title, body = svgs[0]
     assert unescape(title).startswith("urllib3: cached 1.26.13 (") and unescape(title).endswith("): major")
     marks = [float(x) for x in re.findall(r'<circle class="m(?: last)?" cx="([\d.]+)%"/>', body)]
-    bar = re.search(r'<line class="bar" x1="([\d.]+)%" x2="([\d.]+)%"', body)
+    bar = re.search(r'<rect class="bar" x="([\d.]+)%" width="([\d.]+)%"/>', body)
     assert bar is not None and len(marks) == 2 and marks[0] < marks[1]
-    assert (float(bar.group(1)), float(bar.group(2))) == (marks[0], marks[1])
-    instants = [float(x) for x in re.findall(r'<line class="inst" x1="([\d.]+)%"', body)]
+    assert float(bar.group(1)) == marks[0] and float(bar.group(1)) + float(bar.group(2)) == pytest.approx(marks[1])
+    instants = [float(x) for x in re.findall(r'<rect class="i" x="([\d.]+)%"/>', body)]
     assert instants == [axis.x(CACHED_AT), axis.x(FRESH_AT)]
     assert all(2.0 <= x <= 98.0 for x in marks + instants)
     _, added = svgs[2]
