@@ -136,11 +136,12 @@
         var hit = !q || (e.getAttribute("data-text") || "").indexOf(q) >= 0;
         if (hit) counts[facet] = (counts[facet] || 0) + 1;
         var show = hit && (!chosen.size || chosen.has(facet));
-        e.hidden = !show;
+        if (e.hidden === show) e.hidden = !show; // unchanged rows cost no style work
         if (show) shown++;
       });
       groups.forEach(function (g) {
-        g.hidden = filtering && !g.querySelector("[data-facet]:not([hidden])");
+        var hide = filtering && !g.querySelector("[data-facet]:not([hidden])");
+        if (g.hidden !== hide) g.hidden = hide;
       });
       setCounts(chips, counts);
       if (none) none.hidden = !(filtering && shown === 0);
