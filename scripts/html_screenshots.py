@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             for view, page in pages.items():
                 for scheme in ("light", "dark"):
                     browser.set_color_scheme(driver, scheme)
+                    driver.set_window_size(args.width, 900)  # the last picture's size would pad a short page
                     driver.get(page.as_uri())
                     out = args.out / f"html-{view}-{scheme}.png"
                     browser.full_page_screenshot(driver, out, width=args.width, max_height=args.height)
