@@ -129,7 +129,10 @@ def simulation_view(sim: Simulation) -> View:
     hosts = list(sim.hosts)
     axis = time_axis(sim)
     layers = _layers(sim, hosts, axis)
-    counts = _count(kind for layer in layers for kind, n in layer.changes for _ in range(n))
+    counts: dict[str, int] = {}
+    for layer in layers:
+        for kind, n in layer.changes:
+            counts[kind] = counts.get(kind, 0) + n
     per_host_unresolved = [u for u in sim.unresolved if u.host is not None]
     context = {
         "sim": sim,
