@@ -187,13 +187,13 @@ CATCHES: list[tuple[str, list[tuple[str, Action, str | None, Pin]]]] = [
     (
         "npm install github:acme/widget acme/widget#0123456789abcdef0123456789abcdef01234567",
         [
-            ("npm", A, "widget", UNP),  # named by the repository it installs
-            ("npm", A, "widget", IMM),
+            ("npm", A, "github:acme/widget", UNP),
+            ("npm", A, "acme/widget#0123456789abcdef0123456789abcdef01234567", IMM),
         ],
     ),
     (
         "npm install git+https://example.com/a/b.git#semver:^5.0",
-        [("npm", A, "b", UNP)],
+        [("npm", A, "git+https://example.com/a/b.git#semver:^5.0", UNP)],
     ),
     ("npm install --save-exact fastify", [("npm", A, "fastify", UNP)]),
     (

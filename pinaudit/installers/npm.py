@@ -15,8 +15,7 @@ Quirks that decide a verdict:
   the version separator is the *second* ``@``. Only a full semver version is exact: ``^1``,
   ``1.x``, ``>=1 <2`` are ranges and ``latest``/``next`` are dist-tags that move.
 * ``--save-exact`` changes what package.json records, not what this install fetches.
-* git and URL specs follow the one policy for references (:mod:`pinaudit.vcs_refs`), and are
-  named by their repository (``github:acme/widget`` installs ``widget``): the ``@`` in
+* git and URL specs follow the one policy for references (:mod:`pinaudit.vcs_refs`): the ``@`` in
   ``git+ssh://git@host`` is the user part; the ref follows ``#``, and ``#semver:^5`` is a range
   over tags. ``user/repo#ref`` is GitHub shorthand.
 * ``npx pkg args``, ``npm exec``, ``pnpm dlx``, ``yarn dlx``, ``bunx`` download and run a package:
@@ -93,11 +92,13 @@ class Classified(NamedTuple):
 
 def _reference(spec: str, package: str | None = None) -> Classified | None:
     """A git or URL reference, judged by the one policy for references (:mod:`pinaudit.vcs_refs`)
-    and named by ``package`` when written (``widget@github:acme/widget``), else by the repository."""
+    and named by ``package`` when written (``widget@github:acme/widget``), else by the spec as
+    written: the shared conformance cases name ``npm install github:acme/widget`` that way, so
+    the repository name :func:`~pinaudit.vcs_refs.reference` gives is not used here (yet)."""
     ref = reference(spec, "npm", name=package)
     if ref is None:
         return None
-    return Classified(ref.name or spec, ref.pin, ref.version, ref.detail)
+    return Classified(package or spec, ref.pin, ref.version, ref.detail)
 
 
 def _range(name: str, rng: str) -> Classified:
