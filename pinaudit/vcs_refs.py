@@ -28,13 +28,9 @@ from pinaudit.model import Pin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Literal, NamedTuple
-
-    Syntax = Literal["pip", "npm"]
+    from typing import NamedTuple
 else:
     from pinaudit._record import NamedTuple
-
-    Syntax = str
 
 __all__ = ["Reference", "classify_ref", "has_hash_fragment", "is_reference", "reference", "url_names_commit"]
 
@@ -70,12 +66,12 @@ class Reference(NamedTuple):
     detail: str  # the clause a finding quotes: which of the three classes, and why
 
 
-def is_reference(text: str | None, syntax: Syntax) -> bool:
+def is_reference(text: str | None, syntax: str) -> bool:
     """Is ``text`` (a requirement or package spec as written) a VCS or remote URL reference?"""
     return bool(text) and _split(text or "", syntax) is not None
 
 
-def reference(text: str, syntax: Syntax, *, name: str | None = None, hashed: bool = False) -> Reference | None:
+def reference(text: str, syntax: str, *, name: str | None = None, hashed: bool = False) -> Reference | None:
     """Classify a VCS or remote-URL reference in ``syntax`` ("pip" or "npm"); None when ``text``
     is not one (a name, a range, a local path or ``file:`` URL are the callers' business).
 
@@ -146,7 +142,7 @@ def _vcs_of(text: str) -> str:
     return m.group(1).lower() if m else "git"
 
 
-def _split(s: str, syntax: Syntax) -> tuple[str, str, str | None] | None:
+def _split(s: str, syntax: str) -> tuple[str, str, str | None] | None:
     """(kind, repository location or URL without its ref, ref) for a reference, else None."""
     if syntax == "pip":
         if _PIP_VCS.match(s):

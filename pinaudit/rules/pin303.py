@@ -40,9 +40,9 @@ def _check(site: InstallSite) -> Verdict | None:
         return None  # PIN304 says the sharper thing
     if site.pin is Pin.UNPINNED:
         said = f"'{site.package}' is '{site.spec}'"
-        if site.spec and site.spec.startswith("catalog:") and site.detail:  # pnpm: the catalog holds the range
-            said += f" ({site.detail.split(';')[0]})"
-        elif is_reference(site.spec, "npm") and site.detail:  # a git/URL reference: say why it is unpinned
+        # pnpm: the catalog holds the range; a git/URL reference: the policy says why it is unpinned
+        catalog = bool(site.spec and site.spec.startswith("catalog:"))
+        if site.detail and (catalog or is_reference(site.spec, "npm")):
             said += f" ({site.detail.split(';')[0]})"
         if site.lock is LockState.LOCKED:
             return Verdict(f"{said}, pinned only by the lockfile", severity=Severity.INFO)
