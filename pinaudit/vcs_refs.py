@@ -53,7 +53,7 @@ _NAME_VERSION = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._]*(?:-[A-Za-z][A-Za
 IMMUTABLE_NOTE = "immutable"
 NAME_ONLY_NOTE = "pins the name but not the bytes"
 UNPINNED_NOTE = "unpinned"
-_TAG_NOTE = "(a tag can be moved; a full commit id is immutable)"
+_TAG_NOTE = "a tag can be moved, a full commit id cannot"
 
 
 class Reference(NamedTuple):
@@ -97,18 +97,18 @@ def classify_ref(ref: str | None, *, vcs: str = "git") -> tuple[Pin, str]:
     if ref.startswith("semver:"):
         wanted = ref[len("semver:"):].strip()
         if _VERSION.fullmatch(wanted.lstrip("=")):
-            return Pin.EXACT, f"tag semver:{wanted} {NAME_ONLY_NOTE} {_TAG_NOTE}"
+            return Pin.EXACT, f"tag semver:{wanted} {NAME_ONLY_NOTE}: {_TAG_NOTE}"
         return Pin.UNPINNED, f"#{ref} is a range over the repository's tags: {UNPINNED_NOTE}"
     if _FULL_COMMIT.fullmatch(ref) and vcs in ("git", "hg"):
         return Pin.IMMUTABLE, f"full commit id {ref[:12]}: {IMMUTABLE_NOTE}"
     if vcs == "svn" and re.fullmatch(r"[rR]?\d+", ref):
-        return Pin.EXACT, f"svn revision {ref} {NAME_ONLY_NOTE} (what a revision holds can be rewritten)"
+        return Pin.EXACT, f"svn revision {ref} {NAME_ONLY_NOTE}: what a revision holds can be rewritten"
     if _SHORT_COMMIT.fullmatch(ref) and any(c.isdigit() for c in ref):
-        return Pin.EXACT, f"short commit id {ref} {NAME_ONLY_NOTE} (a full 40-character id is immutable)"
+        return Pin.EXACT, f"short commit id {ref} {NAME_ONLY_NOTE}: a full 40-character id is immutable"
     tag = ref.removeprefix("refs/tags/")
     if _VERSION.fullmatch(tag) and not _wildcard(tag):
-        return Pin.EXACT, f"tag {ref} {NAME_ONLY_NOTE} {_TAG_NOTE}"
-    return Pin.UNPINNED, f"'{ref}' looks like a branch: {UNPINNED_NOTE}, it moves (use a full commit id)"
+        return Pin.EXACT, f"tag {ref} {NAME_ONLY_NOTE}: {_TAG_NOTE}"
+    return Pin.UNPINNED, f"'{ref}' looks like a branch: {UNPINNED_NOTE}, it moves; use a full commit id"
 
 
 def has_hash_fragment(url: str) -> bool:
@@ -214,8 +214,8 @@ def _url(s: str, name: str | None, hashed: bool) -> Reference:
         return Reference("url", Pin.IMMUTABLE, named, None, f"the URL names a full commit id: {IMMUTABLE_NOTE}")
     if file_version is not None:
         return Reference("url", Pin.EXACT, named, file_version,
-                         f"the file name carries version {file_version}: {NAME_ONLY_NOTE} (no hash fixes what "
-                         "the URL serves)")
+                         f"the file name carries version {file_version}: {NAME_ONLY_NOTE}, no hash fixes what "
+                         "the URL serves")
     return Reference("url", Pin.UNPINNED, named, None,
                      f"a URL without a version or hash: {UNPINNED_NOTE}, what it serves can change")
 

@@ -32,8 +32,7 @@ def _check(site: InstallSite) -> Verdict | None:
         and site.pin in (Pin.EXACT, Pin.IMMUTABLE)
     ):
         if is_reference(site.spec, "npm"):  # a tag or commit: the detail says how firmly
-            return Verdict(f"'{site.package}' ({site.detail}) is fixed but its dependencies resolve at build "
-                           "time (no lockfile)")
+            return Verdict(f"'{site.spec}': {site.detail}; its dependencies resolve at build time (no lockfile)")
         return Verdict(f"'{site.spec}' is exact but its dependencies resolve at build time (no lockfile)")
     return None
 
