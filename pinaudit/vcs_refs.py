@@ -117,9 +117,11 @@ def has_hash_fragment(url: str) -> bool:
 
 
 def url_names_commit(url: str) -> bool:
-    """A URL whose path names a full commit id (a raw file or an archive at a commit)."""
-    path = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
-    return any(_FULL_COMMIT.fullmatch(_strip_archive(seg)) for seg in re.split(r"[/@]", path))
+    """A URL whose path names a full commit id (a raw file or an archive at a commit), or whose
+    fragment does (Docker's ``ADD https://host/o/r.git#<commit>``)."""
+    base, _, fragment = url.partition("#")
+    path = base.split("://", 1)[-1].split("?", 1)[0]
+    return any(_FULL_COMMIT.fullmatch(_strip_archive(seg)) for seg in [*re.split(r"[/@]", path), fragment])
 
 
 # ---------------------------------------------------------------------------------------------
