@@ -44,6 +44,8 @@ _PIP_VCS = re.compile(r"(git|hg|svn|bzr)\+", re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _NPM_GIT_PREFIXES = ("git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:")
 _NPM_SHORTHAND = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:#.*)?")
+_PIP_NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*(?P<ref>[^;]+?)\s*(?:;.*)?", re.DOTALL)
+_NPM_NAMED = re.compile(r"(?:@[^/@\s]+/)?[^@\s/]+@(?P<ref>\S+)")
 # hosts npm's hosted-git-info reads as git repositories when given as https://host/owner/repo
 _GIT_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "gist.github.com", "git.sr.ht")
 _ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz", ".txz", ".tar", ".zip", ".whl")
@@ -67,8 +69,15 @@ class Reference(NamedTuple):
 
 
 def is_reference(text: str | None, syntax: str) -> bool:
-    """Is ``text`` (a requirement or package spec as written) a VCS or remote URL reference?"""
-    return bool(text) and _split(text or "", syntax) is not None
+    """Is ``text`` (a requirement or package spec as written, ``name @ URL`` / ``name@git-url``
+    included) a VCS or remote URL reference?"""
+    s = (text or "").strip()
+    if not s:
+        return False
+    if _split(s, syntax) is not None:
+        return True
+    named = (_PIP_NAMED if syntax == "pip" else _NPM_NAMED).fullmatch(s)
+    return named is not None and _split(named.group("ref").strip(), syntax) is not None
 
 
 def reference(text: str, syntax: str, *, name: str | None = None, hashed: bool = False) -> Reference | None:

@@ -72,7 +72,7 @@ def test_class_and_name(text: str, syntax: str, name: str | None, expected: tupl
 
 @pytest.mark.parametrize(("text", "syntax"), [
     ("requests", "pip"), ("requests==2.32.3", "pip"), ("./pkg", "pip"), ("file:///srv/pkg", "pip"),
-    ("dist/pkg-1.0-py3-none-any.whl", "pip"), ("proj @ git+https://example.com/o/proj.git", "pip"),
+    ("dist/pkg-1.0-py3-none-any.whl", "pip"), ("proj @ file:///srv/proj", "pip"), ("widget@1.2.3", "npm"),
     ("lodash", "npm"), ("^1.2.3", "npm"), ("@scope/pkg", "npm"), ("file:../x", "npm"), ("./x.tgz", "npm"),
     ("latest", "npm"), ("npm:other@1.0.0", "npm"),
 ])
@@ -90,6 +90,18 @@ def test_the_detail_names_the_class(pin: Pin, words: str) -> None:
         if expected[1] is pin:
             got = reference(text, syntax, name=name)
             assert got is not None and words in got.detail, (text, got)
+
+
+@pytest.mark.parametrize(("text", "syntax"), [
+    ("proj @ git+https://example.com/o/proj.git", "pip"),
+    ("proj[extra] @ https://example.com/proj-1.0.zip ; python_version >= '3.8'", "pip"),
+    ("widget@github:acme/widget", "npm"),
+    ("@acme/widget@git+https://example.com/acme/widget.git#v1.2.0", "npm"),
+])
+def test_a_spec_naming_its_reference_is_a_reference(text: str, syntax: str) -> None:
+    # the spec as written (what sites and findings carry) is recognised with its name
+    assert is_reference(text, syntax)
+    assert reference(text, syntax) is None  # but only the bare reference is classified
 
 
 def test_hashed_beside_the_url_is_immutable() -> None:
@@ -116,3 +128,19 @@ def test_url_names_commit() -> None:
     assert url_names_commit(f"https://example.com/acme/tool/archive/{SHA}.tar.gz")
     assert not url_names_commit("https://example.com/acme/tool/raw/main/install.sh")
     assert not url_names_commit(f"https://example.com/install.sh?ref={SHA}")
+
+
+def test_simulation_does_not_resolve_a_git_dependency_on_the_registry(tmp_path) -> None:
+    from pinaudit.app import scan
+    from pinaudit.config import Config
+    from pinaudit.simulation.installs import group_installs
+    from tests.helpers import lay_out
+
+    text = "FROM node:20\nRUN npm install -g acme/widget#v1.2.0 left@1.2.3\nRUN npm install -g github:acme/gadget\n"
+    lay_out(tmp_path, {"Dockerfile": text})
+    sites = scan([tmp_path], Config(root=tmp_path), cwd=tmp_path).report.sites
+    installs = group_installs([s for s in sites if s.ecosystem.value == "npm"], {"Dockerfile": "dockerfile"}, tmp_path)
+    assert [(i.line, i.npm_deps, i.unsupported) for i in installs] == [
+        (2, (("left", "1.2.3"),), ""),
+        (3, (), "nothing an index could resolve"),
+    ]
