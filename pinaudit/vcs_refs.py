@@ -42,7 +42,8 @@ _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)+(?:[-+._]?[0-9A-Za-z]+(?:[.+_-][0-9A-Z
 _HASH_FRAGMENT = re.compile(r"(?:^|[#&])(?:sha1|sha224|sha256|sha384|sha512|md5)=[0-9a-fA-F]{32,128}(?:&|$)")
 _PIP_VCS = re.compile(r"(git|hg|svn|bzr)\+", re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_NPM_GIT_PREFIXES = ("git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:")
+_NPM_GIT_PREFIXES = ("git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:")
+_NPM_SCP = re.compile(r"git@[^:/@\s]+:")  # git@host:owner/repo (not the registry package `git@1.0.0`)
 _NPM_SHORTHAND = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:#.*)?")
 _PIP_NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*(?P<ref>[^;]+?)\s*(?:;.*)?", re.DOTALL)
 _NPM_NAMED = re.compile(r"(?:@[^/@\s]+/)?[^@\s/]+@(?P<ref>\S+)")
@@ -170,7 +171,7 @@ def _split(s: str, syntax: str) -> tuple[str, str, str | None] | None:
         return None
     low = s.lower()
     location, _, fragment = s.partition("#")
-    if low.startswith(_NPM_GIT_PREFIXES) or _git_host_url(location) or (
+    if low.startswith(_NPM_GIT_PREFIXES) or _NPM_SCP.match(s) or _git_host_url(location) or (
         _NPM_SHORTHAND.fullmatch(s) and not s.startswith(("@", ".")) and "://" not in s
     ):
         return "vcs", location, _npm_ref(fragment)
@@ -202,6 +203,7 @@ def _egg(text: str) -> str | None:
 def _repository(location: str) -> str | None:
     """``acme/widget``, ``github:acme/widget``, ``host/acme/widget.git``, ``host:acme/widget`` -> widget."""
     path = location.split("://", 1)[-1].split("?", 1)[0].rstrip("/")
+    path = re.sub(r"/(?:trunk|(?:branches|tags)/[^/]+)$", "", path)  # svn's layout: the project is above
     last = re.split(r"[/:]", path)[-1]
     last = last[:-4] if last.lower().endswith(".git") else last
     return last or None

@@ -32,6 +32,8 @@ TABLE = [
     ("git+git@example.com:acme/tool.git@v2.0.1", "pip", None, ("vcs", EXACT, "tool", "v2.0.1")),
     ("hg+https://example.com/acme/tool@" + "a" * 40, "pip", None, ("vcs", IMM, "tool", "a" * 40)),
     ("svn+https://example.com/svn/tool@1234", "pip", None, ("vcs", EXACT, "tool", "1234")),
+    ("svn+https://example.com/svn/tool/trunk@r1234", "pip", None, ("vcs", EXACT, "tool", "r1234")),
+    ("svn+https://example.com/svn/tool/branches/stable", "pip", None, ("vcs", UNP, "tool", None)),
     # pip direct URLs: a hash is immutable, a versioned file name pins the name
     ("https://example.com/acme/acme-2.1.0.zip", "pip", None, ("url", EXACT, "acme", "2.1.0")),
     ("https://example.com/w/acme-2.1.0-py3-none-any.whl", "pip", None, ("url", EXACT, "acme", "2.1.0")),
@@ -54,6 +56,7 @@ TABLE = [
     ("bitbucket:acme/widget#semver:1.2.3", "npm", None, ("vcs", EXACT, "widget", "1.2.3")),
     ("git+ssh://git@example.com:acme/widget.git#v1.0.27", "npm", None, ("vcs", EXACT, "widget", "v1.0.27")),
     ("git+https://dev@example.com/acme/widget.git#4f9c2e1", "npm", None, ("vcs", EXACT, "widget", "4f9c2e1")),
+    ("git@example.com:acme/widget.git#v1.0.0", "npm", None, ("vcs", EXACT, "widget", "v1.0.0")),
     (f"github:acme/monorepo#{SHA}::path:packages/core", "npm", None, ("vcs", IMM, "monorepo", SHA)),
     ("github:acme/widget#v1.2.0", "npm", "alias", ("vcs", EXACT, "alias", "v1.2.0")),
     # npm tarball URLs
@@ -74,7 +77,7 @@ def test_class_and_name(text: str, syntax: str, name: str | None, expected: tupl
     ("requests", "pip"), ("requests==2.32.3", "pip"), ("./pkg", "pip"), ("file:///srv/pkg", "pip"),
     ("dist/pkg-1.0-py3-none-any.whl", "pip"), ("proj @ file:///srv/proj", "pip"), ("widget@1.2.3", "npm"),
     ("lodash", "npm"), ("^1.2.3", "npm"), ("@scope/pkg", "npm"), ("file:../x", "npm"), ("./x.tgz", "npm"),
-    ("latest", "npm"), ("npm:other@1.0.0", "npm"),
+    ("latest", "npm"), ("npm:other@1.0.0", "npm"), ("git@0.1.5", "npm"),  # the registry package `git`
 ])
 def test_not_a_reference(text: str, syntax: str) -> None:
     assert reference(text, syntax) is None
