@@ -72,7 +72,8 @@ def test_npm_command_line(tmp_path):
         "    'git+https://example.com/acme/lib.git#semver:^5.0' \\\n"
         "    https://example.com/widget/-/widget-2.0.1.tgz \\\n"
         "    https://example.com/raw.tgz \\\n"
-        "    git+https://example.com/acme/dev.git#develop\n"
+        "    git+https://example.com/acme/dev.git#develop \\\n"
+        "    git@0.1.5\n"  # the registry package `git`, exact: no reference, no finding
     )
     findings = scan_files(tmp_path, {"Dockerfile": text})
     assert _found(findings, "PIN301", "PIN305") == [
