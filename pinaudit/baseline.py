@@ -10,7 +10,9 @@ SARIF and GitLab fingerprints (:func:`occurrence_keys`).
 Paths in a baseline (schema v2) are relative to the baseline file's folder, not to wherever
 pinaudit ran: a baseline written from the repository root still matches a run from a subfolder
 (``cd docker && pinaudit scan --baseline ../.pinaudit-baseline.json .``). Schema v1 files, whose
-paths were as displayed in the run that wrote them, are still read that way.
+paths were as displayed in the run that wrote them, are still read that way. Entries written
+before VCS and URL references were named by what they install still match
+(:func:`legacy_fingerprints`).
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
-from pinaudit.model import Finding
+from pinaudit.model import Ecosystem, Finding
+from pinaudit.vcs_refs import is_reference
 
 __all__ = [
     "SCHEMA",
     "Baseline",
     "BaselineError",
     "fingerprint",
+    "legacy_fingerprints",
     "load_baseline",
     "occurrence_keys",
     "render_baseline",
@@ -66,6 +70,23 @@ def fingerprint(f: Finding) -> str:
     """Rule + path + package (for a package-less finding: category + spec, or the message with
     its numbers blanked). Line and column are left out on purpose."""
     return _digest(f.rule, f.location.path, _subject(f))
+
+
+def legacy_fingerprints(f: Finding) -> tuple[str, ...]:
+    """The fingerprints an older pinaudit gave this finding, which its baseline entries still carry.
+
+    A VCS or URL reference without a name of its own was named by the reference as written
+    (``git+https://host/acme/tool.git@main``) until :mod:`pinaudit.vcs_refs` named it by what it
+    installs (``tool``, from ``#egg=``, the repository or the file name). An entry written under the
+    old name must keep hiding the finding under the new one, or upgrading pinaudit fails every gate.
+    """
+    old = (f.spec or "").strip()
+    if f.package is None or not old or old == f.package:
+        return ()
+    syntax = {Ecosystem.PIP: "pip", Ecosystem.NPM: "npm"}.get(f.ecosystem) if f.ecosystem else None
+    if syntax is None or not is_reference(old, syntax):
+        return ()
+    return (_digest(f.rule, f.location.path, old),)
 
 
 def rebase(path: str, cwd: Path, folder: Path) -> str:
@@ -152,10 +173,11 @@ class Baseline:
         budget = Counter(self.counts)
         hidden: set[int] = set()
         for i in sorted(range(len(items)), key=lambda i: (items[i].sort_key(), i)):
-            fp = fingerprint(keyed[i])
-            if budget[fp] > 0:
-                budget[fp] -= 1
-                hidden.add(i)
+            for fp in (fingerprint(keyed[i]), *legacy_fingerprints(keyed[i])):
+                if budget[fp] > 0:
+                    budget[fp] -= 1
+                    hidden.add(i)
+                    break
         return [f for i, f in enumerate(items) if i not in hidden]
 
     def __len__(self) -> int:

@@ -124,3 +124,50 @@ def test_version_1_baselines_still_read_paths_as_displayed(tmp_path: Path) -> No
     path.parent.mkdir()
     path.write_text(json.dumps({"schema": "pinaudit/baseline/v1", "findings": [entry]}), encoding="utf-8")
     assert load_baseline(path, cwd=tmp_path).filter([f(5), f(6, "git")]) == [f(6, "git")]
+
+
+def _old_entry(rule: str, path: str, package: str) -> dict[str, object]:
+    """An entry as pinaudit wrote it before references were named by what they install."""
+    import hashlib
+
+    digest = hashlib.sha256("\x1e".join((rule, path, package)).encode("utf-8")).hexdigest()
+    return {"path": path, "rule": rule, "package": package, "fingerprint": digest, "count": 1}
+
+
+def test_entries_under_a_references_old_name_still_match(tmp_path: Path) -> None:
+    from tests.helpers import scan_files
+
+    files = {
+        "requirements.txt": "git+https://example.com/acme/tool.git@main\ngit+https://example.com/acme/new.git@main\n",
+        "Dockerfile": "FROM python:3.12@sha256:" + "a" * 64 + "\n"
+                      "RUN pip install git+https://example.com/acme/cli.git@develop\n",
+    }
+    findings = scan_files(tmp_path, files)
+    assert [(x.rule, x.location.path, x.package) for x in findings if x.rule in ("PIN201", "PIN202")] == [
+        ("PIN201", "Dockerfile", "cli"),
+        ("PIN202", "requirements.txt", "tool"),
+        ("PIN202", "requirements.txt", "new"),
+    ]
+    old = {"schema": SCHEMA, "findings": [
+        _old_entry("PIN201", "Dockerfile", "git+https://example.com/acme/cli.git@develop"),
+        _old_entry("PIN202", "requirements.txt", "git+https://example.com/acme/tool.git@main"),
+    ]}
+    path = tmp_path / ".pinaudit-baseline.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    left = load_baseline(path, cwd=tmp_path).filter(findings)
+    # the two accepted under their old names stay hidden; the new reference still fails the gate
+    assert [(x.rule, x.package) for x in left if x.rule in ("PIN201", "PIN202")] == [("PIN202", "new")]
+    # an old name is only ever the reference as written: `pip install cli` is not covered by it
+    plain = Finding("PIN201", Severity.ERROR, Category.UNPINNED, Ecosystem.PIP, "cli", "cli",
+                    Location("Dockerfile", Span(2, 17, 2, 20)), "pip package 'cli' is installed without a version")
+    assert load_baseline(path, cwd=tmp_path).filter([plain]) == [plain]
+
+
+def test_rewritten_baseline_uses_the_new_name(tmp_path: Path) -> None:
+    from tests.helpers import scan_files
+
+    findings = scan_files(tmp_path, {"requirements.txt": "git+https://example.com/acme/tool.git@main\n"})
+    path = tmp_path / "b.json"
+    write_baseline(findings, path, cwd=tmp_path)
+    assert [e["package"] for e in json.loads(path.read_text())["findings"]] == ["tool"]
+    assert load_baseline(path, cwd=tmp_path).filter(findings) == []

@@ -59,9 +59,9 @@ def test_no_lockfile(tmp_path: Path) -> None:
         ("npm", "install", "star", "unpinned", "no-lockfile", 9),
         ("npm", "install", "empty", "unpinned", "no-lockfile", 10),
         ("npm", "install", "local", "local", "no-lockfile", 11),
-        ("npm", "install", "gitsha", "exact", "no-lockfile", 12),
+        ("npm", "install", "gitsha", "immutable", "no-lockfile", 12),
         ("npm", "install", "gitbranch", "unpinned", "no-lockfile", 13),
-        ("npm", "install", "tarball", "unpinned", "no-lockfile", 14),
+        ("npm", "install", "tarball", "exact", "no-lockfile", 14),  # a versioned file name pins the name
         ("npm", "install", "alias", "exact", "no-lockfile", 15),
         ("npm", "install", "dev", "unpinned", "no-lockfile", 17),
         ("npm", "install", "opt", "exact", "no-lockfile", 18),

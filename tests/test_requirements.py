@@ -46,12 +46,15 @@ def rows(r: FileResult) -> list[tuple[str, str, str | None, str, int]]:
         ("Foo_Bar.baz==1.0", Pin.EXACT, "Foo_Bar.baz"),
         ("torch==2.1.0+cpu", Pin.EXACT, "torch"),
         ("pkg @ https://example.com/pkg-1.0-py3-none-any.whl#sha256=" + "a" * 64, Pin.IMMUTABLE, "pkg"),
-        ("pkg @ https://example.com/pkg-1.0.tar.gz", Pin.UNPINNED, "pkg"),
-        ("https://example.com/pkg-1.0.tar.gz#egg=pkg", Pin.UNPINNED, "pkg"),
-        (f"git+https://example.com/o/r.git@{SHA}#egg=r", Pin.EXACT, "r"),
+        # SPEC §5 "VCS and URL references": a versioned file name pins the name, a commit id the bytes
+        ("pkg @ https://example.com/pkg-1.0.tar.gz", Pin.EXACT, "pkg"),
+        ("https://example.com/pkg-1.0.tar.gz#egg=pkg", Pin.EXACT, "pkg"),
+        ("pkg @ https://example.com/archive/main.tar.gz", Pin.UNPINNED, "pkg"),
+        (f"git+https://example.com/o/r.git@{SHA}#egg=r", Pin.IMMUTABLE, "r"),
         ("git+https://example.com/o/r.git@main#egg=r", Pin.UNPINNED, "r"),
         ("git+https://example.com/o/r.git#egg=r", Pin.UNPINNED, "r"),
-        (f"r @ git+ssh://git@example.com/o/r.git@{SHA}", Pin.EXACT, "r"),
+        (f"r @ git+ssh://git@example.com/o/r.git@{SHA}", Pin.IMMUTABLE, "r"),
+        ("git+https://example.com/o/r.git@v1.2.0", Pin.EXACT, "r"),
         ("./local/pkg", Pin.LOCAL, "./local/pkg"),
         ("dist/pkg-1.0-py3-none-any.whl", Pin.LOCAL, "pkg"),
         (".", Pin.LOCAL, "."),
@@ -131,7 +134,7 @@ def test_editable(tmp_path: Path) -> None:
     assert [(s.package, s.pin, s.location.line) for s in r.sites] == [
         (".", Pin.LOCAL, 1),
         ("./sub[dev]", Pin.LOCAL, 2),
-        ("r", Pin.EXACT, 3),
+        ("r", Pin.IMMUTABLE, 3),
         ("r2", Pin.UNPINNED, 4),
     ]
 

@@ -48,6 +48,7 @@ from pinaudit.parse.spec_range import end_point, spec_span_in
 from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped, point_at
 from pinaudit.pragmas import parse_pragma
 from pinaudit.site_context import BuildPosition, RequirementParts, SiteSource, python_of, suite_of
+from pinaudit.vcs_refs import url_names_commit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -59,7 +60,6 @@ _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
 _SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
-_HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
 
 
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -219,7 +219,7 @@ class _Analysis:
 
     def _add_url(self, add: AddUrl) -> None:
         url = add.url
-        pinned = add.has_checksum or bool(_HEX40.search(url))
+        pinned = add.has_checksum or url_names_commit(url)
         self.sites.append(
             InstallSite(Ecosystem.DOWNLOAD, Action.DOWNLOAD, url, url, Pin.IMMUTABLE if pinned else Pin.UNPINNED,
                         self.loc(add.span), "ADD", source_kind=SiteSource.ADD, spec_span=end_point(add.span))

@@ -36,6 +36,7 @@ from pinaudit.model import (
 from pinaudit.parse.requirements import Entry, ParsedFile, ParsedRequirement, normalize_name, parse_requirements_text
 from pinaudit.pragmas import parse_pragma
 from pinaudit.site_context import ConstraintFile, PipIndex, RequirementParts, SiteSource
+from pinaudit.vcs_refs import has_hash_fragment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ def _site(
             pin, version, detail = Pin.EXACT, cons[0], f"pinned by constraints file {cons[1]}"
     if e.editable and pin is Pin.LOCAL:
         detail = f"editable install of {e.text}"
-    hashed = bool(e.hashes) or (r.pin is Pin.IMMUTABLE and r.kind == "url")  # pip trusts #sha256=
+    hashed = bool(e.hashes) or (r.kind == "url" and has_hash_fragment(e.text))  # pip trusts #sha256=
     if walk.hash_mode and not hashed and pin is not Pin.LOCAL:
         extra = "the file is in hash-checking mode and this entry has no --hash: pip will refuse it"
         detail = f"{detail}; {extra}" if detail else extra

@@ -35,6 +35,7 @@ from typing import Any
 from pinaudit.images import ImageRef, parse_image
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.site_context import suite_of
+from pinaudit.vcs_refs import is_reference
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -228,6 +229,8 @@ def choose_index(site: InstallSite, options: OnlineOptions, host: HostConfig, *,
         return IndexChoice("image", ref.name, ref.tag, options.image_registry or "", image=ref)
     if not site.version or re.search(r"://|^git\+|@git|\bfile:", site.spec or ""):
         return None
+    if eco in (Ecosystem.PIP, Ecosystem.NPM) and is_reference(site.spec, eco.value):
+        return None  # `github:acme/widget#v1.2.0`: a tag of a repository, not a release of an index
     if eco is Ecosystem.PIP:
         return _choose_pip(site, options, host, container, pip_index, pip_extra_indexes)
     if eco is Ecosystem.NPM:

@@ -9,8 +9,6 @@ applies it, so "which words are packages" is decided in exactly one place per in
 
 from __future__ import annotations
 
-import re
-
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
 from pinaudit.parse.spec_range import spec_range
 
@@ -22,9 +20,6 @@ if TYPE_CHECKING:
 else:
     from pinaudit._record import NamedTuple
 
-_HEX40 = re.compile(r"[0-9a-fA-F]{40}")
-_HEX_SHORT = re.compile(r"[0-9a-fA-F]{7,39}")
-_VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+_-]+)?")
 
 
 class Flags(NamedTuple):
@@ -192,25 +187,6 @@ def name_before_variable(word: Word, separators: str) -> str:
     head = raw.split("$", 1)[0]
     name = head.rstrip(separators)
     return name if name and name != head else raw
-
-
-def classify_ref(ref: str | None) -> tuple[Pin, str]:
-    """A git ref after '@' or '#': a full commit id fixes bytes; a version-looking tag names a
-    version the way an image tag does (fixed name, movable bytes); anything else is a branch."""
-    if not ref:
-        return Pin.UNPINNED, "no ref: it follows the default branch"
-    if _HEX40.fullmatch(ref):
-        return Pin.IMMUTABLE, ""
-    if _HEX_SHORT.fullmatch(ref) and any(c.isdigit() for c in ref):
-        return Pin.EXACT, f"abbreviated commit id {ref}; a full 40-character id is unambiguous"
-    if _VERSION_TAG.fullmatch(ref):
-        return Pin.EXACT, f"tag {ref} can be moved; a commit id fixes the bytes"
-    return Pin.UNPINNED, f"{ref} looks like a branch, which moves"
-
-
-def url_has_commit(url: str) -> bool:
-    path = url.split("://", 1)[-1].split("?", 1)[0]
-    return any(_HEX40.fullmatch(seg) for seg in re.split(r"[/@#]", path))
 
 
 class SiteBuilder:

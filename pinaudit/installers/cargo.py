@@ -18,7 +18,6 @@ import re
 
 from pinaudit.installers._common import (
     SiteBuilder,
-    classify_ref,
     flags,
     name_before_variable,
     parse,
@@ -28,6 +27,7 @@ from pinaudit.installers._common import (
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.vcs_refs import classify_ref
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields, url_has_commit
+from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.vcs_refs import url_names_commit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def _lookup(word: Word, ctx: InstallContext, *, as_program: bool = False) -> str
 def _pin(url: str | None, verified: bool) -> tuple[Pin, str]:
     if verified:
         return Pin.IMMUTABLE, "its checksum is verified before it runs"
-    if url and url_has_commit(url):
+    if url and url_names_commit(url):
         return Pin.IMMUTABLE, "the URL is pinned to a commit id"
     return Pin.UNPINNED, "nothing checks what the URL serves before it runs"
 

@@ -15,8 +15,9 @@ Quirks that decide a verdict:
   the version separator is the *second* ``@``. Only a full semver version is exact: ``^1``,
   ``1.x``, ``>=1 <2`` are ranges and ``latest``/``next`` are dist-tags that move.
 * ``--save-exact`` changes what package.json records, not what this install fetches.
-* git specs: the ``@`` in ``git+ssh://git@host`` is the user part; the ref follows ``#``, and
-  ``#semver:^5`` is a range over tags. ``user/repo#ref`` is GitHub shorthand.
+* git and URL specs follow the one policy for references (:mod:`pinaudit.vcs_refs`): the ``@`` in
+  ``git+ssh://git@host`` is the user part; the ref follows ``#``, and ``#semver:^5`` is a range
+  over tags. ``user/repo#ref`` is GitHub shorthand.
 * ``npx pkg args``, ``npm exec``, ``pnpm dlx``, ``yarn dlx``, ``bunx`` download and run a package:
   the first positional is the package, everything after it belongs to that program.
 * corepack fetches the package manager itself: ``pnpm@8.6.0`` is exact, and a
@@ -30,7 +31,6 @@ import re
 from pinaudit.installers._common import (
     Args,
     SiteBuilder,
-    classify_ref,
     flags,
     name_before_variable,
     parse,
@@ -40,6 +40,7 @@ from pinaudit.installers._common import (
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.vcs_refs import reference
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,7 +80,6 @@ NPM_EXEC = frozenset({"exec", "x"})
 
 _EXACT = re.compile(r"=?v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 _TAG = re.compile(r"[A-Za-z][\w.-]*")
-_GIT = ("git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:")
 _TARBALL = (".tgz", ".tar.gz", ".tar")
 
 
@@ -90,22 +90,24 @@ class Classified(NamedTuple):
     detail: str = ""
 
 
-def _git(spec: str, package: str | None = None) -> Classified:
-    _, hash_, ref = spec.partition("#")
-    if hash_ and ref.startswith("semver:"):
-        return Classified(package or spec, Pin.UNPINNED, detail=f"#{ref} is a range over the repository's tags")
-    pin, detail = classify_ref(ref if hash_ else None)
-    return Classified(package or spec, pin, ref if pin is not Pin.UNPINNED else None, detail)
+def _reference(spec: str, package: str | None = None) -> Classified | None:
+    """A git or URL reference, judged by the one policy for references (:mod:`pinaudit.vcs_refs`)
+    and named by ``package`` when written (``widget@github:acme/widget``), else by the spec as
+    written: the shared conformance cases name ``npm install github:acme/widget`` that way, so
+    the repository name :func:`~pinaudit.vcs_refs.reference` gives is not used here (yet)."""
+    ref = reference(spec, "npm", name=package)
+    if ref is None:
+        return None
+    return Classified(package or spec, ref.pin, ref.version, ref.detail)
 
 
 def _range(name: str, rng: str) -> Classified:
     if rng.startswith("npm:"):  # alias@npm:real@1.2.3
         real = classify(rng[4:])
         return Classified(real.package, real.pin, real.version, f"installed under the alias {name}")
-    if rng.startswith(("http://", "https://")):
-        return _url(rng, name)
-    if rng.startswith(_GIT) or "/" in rng:
-        return _git(rng, name)
+    found = _reference(rng, name)
+    if found is not None:
+        return found
     if rng.startswith("file:"):
         return Classified(name, Pin.LOCAL)
     if not rng or rng == "*":
@@ -118,29 +120,20 @@ def _range(name: str, rng: str) -> Classified:
     return Classified(name, Pin.UNPINNED, detail=f"{rng} is a range")
 
 
-def _url(spec: str, package: str | None) -> Classified:
-    filename = spec.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    if filename.endswith(_TARBALL) and re.search(r"\d", filename):
-        return Classified(package or spec, Pin.EXACT,
-                          detail="the tarball URL names a version; nothing checks its bytes")
-    return Classified(package or spec, Pin.UNPINNED, detail="a URL whose content can change")
-
-
 def classify(spec: str) -> Classified:
     """Judge one npm package spec as written on a command line."""
     s = spec.strip()
     if s in (".", "..") or s.startswith(("file:", "./", "../", "/", "~/")):
         return Classified(s, Pin.LOCAL)
-    if s.startswith(_GIT):
-        return _git(s)
-    if s.startswith(("http://", "https://")):
-        return _url(s, None)
+    found = _reference(s)
+    if found is not None:
+        return found
     if s.endswith(_TARBALL):
         return Classified(s, Pin.LOCAL)
     at = s.find("@", 1) if s.startswith("@") else s.find("@")
     name, rng = (s[:at], s[at + 1:]) if at > 0 else (s, "")
     if "/" in name and not name.startswith("@"):
-        return _git(s)  # GitHub shorthand user/repo[#ref]
+        return Classified(s, Pin.UNPINNED, detail="neither a package name nor a repository npm can read")
     return _range(name, rng)
 
 

@@ -8,10 +8,9 @@ Quirks that decide a verdict:
 * An unquoted ``pip install foo>=1`` never reaches pip as a range: the shell makes ``>=1`` a
   redirection, and pip sees a bare ``foo`` (the shell layer has already done that for us).
 * ``-c FILE`` constrains every requirement of the run: what FILE pins exactly is pinned.
-* A direct URL is fixed only by a ``#sha256=`` fragment; a URL whose file name carries a version
-  names that version the way an image tag does (fixed name, replaceable bytes).
-* A VCS URL is fixed by a full commit id after ``@``. ``git+ssh://git@host/...``: that ``@`` is
-  the user part of the address, not a ref.
+* VCS and direct URLs follow the one policy for references (:mod:`pinaudit.vcs_refs`): a full
+  commit id or a ``#sha256=`` fixes the bytes, a tag or a versioned file name only the name.
+  ``git+ssh://git@host/...``: that ``@`` is the user part of the address, not a ref.
 * ``.``, ``-e .``, paths and wheel/sdist files come from the build context, not the index, but
   their own dependencies still resolve at build time (PIN204, info).
 * ``pip download`` and ``pip wheel`` fetch without installing; the install that uses their output
@@ -30,18 +29,17 @@ from collections.abc import Mapping
 from pinaudit.installers._common import (
     Args,
     SiteBuilder,
-    classify_ref,
     flags,
     name_before_variable,
     parse,
     split_fields,
     subcommand,
     unknown_detail,
-    url_has_commit,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.site_context import ConstraintFile, PipIndex, RequirementParts
+from pinaudit.vcs_refs import reference
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -88,7 +86,6 @@ _VCS = re.compile(r"(git|hg|svn|bzr)\+")
 # `name` or `name==1.2.3`: most requirements on command lines, judged exactly as packaging would
 # without importing it (packaging costs a one-file run ~30 ms of startup)
 _SIMPLE_REQ = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:==([0-9]+(?:\.[0-9]+)*))?")
-_HASH_FRAGMENT = re.compile(r"(?:^|&)(sha256|sha384|sha512|sha224|md5)=([0-9a-fA-F]+)")
 _ARCHIVE = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar")
 
 
@@ -117,29 +114,14 @@ def _is_local(s: str) -> bool:
             or s.lower().endswith(_ARCHIVE))
 
 
-def _vcs(s: str) -> Classified:
-    url, _, frag = s.partition("#")
-    egg = re.search(r"(?:^|&)egg=([^&]+)", frag)
-    rest = url.split("://", 1)[-1]
-    _netloc, _, path = rest.partition("/")
-    ref = path.rpartition("@")[2] if "@" in path else None
-    pin, detail = classify_ref(ref)
-    return Classified(egg.group(1) if egg else s, pin, ref if pin is not Pin.UNPINNED else None, detail)
-
-
-def _url(s: str, package: str | None) -> Classified:
+def _reference(s: str, package: str | None) -> Classified:
+    """A VCS or direct URL, judged by the one policy for references (:mod:`pinaudit.vcs_refs`)."""
     if s.startswith("file:"):
         return Classified(package or s, Pin.LOCAL)
-    url, _, frag = s.partition("#")
-    if _HASH_FRAGMENT.search(frag):
-        return Classified(package or s, Pin.IMMUTABLE)
-    if url_has_commit(url):
-        return Classified(package or s, Pin.IMMUTABLE, detail="the URL is pinned to a commit id")
-    filename = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
-    if filename.lower().endswith(_ARCHIVE) and re.search(r"\d", filename):
-        return Classified(package or s, Pin.EXACT, None,
-                          "the file name names a version, but no #sha256= fixes the bytes behind the URL")
-    return Classified(package or s, Pin.UNPINNED, detail="a URL without #sha256=: what it serves can change")
+    ref = reference(s, "pip", name=package)
+    if ref is None:
+        return Classified(package or s, Pin.UNPINNED, detail="not a URL pip can install")
+    return Classified(ref.name or s, ref.pin, ref.version, ref.detail)
 
 
 def classify(text: str) -> Classified:
@@ -162,14 +144,9 @@ def _classify(text: str) -> Classified:
         target = target.strip()
         extras = tuple(sorted(e.strip() for e in (m.group(2) or "").strip("[]").split(",") if e.strip()))
         parts = RequirementParts(s, m.group(1), "", extras, marker.strip() or None, target)
-        if _VCS.match(target):
-            c = _vcs(target)
-            return Classified(m.group(1), c.pin, c.version, c.detail, parts=parts)
-        return _url(target, m.group(1))._replace(parts=parts)
-    if _VCS.match(s):
-        return _vcs(s)
-    if "://" in s or s.startswith("file:"):
-        return _url(s, None)
+        return _reference(target, m.group(1))._replace(parts=parts)
+    if _VCS.match(s) or "://" in s or s.startswith("file:"):
+        return _reference(s, None)
     if _is_local(s):
         return Classified(s, Pin.LOCAL, detail="a local path: its dependencies resolve at build time")
     simple = _SIMPLE_REQ.fullmatch(s)

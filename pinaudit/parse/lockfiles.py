@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from pinaudit.model import Pin
+from pinaudit.vcs_refs import reference
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,9 +29,6 @@ MAX_BYTES = 20 * 1024 * 1024
 LOCKFILE_NAMES = ("npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml")
 
 _EXACT = re.compile(r"^[=v\s]*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$")
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_GIT_HOSTS = ("github:", "gitlab:", "bitbucket:", "gist:")
-_SHORTHAND = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:#.*)?$")
 
 
 class NpmSpec(NamedTuple):
@@ -44,8 +42,10 @@ class NpmSpec(NamedTuple):
 def classify_npm_spec(spec: str) -> NpmSpec:
     """How firmly an npm/yarn/pnpm dependency spec fixes what is installed.
 
-    EXACT: ``1.2.3``, ``=1.2.3``, ``v1.2.3``, a git reference at a 40-hex commit. UNPINNED:
-    ranges, tags (``latest``, ``next``), ``*``, ``x``, ``""``, git without a commit, tarball URLs.
+    EXACT: ``1.2.3``, ``=1.2.3``, ``v1.2.3``. UNPINNED: ranges, tags (``latest``, ``next``),
+    ``*``, ``x``, ``""``. Git and URL references by the one policy for references
+    (:mod:`pinaudit.vcs_refs`): IMMUTABLE at a full commit id, EXACT at a version-like tag, a
+    short commit id or a versioned tarball, else UNPINNED.
     LOCAL: ``file:``, ``link:``, ``workspace:``, ``portal:``, relative paths. ``npm:`` aliases
     are judged by the aliased spec.
     """
@@ -69,22 +69,10 @@ def classify_npm_spec(spec: str) -> NpmSpec:
             inner = classify_npm_spec(inner_spec)
             return NpmSpec(inner.pin, inner.version, f"patched {inner.detail}".strip(), inner.kind, inner.range)
         return NpmSpec(Pin.UNKNOWN, None, f"patch reference {s}", "unknown")
-    is_git = (
-        low.startswith(("git+", "git:", "git@", *_GIT_HOSTS))
-        or (low.startswith(("http://", "https://")) and (low.split("#", 1)[0].endswith(".git")))
-        or bool(_SHORTHAND.match(s))
-    )
-    if is_git:
-        ref = s.split("#", 1)[1] if "#" in s else ""
-        if _COMMIT.match(ref.lower()):
-            return NpmSpec(Pin.EXACT, ref, f"git commit {ref[:12]}", "git")
-        if ref.startswith("semver:"):
-            return NpmSpec(Pin.UNPINNED, None, f"git semver range '{ref[7:]}'", "git")
-        if ref:
-            return NpmSpec(Pin.UNPINNED, None, f"git reference '{ref}' is a branch or tag, not a commit id", "git")
-        return NpmSpec(Pin.UNPINNED, None, "git dependency without a commit id follows the default branch", "git")
-    if low.startswith(("http://", "https://")):
-        return NpmSpec(Pin.UNPINNED, None, "tarball URL: its content can change", "url")
+    ref = reference(s, "npm")
+    if ref is not None:
+        kind = "git" if ref.kind == "vcs" else "url"
+        return NpmSpec(ref.pin, ref.version if ref.pin is not Pin.UNPINNED else None, ref.detail, kind)
     m = _EXACT.match(s)
     if m:
         return NpmSpec(Pin.EXACT, m.group(1), "", "exact", m.group(1))

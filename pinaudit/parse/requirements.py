@@ -22,6 +22,7 @@ from pinaudit.parse.lines import LineIndex
 from pinaudit.parse.spec_range import pip_spec_range
 from pinaudit.parse.text import MappedText, MappedTextBuilder
 from pinaudit.site_context import RequirementParts
+from pinaudit.vcs_refs import has_hash_fragment, reference
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,11 +49,8 @@ _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 # `name` or `name==1.2.3`: most entries, judged exactly as packaging would without constructing a
 # Requirement (a third of requirements-parsing time) or importing packaging (startup)
 _SIMPLE_REQ = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:==([0-9]+(?:\.[0-9]+)*))?")
-_VCS = ("git", "hg", "svn", "bzr")
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
-_HASH_FRAGMENT = re.compile(r"(?:^|[#&])(?:sha1|sha224|sha256|sha384|sha512|md5)=[0-9a-fA-F]{32,128}(?:&|$)")
-_COMMIT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _ALLOWED_HASHES = ("sha256", "sha384", "sha512")
 
 # pip's requirements-file options: long name -> (takes a value, allowed on a requirement line).
@@ -123,36 +121,14 @@ def _looks_local(text: str) -> bool:
 
 
 def _classify_url(url: str, name: str | None, hashed: bool) -> tuple[str | None, Pin, str | None, str, str]:
-    """(name, pin, version, detail, kind) for a direct or VCS URL."""
-    scheme = url.split(":", 1)[0].lower()
-    frag_name = None
-    if "#" in url:
-        m = re.search(r"(?:^|[#&])egg=([A-Za-z0-9][A-Za-z0-9._-]*)", url.split("#", 1)[1])
-        if m:
-            frag_name = m.group(1)
-    name = name or frag_name
-    vcs = scheme.split("+", 1)[0]
-    if "+" in scheme and vcs in _VCS:
-        base = url.split("#", 1)[0]
-        after_host = base.split("://", 1)[-1]
-        rev = after_host.rsplit("@", 1)[1] if "@" in after_host.split("/", 1)[-1] else ""
-        if vcs in ("git", "hg") and _COMMIT.match(rev.lower()):
-            return name, Pin.EXACT, rev, f"{vcs} commit {rev[:12]}", "vcs"
-        if vcs == "svn" and re.fullmatch(r"r?\d+", rev):
-            return name, Pin.EXACT, rev, f"svn revision {rev}", "vcs"
-        if rev:
-            return name, Pin.UNPINNED, None, f"{vcs} reference '{rev}' is a branch or tag, not a commit id", "vcs"
-        return name, Pin.UNPINNED, None, f"{vcs} URL without a commit id follows the default branch", "vcs"
-    if scheme == "file":
+    """(name, pin, version, detail, kind) for a direct or VCS URL: the one policy for references
+    (:mod:`pinaudit.vcs_refs`), which the command-line installer applies too."""
+    if url.split(":", 1)[0].lower() == "file":
         return name, Pin.LOCAL, None, "local file URL", "local"
-    fragment = url.split("#", 1)[1] if "#" in url else ""
-    version = None
-    fname = url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
-    if fname.endswith(".whl") and fname.count("-") >= 4:
-        version = fname.split("-")[1]
-    if _HASH_FRAGMENT.search(fragment) or hashed:
-        return name, Pin.IMMUTABLE, version, "direct URL with a hash", "url"
-    return name, Pin.UNPINNED, None, "direct URL without a #sha256= hash fragment", "url"
+    ref = reference(url, "pip", name=name, hashed=hashed)
+    if ref is None:  # `-e vcs+...` without '://' that is no VCS pip knows
+        return name, Pin.UNPINNED, None, "not a URL pip can install", "url"
+    return ref.name, ref.pin, ref.version, ref.detail, ref.kind
 
 
 def parse_requirement(
@@ -176,7 +152,7 @@ def parse_requirement(
         var = ", ".join(f"${{{v}}}" for v in missing)
         url = raw.strip()
         m_url = _URL.match(url)
-        unhashed = not hashed and not _HASH_FRAGMENT.search(url.partition("#")[2])
+        unhashed = not hashed and not has_hash_fragment(url)
         if m_url and "+" not in m_url.group("scheme"):
             # whatever the variable holds: without a hash fragment a direct URL is not pinned, and
             # with one pip checks the bytes it gets
@@ -226,7 +202,7 @@ def parse_requirement(
         return ParsedRequirement(name_guess, Pin.UNKNOWN, None, "invalid requirement", "invalid", msg, n_start, n_end)
     parts = requirement_parts(s, req)
     if req.url:
-        name, pin, version, detail, kind = _classify_url(req.url, req.name, hashed)
+        _name, pin, version, detail, kind = _classify_url(req.url, req.name, hashed)
         return ParsedRequirement(req.name, pin, version, detail, kind, None, n_start, n_end, parts)
     specs = list(req.specifier)
     for sp in specs:
@@ -267,8 +243,9 @@ def classify_requirement(text: str) -> tuple[str | None, Pin, str | None, str]:
     it from the build's environment, not the one auditing it).
 
     EXACT for ``==X`` (no ``*``) and ``===X``; UNPINNED for bare names, ranges, ``~=``, ``!=``,
-    ``==1.*``; IMMUTABLE for ``name @ url#sha256=...``; a URL without a hash is UNPINNED; a VCS
-    URL is EXACT at a full commit id, else UNPINNED; local paths and wheel files are LOCAL; an
+    ``==1.*``; VCS and direct URLs by the one policy for references (:mod:`pinaudit.vcs_refs`:
+    IMMUTABLE at a full commit id or with a hash, EXACT at a tag or a versioned file name, else
+    UNPINNED); local paths and wheel files are LOCAL; an
     unset ``${VAR}`` or a string pip rejects is UNKNOWN (the detail says why).
     """
     r = parse_requirement(text, env={})

@@ -3,7 +3,9 @@
 ## What it does
 Flags `pip install` (pip, pip3, pip3.12, `python -m pip`, `uv pip`, pipx) arguments that are not
 `==`/`===` an exact version: bare names, ranges, `~=`, `==1.*`, `--upgrade X`, `pip install -U pip`.
-A direct URL needs a `#sha256=` fragment and a VCS URL a full commit id. An exact pin stays pinned
+A VCS or direct URL is unpinned at a branch, without a ref, or without a version or hash in
+its file name; a tag, a short commit id or a versioned file name pins the name but not the bytes
+(PIN203), and a full commit id or a `#sha256=` is immutable (one policy, `pinaudit.vcs_refs`). An exact pin stays pinned
 with `--upgrade`; a `-c FILE` on the command line pins what that constraints file pins exactly.
 
 ## Why is this bad?

@@ -3,7 +3,9 @@
 ## What it does
 Flags requirements-file entries pinned with `==` but without `--hash`, and `pip install x==1.2.3`
 on a command line without `--require-hashes` (with `--no-deps` the message says that only the
-package's own files float). When the file is in pip's hash-checking mode (one
+package's own files float). A VCS or URL reference that pins the name but not the bytes (a tag,
+a short commit id, a file name with a version: SPEC §5 "VCS and URL references") is reported
+here too, as an exact version is. When the file is in pip's hash-checking mode (one
 entry has `--hash`, or `--require-hashes` is given), an entry without a hash is an error: pip
 refuses the whole install at build time. Entries of a constraints file are not flagged: pip does
 not enforce hashes given there, so the advice could not be followed.
@@ -31,14 +33,24 @@ from __future__ import annotations
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.site_context import SiteSource
+from pinaudit.vcs_refs import is_reference
 
 
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is not Ecosystem.PIP or site.action is not Action.INSTALL or site.hashed:
         return None
+    name = site.package or site.spec
+    ref = site.requirement is not None and is_reference(site.requirement.url, "pip")
+    if ref and site.hash_required and site.pin in (Pin.EXACT, Pin.IMMUTABLE):
+        return Verdict(
+            f"'{name}' is a VCS or URL reference without a hash but pip is in hash-checking mode here: "
+            "the install fails at build time",
+            severity=Severity.ERROR,
+        )
     if site.pin is not Pin.EXACT:
         return None
-    name = site.package or site.spec
+    if ref:  # a tag, a short commit id or a versioned file name: the detail says which
+        return Verdict(f"'{name}': {site.detail}")
     if site.hash_required:
         return Verdict(
             f"'{name}' has no --hash but pip is in hash-checking mode here: the install fails at build time",

@@ -3,7 +3,8 @@
 ## What it does
 Flags `npm install|i|add x`, `yarn add x`, `yarn global add x`, `pnpm add x`, `npx x`,
 `corepack prepare x` where the package has no exact version: no `@`, `@latest`, `@^1`, a git
-reference without a commit id.
+reference at a branch or without a ref, a URL without a version or hash. A tag or a short
+commit id pins the name but not the bytes and is judged like `@1.2.3`.
 
 ## Why is this bad?
 The npm registry serves the newest matching release at build time; a cached layer and a fresh

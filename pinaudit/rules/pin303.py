@@ -3,7 +3,9 @@
 ## What it does
 Flags `dependencies`, `devDependencies`, `optionalDependencies`, `overrides`/`resolutions` and
 `packageManager` entries given as a range (`^1.2.0`, `~1`, `>=2`), a tag (`latest`, `next`), `*`,
-`x`, `""`, or a git/URL reference without a commit id. It is an error when no lockfile pins the
+`x`, `""`, or a git/URL reference that is unpinned (a branch, no ref, a `semver:` range, a URL
+without a version); a version-like tag, a short commit id or a versioned tarball pins the name
+and is judged like an exact version. It is an error when no lockfile pins the
 dependency and information when one does. `peerDependencies` are not installs and are ignored.
 
 ## Why is this bad?
@@ -27,6 +29,7 @@ from __future__ import annotations
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, LockState, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.site_context import SiteSource
+from pinaudit.vcs_refs import is_reference
 
 
 def _check(site: InstallSite) -> Verdict | None:
@@ -37,7 +40,9 @@ def _check(site: InstallSite) -> Verdict | None:
         return None  # PIN304 says the sharper thing
     if site.pin is Pin.UNPINNED:
         said = f"'{site.package}' is '{site.spec}'"
-        if site.spec and site.spec.startswith("catalog:") and site.detail:  # pnpm: the catalog holds the range
+        # pnpm: the catalog holds the range; a git/URL reference: the policy says why it is unpinned
+        catalog = bool(site.spec and site.spec.startswith("catalog:"))
+        if site.detail and (catalog or is_reference(site.spec, "npm")):
             said += f" ({site.detail.split(';')[0]})"
         if site.lock is LockState.LOCKED:
             return Verdict(f"{said}, pinned only by the lockfile", severity=Severity.INFO)

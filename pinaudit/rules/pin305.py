@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
+from pinaudit.vcs_refs import is_reference
 
 
 def _check(site: InstallSite) -> Verdict | None:
@@ -30,6 +31,8 @@ def _check(site: InstallSite) -> Verdict | None:
         and site.global_install
         and site.pin in (Pin.EXACT, Pin.IMMUTABLE)
     ):
+        if is_reference(site.spec, "npm"):  # a tag or commit: the detail says how firmly
+            return Verdict(f"'{site.spec}': {site.detail}; its dependencies resolve at build time (no lockfile)")
         return Verdict(f"'{site.spec}' is exact but its dependencies resolve at build time (no lockfile)")
     return None
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pinaudit.images import ImageRef, parse_image
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.vcs_refs import is_reference
 
 __all__ = ["Install", "Position", "build_positions", "group_installs", "python_from_image"]
 
@@ -247,8 +248,9 @@ def _install(group: list[InstallSite], path: str, kind: str, positions: Sequence
         if first.action is Action.LOCKLESS_INSTALL:
             # `npm install` with no packages in a Dockerfile: the package.json of the build context
             return _npm_project(base, project, installed, cwd)
+        # a git or URL reference is not a registry release: no index history answers for it
         deps = [(s.package, s.spec if s.spec and s.spec != s.package else "latest") for s in group
-                if s.package and s.action is Action.INSTALL]
+                if s.package and s.action is Action.INSTALL and not is_reference(s.spec, "npm")]
         return _replace(base, npm_deps=tuple((n, _npm_range(n, r)) for n, r in deps)) if deps else \
             _replace(base, unsupported="nothing an index could resolve")
     if eco is Ecosystem.APT:

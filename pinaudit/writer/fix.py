@@ -19,6 +19,7 @@ from typing import Protocol
 from pinaudit.edits import Edit, EditConflict, apply_edits, check_edits
 from pinaudit.model import Action, Category, Ecosystem, Finding, InstallSite, Pin
 from pinaudit.parse.lines import LineIndex, SourceText
+from pinaudit.vcs_refs import is_reference
 from pinaudit.writer.rewrite import Left, Target, render_edit, spec_range
 
 TYPE_CHECKING = False
@@ -120,6 +121,8 @@ def _precheck(site: InstallSite) -> Left | None:
         return Left("its spec depends on a variable that is not set")
     if site.pin is Pin.LOCAL:
         return Left("a local path")
+    if site.ecosystem in (Ecosystem.PIP, Ecosystem.NPM) and is_reference(site.spec, site.ecosystem.value):
+        return Left("a VCS or URL reference: pin it to a full commit id or a hashed file by hand")
     if site.ecosystem is Ecosystem.YUM:
         return Left("no yum/dnf index is configured for fix: pin it by hand (name-version)")
     if site.ecosystem not in RESOLVABLE and site.ecosystem is not Ecosystem.APK:
