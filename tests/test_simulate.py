@@ -261,3 +261,21 @@ def test_usage_errors(tmp_path: Path, isolated_env: Path, capsys: pytest.Capture
     code, _out, err = simulate(tmp_path, [".", *args], capsys, monkeypatch)
     assert code == 2 and message in err
 
+
+
+def test_the_sites_own_index_options_and_constraints_come_from_the_site_model(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the RUN names its own index (the configured one is down) and a -c file whose range (not an
+    # exact pin) holds urllib3 back: both are the site model's PipIndex, not read again here
+    files = {"Dockerfile": f"FROM python:3.11-slim-bookworm\nCOPY c.txt .\n"
+                           f"RUN pip install --index-url {indexes.pypi.url} -c c.txt requests\n",
+             "c.txt": "urllib3<2\n"}
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(pypi=refused_url() + "simple/"),
+                                          "--format", "json"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    site = next(s for s in doc["sites"] if s["package"] == "requests")
+    assert (site["layer"], site["stage"], site["base_image"]) == (2, 0, "python:3.11-slim-bookworm")
+    assert site["resolved"]["fresh"]["urllib3"] == "1.26.13" and site["resolved"]["fresh"]["requests"] == "2.32.3"
+    assert code == 1

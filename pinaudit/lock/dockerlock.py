@@ -125,7 +125,7 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
         req, _note = install_request(inst, options.at, sim, host, cwd)
         if isinstance(req, Unresolved):
             return replace(req, reason=f"{where}: {req.reason}")
-        command = inst.position.instruction if inst.position else where
+        command = inst.heading or where
         if isinstance(req, PipRequest):
             got_pip = _pip(req, options)
             if isinstance(got_pip, Unresolved):

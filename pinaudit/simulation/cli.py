@@ -63,11 +63,11 @@ class GitDates:
         from pinaudit.simulation.gitcache import layer_cache_dates
 
         path = self.cwd / install.path
-        if install.position is not None:
+        if install.layer is not None:
             if install.path not in self._layers:
                 found = layer_cache_dates(path, self.context or path.parent)
                 self._layers[install.path] = {i: c.date for i, c in found.items()}
-            return self._layers[install.path].get(install.position.layer)
+            return self._layers[install.path].get(install.layer)
         return _last_commit(path)
 
 
