@@ -279,3 +279,46 @@ def test_the_sites_own_index_options_and_constraints_come_from_the_site_model(
     assert (site["layer"], site["stage"], site["base_image"]) == (2, 0, "python:3.11-slim-bookworm")
     assert site["resolved"]["fresh"]["urllib3"] == "1.26.13" and site["resolved"]["fresh"]["requests"] == "2.32.3"
     assert code == 1
+
+
+NPM_CI = {
+    "Dockerfile": "FROM node:20-bookworm\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\n"
+                  "RUN npm install -g left@^1\n",
+    "package.json": json.dumps({"name": "app", "version": "1.0.0", "dependencies": {"left": "^1.0.0"}}),
+    "package-lock.json": json.dumps({"name": "app", "lockfileVersion": 3, "packages": {
+        "": {"name": "app", "dependencies": {"left": "^1.0.0"}},
+        "node_modules/left": {"version": "1.0.0"}, "node_modules/util": {"version": "1.0.0"}}}),
+}
+
+
+def test_npm_ci_resolves_to_its_lockfile_at_every_host_without_a_finding(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(), "--format", "json", "--ecosystem", "npm"],
+                               capsys, monkeypatch, NPM_CI)
+    doc = json.loads(out)
+    _validate(doc)
+    ci = next(s for s in doc["sites"] if s["spec"] == "ci")
+    assert (ci["path"], ci["line"], ci["layer"], ci["package"], ci["pinned"]) == ("Dockerfile", 3, 2, None, True)
+    lockfile = {"left": "1.0.0", "util": "1.0.0"}
+    assert ci["resolved"] == {"cached": lockfile, "fresh": lockfile} and ci["drift"] == []
+    assert any("npm ci installs exactly the lockfile" in n for n in ci["notes"])
+    glob = next(s for s in doc["sites"] if s["package"] == "left")  # the lockless one beside it drifts
+    assert glob["resolved"]["fresh"]["left"] == "1.1.0"
+    assert code == 1
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(), "--ecosystem", "npm"], capsys, monkeypatch,
+                               NPM_CI)
+    assert "Dockerfile:3: layer 2 (stage 0, FROM node:20-bookworm): RUN npm ci --omit=dev\n  [1] npm ci\n" in out
+    assert "    left     1.0.0                1.0.0               same\n" in out
+    # the scan: no finding for the npm ci line (the site is pinned by its lockfile)
+    capsys.readouterr()
+    main(["scan", ".", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted({f["line"] for f in findings if f["path"] == "Dockerfile"}) == [1, 4]  # FROM tag, left@^1
+    # without a lockfile, npm ci is listed as not simulated, with the reason
+    (tmp_path / "package-lock.json").unlink()
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    main(["simulate", ".", *DATES, *indexes.args(), "--ecosystem", "npm", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert any(u["line"] == 3 and "no package-lock.json" in u["reason"] for u in doc["unresolved"])

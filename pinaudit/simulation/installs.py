@@ -27,7 +27,6 @@ __all__ = ["Install", "debian_based", "group_installs", "image_text"]
 # official images built on Debian whose tags need not name the suite (python:3.11-slim)
 _DEBIAN_BASED = frozenset({"python", "node", "ruby", "golang", "php", "perl", "rust", "openjdk", "buildpack-deps",
                            "debian", "eclipse-temurin", "gcc", "haskell", "julia", "r-base", "elixir", "erlang"})
-LOCKFILE_NOTE = "npm ci: installs exactly its lockfile, the same at every instant"
 
 
 @dataclass(frozen=True)
@@ -205,6 +204,12 @@ def _install(group: list[InstallSite], path: str, kind: str, lines: Sequence[str
         return _replace(base, requirements=tuple(reqs), files=tuple(sorted({str(cwd / f) for f in files})),
                         constraints=tuple(dict.fromkeys(constraints)), no_deps=first.no_deps, pip_index=index)
     if eco is Ecosystem.NPM:
+        if first.action is Action.LOCKFILE_INSTALL:  # npm ci: the lockfile, whatever the instant
+            got = _npm_project(base, project, installed, cwd)
+            if not got.unsupported and got.npm_locked is None:
+                return _replace(base, unsupported="npm ci: no package-lock.json or npm-shrinkwrap.json beside "
+                                                  "its package.json (the build fails)")
+            return got
         if first.action is Action.LOCKLESS_INSTALL:
             # `npm install` with no packages in a Dockerfile: the package.json of the build context
             return _npm_project(base, project, installed, cwd)

@@ -192,9 +192,11 @@ def install_request(inst: Install, at: datetime | None, options: SimulateOptions
         name = inst.npm_deps[0][0] if inst.npm_deps else "npm"
         choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container,
                               project_dir=inst.project_dir)
+        if inst.npm_locked is not None:  # the lockfile answers at every instant: no registry is asked
+            return NpmRequest(inst.npm_deps, (choice.url if choice else None) or "", None, inst.npm_locked), ""
         if choice is None or choice.url is None:
             return Unresolved(choice.reason if choice else "no npm registry known"), ""
-        return NpmRequest(inst.npm_deps, choice.url, at, inst.npm_locked, choice.token), ""
+        return NpmRequest(inst.npm_deps, choice.url, at, None, choice.token), ""
     if inst.ecosystem == "apt":
         note = ""
         suite = build.suite if build is not None and not (build.suite or "").startswith("alpine") else None
