@@ -26,8 +26,12 @@ if TYPE_CHECKING:
     from pinaudit.index.http import Transport
     from pinaudit.index.select import OnlineOptions
     from pinaudit.resolve._pip import PipSettings
+    from pinaudit.simulation.installs import Install
+    from pinaudit.simulation.model import SimulateOptions
+    from pinaudit.simulation.run import Request
 
-__all__ = ["DockerLock", "DockerLockOptions", "LockedImage", "LockedInstall", "LockedPackage", "lock_dockerfile"]
+__all__ = ["DockerLock", "DockerLockOptions", "LockedImage", "LockedInstall", "LockedPackage", "install_requests",
+           "lock_dockerfile"]
 
 
 @dataclass(frozen=True)
@@ -83,22 +87,50 @@ class DockerLockOptions:
     overrides: Mapping[Path, str] = field(default_factory=dict)
 
 
+def _installs(path: Path, cwd: Path) -> list[Install]:
+    from pinaudit.app import scan
+    from pinaudit.config import Config
+    from pinaudit.simulation.installs import group_installs
+
+    result = scan([path], Config(), cwd=cwd)
+    return group_installs(result.report.sites, {r.path: r.kind for r in result.results}, cwd)
+
+
+def _simulate_options(options: DockerLockOptions) -> SimulateOptions:
+    from pinaudit.simulation.model import SimulateOptions
+
+    return SimulateOptions((), options.online, options.pip, options.now, options.ecosystems, options.backend,
+                           options.python_version, options.platform)
+
+
+def install_requests(path: Path, cwd: Path, options: DockerLockOptions) -> dict[tuple[int, str], Request]:
+    """(line, ecosystem) -> what each install of the Dockerfile asks which index (unmasked URLs,
+    the snapshot service, the suite), as a lock would ask it; nothing is resolved. ``verify``
+    asks the same indexes whether the locked versions are still served."""
+    from pinaudit.index.select import HostConfig
+    from pinaudit.simulation.run import install_request
+
+    sim = _simulate_options(options)
+    host = HostConfig(options.online)
+    out: dict[tuple[int, str], Request] = {}
+    for inst in _installs(path, cwd):
+        if inst.unsupported or inst.ecosystem not in ("pip", "npm", "apt"):
+            continue
+        req, _note = install_request(inst, None, sim, host, cwd)
+        if not isinstance(req, Unresolved):
+            out[(inst.line, inst.ecosystem)] = req
+    return out
+
+
 def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
                     transport: Transport) -> DockerLock | Unresolved:
     """Resolve every install of one Dockerfile; the first failure is returned as the value."""
-    from pinaudit.app import scan
-    from pinaudit.config import Config
     from pinaudit.index.http import mask_url
     from pinaudit.index.select import HostConfig
-    from pinaudit.simulation.installs import group_installs
-    from pinaudit.simulation.model import SimulateOptions
     from pinaudit.simulation.run import install_request
 
-    result = scan([path], Config(), cwd=cwd)
-    kinds = {r.path: r.kind for r in result.results}
-    installs = group_installs(result.report.sites, kinds, cwd)
-    sim = SimulateOptions((), options.online, options.pip, options.now, options.ecosystems, options.backend,
-                          options.python_version, options.platform)
+    installs = _installs(path, cwd)
+    sim = _simulate_options(options)
     host = HostConfig(options.online)
     locked: list[LockedInstall] = []
     images: list[LockedImage] = []
