@@ -82,7 +82,10 @@ def test_a_withdrawn_version_is_not_served_not_merely_older(
 def test_a_floating_site_getting_a_newer_version_is_another_kind(
         tmp_path: Path, locked: list[str], debian: DebianServer, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    debian.publish("2030-01-01T00:00:00Z", "bookworm", {"curl": "7.88.1-10+deb12u9", "ca-certificates": "20230311"})
+    from datetime import datetime, timedelta, timezone
+
+    an_hour_ago = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    debian.publish(an_hour_ago, "bookworm", {"curl": "7.88.1-10+deb12u9", "ca-certificates": "20230311"})
     code, out, _err = run(tmp_path, ["verify", *locked, "--format", "json"], capsys, monkeypatch)
     assert code == 1, out
     # still served at the snapshot it was locked at: only the fresh half differs

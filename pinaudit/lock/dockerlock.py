@@ -136,6 +136,7 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
     images: list[LockedImage] = []
     left_out: list[str] = []
     released: list[datetime] = []
+    states: list[datetime] = []  # apt: the archive states resolved from
     for inst in installs:
         where = f"{inst.path}:{inst.line}"
         if options.ecosystems is not None and inst.ecosystem not in options.ecosystems:
@@ -171,26 +172,38 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
                 return replace(got_npm, reason=f"{where}: {got_npm.reason}")
             locked.append(LockedInstall(inst.line, "npm", command, mask_url(req.registry), got_npm))
         elif isinstance(req, AptRequest):
-            from pinaudit.resolve.apt import AptResolver
-
-            got_apt = AptResolver(transport).resolve(req)
+            got_apt = _apt(req, options, transport)
             if isinstance(got_apt, Unresolved):
                 return replace(got_apt, reason=f"{where}: {got_apt.reason}")
-            released += [p.released for p in got_apt.packages if p.released]
-            locked.append(LockedInstall(inst.line, "apt", command, mask_url(req.mirror),
-                                        tuple(LockedPackage(p.name, p.version) for p in got_apt.packages),
+            states += [p.state for p in got_apt.packages if p.state]
+            locked.append(LockedInstall(inst.line, "apt", command, mask_url(req.mirror), _apt_locked(got_apt, req),
                                         suite=req.suite))
     instant, source = options.at, options.at_source
-    if instant is None and released:
-        instant, source = max(released), "the newest upload among what was resolved"
-    if instant is not None:  # apt: the snapshot instant a rebuild finds these versions at
-        from pinaudit.resolve.dates import format_instant
-
-        snap = format_instant(instant)
-        locked = [replace(i, packages=tuple(replace(p, snapshot=snap) for p in i.packages)) if i.ecosystem == "apt"
-                  else i for i in locked]
+    if instant is None and (released or states):
+        instant = max([*released, *states])
+        source = "the newest upload among what was resolved" if instant in released else \
+            "the Debian archive state resolved from (snapshot timestamp or Release date)"
     return DockerLock(path, instant, source or "unknown (the indexes gave no upload times)", tuple(locked),
                       tuple(images), tuple(left_out))
+
+
+def _apt(req: AptRequest, options: DockerLockOptions, transport: Transport) -> Resolution | Unresolved:
+    """apt's candidates; with a snapshot service, read through it even for "now" (asked for this
+    instant, answered under the snapshot's own timestamp), so that the lock records the snapshot
+    a rebuild finds each version in, and two locks without index changes are the same bytes."""
+    from pinaudit.resolve.apt import AptResolver
+
+    if req.at is None and req.snapshot:
+        req = replace(req, at=options.now)
+    return AptResolver(transport).resolve(req)
+
+
+def _apt_locked(got: Resolution, req: AptRequest) -> tuple[LockedPackage, ...]:
+    from pinaudit.resolve.dates import format_instant
+
+    # a live mirror's Release date is no snapshot: recorded only where a snapshot service answered
+    return tuple(LockedPackage(p.name, p.version, snapshot=format_instant(p.state) if p.state and req.snapshot
+                               else None) for p in got.packages)
 
 
 def _pip(req: PipRequest, options: DockerLockOptions) -> tuple[LockedPackage, ...] | Unresolved:

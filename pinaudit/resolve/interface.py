@@ -45,6 +45,9 @@ class Package:
     name: str
     version: str
     released: datetime | None = None
+    # apt: the instant of the archive state it was resolved from (the snapshot service's own
+    # timestamp; a live mirror's Release Date), where a rebuild finds this version again
+    state: datetime | None = None
 
 
 @dataclass(frozen=True)
