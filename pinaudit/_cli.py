@@ -235,6 +235,9 @@ def _lock_parsers(sub: Any) -> None:
                            ("--image-registry", "registry for images without a registry host")):
             m.add_argument(flag, default=None, metavar="X" if "suite" in flag else "URL", help=text)
         m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
+        m.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE",
+                       help="a Dockerfile ARG's value, as docker build takes it (over the configuration's)")
+        m.add_argument("--context", type=Path, default=None, metavar="DIR", help="build context for Dockerfiles")
         m.add_argument("--offline", action="store_true", help="answer from the caches only")
         m.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
         m.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
@@ -317,14 +320,12 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _build_args(values: list[str]) -> dict[str, str] | None:
-    out: dict[str, str] = {}
-    for v in values:
-        name, eq, value = v.partition("=")
-        if not name:
-            raise UsageError(f"--build-arg {v!r}: expected NAME=VALUE")
-        # docker build --build-arg NAME (no '=') takes the value from the environment
-        out[name] = value if eq else os.environ.get(name, "")
-    return out or None
+    from pinaudit.config import parse_build_args
+
+    try:
+        return parse_build_args(values)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -375,3 +375,24 @@ def test_apt_only_lock_records_the_snapshot_timestamp_never_the_clock(
                    {"curl": "7.88.1-10+deb12u9", "ca-certificates": "20230311"})
     code, _out, _err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
     assert code == 0 and 'version = "7.88.1-10+deb12u9"' in (tmp_path / "pinaudit.lock").read_text()
+
+
+def test_config_build_args_decide_what_a_dockerfile_locks(
+        tmp_path: Path, pypi: PypiServer, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fill_pypi(pypi)
+    lay_out(tmp_path, {"Dockerfile": "ARG PY=3.12\nFROM python:${PY}-slim\nARG PKG=requests\nRUN pip install $PKG\n",
+                       ".pinaudit.toml": 'build-args = { PKG = "idna", PY = "3.11" }\n'})
+    ix = ["--pypi-index", pypi.url, "--ecosystem", "pip"]
+    code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0, err
+    doc = _toml((tmp_path / "pinaudit.lock").read_text())
+    install = doc["install"][0]  # type: ignore[index]
+    assert ([p["name"] for p in install["packages"]], install["python"]) == (["idna"], "3.11")
+    code, out, _err = run(tmp_path, ["verify", *ix], capsys, monkeypatch)
+    assert code == 0, out
+    # the command line's --build-arg wins over the configuration, and the lock's header repeats it
+    code, _out, err = run(tmp_path, ["lock", *ix, "--build-arg", "PKG=certifi"], capsys, monkeypatch)
+    assert code == 0, err
+    text = (tmp_path / "pinaudit.lock").read_text()
+    assert 'name = "certifi"' in text and "#    pinaudit lock Dockerfile --build-arg PKG=certifi\n" in text

@@ -322,3 +322,19 @@ def test_npm_ci_resolves_to_its_lockfile_at_every_host_without_a_finding(
     main(["simulate", ".", *DATES, *indexes.args(), "--ecosystem", "npm", "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
     assert any(u["line"] == 3 and "no package-lock.json" in u["reason"] for u in doc["unresolved"])
+
+
+def test_config_build_args_and_context_reach_the_simulation(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"docker/app.Dockerfile": "FROM python:3.11-slim-bookworm\nARG EXTRA=gunicorn\nCOPY requirements.txt .\n"
+                                      "RUN pip install -r requirements.txt $EXTRA\n",
+             "requirements.txt": "idna\n",
+             ".pinaudit.toml": 'build-args = { EXTRA = "certifi" }\ncontext = { "docker/*.Dockerfile" = "." }\n'}
+    code, out, _err = simulate(tmp_path, ["docker/app.Dockerfile", *DATES, *indexes.args(), "--format", "json"],
+                               capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    site = next(s for s in doc["sites"] if s["package"] == "idna")  # found through the configured context
+    assert site["resolved"]["cached"] == {"certifi": "2022.12.7", "idna": "3.4"}
+    assert code == 1

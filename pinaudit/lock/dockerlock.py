@@ -23,6 +23,7 @@ from pinaudit.resolve.interface import AptRequest, NpmRequest, PipRequest, Resol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pinaudit.config import Config
     from pinaudit.index.http import Transport
     from pinaudit.index.select import OnlineOptions
     from pinaudit.resolve._pip import PipSettings
@@ -85,14 +86,17 @@ class DockerLockOptions:
     # requirements files this run is re-locking: a Dockerfile that installs one is locked with
     # the new text, so that one run gives what a second run would (byte-identical locks)
     overrides: Mapping[Path, str] = field(default_factory=dict)
+    config: Config | None = None  # its build args and build contexts apply, as for scan
+    context: Path | None = None  # --context
 
 
-def _installs(path: Path, cwd: Path) -> list[Install]:
+def _installs(path: Path, cwd: Path, options: DockerLockOptions) -> list[Install]:
+    """The Dockerfile's installs as a build with the configured build args and context sees them."""
     from pinaudit.app import scan
-    from pinaudit.config import Config
+    from pinaudit.config import Config as Default
     from pinaudit.simulation.installs import group_installs
 
-    result = scan([path], Config(), cwd=cwd)
+    result = scan([path], options.config or Default(), cwd=cwd, context=options.context)
     return group_installs(result.report.sites, {r.path: r.kind for r in result.results}, cwd)
 
 
@@ -113,7 +117,7 @@ def install_requests(path: Path, cwd: Path, options: DockerLockOptions) -> dict[
     sim = _simulate_options(options)
     host = HostConfig(options.online)
     out: dict[tuple[int, str], Request] = {}
-    for inst in _installs(path, cwd):
+    for inst in _installs(path, cwd, options):
         if inst.unsupported or inst.ecosystem not in ("pip", "npm", "apt"):
             continue
         req, _note = install_request(inst, None, sim, host, cwd)
@@ -129,7 +133,7 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
     from pinaudit.index.select import HostConfig
     from pinaudit.simulation.run import install_request
 
-    installs = _installs(path, cwd)
+    installs = _installs(path, cwd, options)
     sim = _simulate_options(options)
     host = HostConfig(options.online)
     locked: list[LockedInstall] = []

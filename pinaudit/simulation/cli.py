@@ -15,6 +15,10 @@ from pathlib import Path
 from pinaudit.simulation.installs import Install
 from pinaudit.simulation.model import Host
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.config import Config
+
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download")
 
@@ -54,9 +58,10 @@ def hosts_from_args(args: argparse.Namespace, now: datetime) -> tuple[Host, ...]
 class GitDates:
     """``--cache-from-git``: each install's cached instant (its layer's, or its file's last commit)."""
 
-    def __init__(self, cwd: Path, context: Path | None) -> None:
+    def __init__(self, cwd: Path, context: Path | None, config: Config | None = None) -> None:
         self.cwd = cwd
         self.context = context
+        self.config = config  # its build contexts, when --context names none
         self._layers: dict[str, dict[int, datetime]] = {}
 
     def __call__(self, install: Install) -> datetime | None:
@@ -65,7 +70,8 @@ class GitDates:
         path = self.cwd / install.path
         if install.layer is not None:
             if install.path not in self._layers:
-                found = layer_cache_dates(path, self.context or path.parent)
+                configured = self.config.context_for(path, cwd=self.cwd) if self.config is not None else None
+                found = layer_cache_dates(path, self.context or configured or path.parent)
                 self._layers[install.path] = {i: c.date for i, c in found.items()}
             return self._layers[install.path].get(install.layer)
         return _last_commit(path)
@@ -81,7 +87,7 @@ def _last_commit(path: Path) -> datetime | None:
 def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                  write_file: Callable[[Path, Iterable[str]], None]) -> int:
     """The command; ``usage_error`` and ``write_file`` (atomic) are the command line's own."""
-    from pinaudit.config import ConfigError, load_config
+    from pinaudit.config import ConfigError, load_config, parse_build_args
     from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
     from pinaudit.output.simulation import render_json, render_text, summary
@@ -111,8 +117,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
     try:
-        build_args = {k: v for k, _eq, v in (a.partition("=") for a in args.build_arg)}
-        config = load_config(cwd, args.config).merged(build_args=build_args or None)
+        config = load_config(cwd, args.config).merged(build_args=parse_build_args(args.build_arg))
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
@@ -131,7 +136,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         from pinaudit._progress import RichProgress
 
         progress = RichProgress(threshold=1, description="resolving", delay=0.5)
-    layer_dates = GitDates(cwd, options.context) if args.cache_from_git else None
+    layer_dates = GitDates(cwd, options.context, config) if args.cache_from_git else None
     from pinaudit.work import InputError
 
     try:
