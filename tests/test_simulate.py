@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -338,3 +339,28 @@ def test_config_build_args_and_context_reach_the_simulation(
     site = next(s for s in doc["sites"] if s["package"] == "idna")  # found through the configured context
     assert site["resolved"]["cached"] == {"certifi": "2022.12.7", "idna": "3.4"}
     assert code == 1
+
+
+def test_apk_is_resolved_now_and_its_past_is_unresolved_with_the_reason(
+        tmp_path: Path, indexes: Indexes, alpine: Any, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "bash": "5.2.26-r0"})
+    files = {"Dockerfile": "FROM alpine:3.20\nRUN apk add --no-cache curl bash=5.2.26-r0 musl~1.2\n"}
+    args = [".", "--cached-at", "2023-01-01", *indexes.args(), "--alpine-mirror", alpine.mirror]
+    code, out, _err = simulate(tmp_path, [*args, "--format", "json"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    assert code == 0  # nothing to compare, nothing unreachable
+    unresolved = {(u["package"], u["host"]): u for u in doc["unresolved"]}
+    # musl~1.2: the branch serves no musl at all, so even "now" cannot be answered
+    assert unresolved[("curl", "cached")]["reason"].startswith("no snapshot source exists for Alpine")
+    assert not unresolved[("curl", "cached")]["unreachable"]
+    assert unresolved[("curl", "fresh")]["reason"].startswith("musl: no package 'musl' in v3.20")
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "bash": "5.2.26-r0", "musl": "1.2.5-r0"})
+    code, out, _err = simulate(tmp_path, [*args, "--format", "json", "--refresh"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    site = next(s for s in doc["sites"] if s["package"] == "curl")
+    assert site["resolved"] == {"cached": None, "fresh": {"bash": "5.2.26-r0", "curl": "8.9.1-r1", "musl": "1.2.5-r0"}}
+    assert any(n.startswith("apk: the named packages only") for n in site["notes"])
+    code, out, _err = simulate(tmp_path, [*args, "--refresh"], capsys, monkeypatch, files)
+    assert "    unresolved for cached: no snapshot source exists for Alpine" in out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,40 @@ def test_an_unreachable_index_is_exit_3(tmp_path: Path, locked: list[str], capsy
     code, out, _err = run(tmp_path, ["verify", *down], capsys, monkeypatch)
     assert code == 3, out
     assert "pinaudit.lock: could not look: pip, line 3: " in out
+
+
+def test_apk_lock_records_versions_checksums_and_the_index_state(
+        tmp_path: Path, alpine: Any, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsonschema
+
+    from tests.helpers import REPO
+    from tests.test_lock import _toml
+
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "bash": "5.2.26-r0"}, built="2024-06-01T00:00:00Z")
+    lay_out(tmp_path, {"Dockerfile": "FROM alpine:3.20.3\nRUN apk add --no-cache curl bash\n"})
+    ix = ["--alpine-mirror", alpine.mirror, "--ecosystem", "apk"]
+    code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0, err
+    first = (tmp_path / "pinaudit.lock").read_text()
+    doc = _toml(first)
+    jsonschema.Draft202012Validator(json.loads((REPO / "docs" / "pinaudit-lock.schema.json").read_text()),
+                                    format_checker=jsonschema.FormatChecker()).validate(doc)
+    assert doc["at"] == "2024-06-01T00:00:00Z"
+    install = doc["install"][0]  # type: ignore[index]
+    assert (install["ecosystem"], install["suite"], install["state"]) == ("apk", "v3.20", "2024-06-01T00:00:00Z")
+    assert [(p["name"], p["version"]) for p in install["packages"]] == [("bash", "5.2.26-r0"), ("curl", "8.9.1-r1")]
+    assert all(p["hashes"][0].startswith("Q1") for p in install["packages"])
+    code, _out, _err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0 and (tmp_path / "pinaudit.lock").read_text() == first
+    code, out, _err = run(tmp_path, ["verify", *ix], capsys, monkeypatch)
+    assert code == 0, out
+    # the branch rebuilds curl: the locked version is gone from the index
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r2", "bash": "5.2.26-r0"}, built="2024-07-01T00:00:00Z")
+    code, out, _err = run(tmp_path, ["verify", *ix, "--format", "json"], capsys, monkeypatch)
+    assert code == 1, out
+    assert _differences(out) == [("curl", "not served", None, "this version is no longer served (apk, line 2)")]
+    # a past instant cannot be locked for Alpine: said, nothing written
+    code, _out, err = run(tmp_path, ["lock", *ix, "--at", "2024-01-01"], capsys, monkeypatch)
+    assert code == 3 and "no snapshot source exists for Alpine" in err
+    assert (tmp_path / "pinaudit.lock").read_text() == first

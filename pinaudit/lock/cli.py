@@ -46,7 +46,7 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     from pinaudit.resolve._pip import PipSettings
 
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "image_registry"):
+                 "image_registry", "alpine_mirror"):
         value = getattr(args, name)
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
@@ -74,7 +74,8 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     online = OnlineOptions.from_config(
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, image_registry=args.image_registry,
+        debian_suite=args.debian_suite, image_registry=args.image_registry, alpine_mirror=args.alpine_mirror,
+        alpine_branch=args.alpine_branch,
         platform=args.platform[0] if args.platform else None, http=settings)
     # a container build never sees the host's pip configuration: the lock must not pick up a host's
     # extra indexes, find-links or constraints (container=True)

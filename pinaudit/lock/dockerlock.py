@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from pinaudit.resolve.interface import AptRequest, NpmRequest, PipRequest, Resolution, Unresolved
+from pinaudit.resolve.interface import ApkRequest, AptRequest, NpmRequest, PipRequest, Resolution, Unresolved
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,7 +52,8 @@ class LockedInstall:
     packages: tuple[LockedPackage, ...]
     python: str | None = None
     platform: str | None = None
-    suite: str | None = None
+    suite: str | None = None  # apt: the Debian suite; apk: the Alpine branch
+    state: str | None = None  # apk: the index state read (its newest build), RFC 3339
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def install_requests(path: Path, cwd: Path, options: DockerLockOptions) -> dict[
     host = HostConfig(options.online)
     out: dict[tuple[int, str], Request] = {}
     for inst in _installs(path, cwd, options):
-        if inst.unsupported or inst.ecosystem not in ("pip", "npm", "apt"):
+        if inst.unsupported or inst.ecosystem not in ("pip", "npm", "apt", "apk"):
             continue
         req, _note = install_request(inst, None, sim, host, cwd)
         if not isinstance(req, Unresolved):
@@ -131,6 +132,7 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
     """Resolve every install of one Dockerfile; the first failure is returned as the value."""
     from pinaudit.index.http import mask_url
     from pinaudit.index.select import HostConfig
+    from pinaudit.resolve.dates import format_instant
     from pinaudit.simulation.run import install_request
 
     installs = _installs(path, cwd, options)
@@ -182,11 +184,19 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
             states += [p.state for p in got_apt.packages if p.state]
             locked.append(LockedInstall(inst.line, "apt", command, mask_url(req.mirror), _apt_locked(got_apt, req),
                                         suite=req.suite))
+        elif isinstance(req, ApkRequest):
+            got_apk = _apk(req, transport)
+            if isinstance(got_apk, Unresolved):
+                return replace(got_apk, reason=f"{where}: {got_apk.reason}")
+            packages, state = got_apk
+            locked.append(LockedInstall(inst.line, "apk", command, mask_url(req.mirror), packages, suite=req.branch,
+                                        state=format_instant(state) if state else None))
+            states += [state] if state else []
     instant, source = options.at, options.at_source
     if instant is None and (released or states):
         instant = max([*released, *states])
         source = "the newest upload among what was resolved" if instant in released else \
-            "the Debian archive state resolved from (snapshot timestamp or Release date)"
+            "the archive state resolved from (Debian snapshot timestamp, Alpine index build)"
     return DockerLock(path, instant, source or "unknown (the indexes gave no upload times)", tuple(locked),
                       tuple(images), tuple(left_out))
 
@@ -200,6 +210,26 @@ def _apt(req: AptRequest, options: DockerLockOptions, transport: Transport) -> R
     if req.at is None and req.snapshot:
         req = replace(req, at=options.now)
     return AptResolver(transport).resolve(req)
+
+
+def _apk(req: ApkRequest, transport: Transport) -> tuple[tuple[LockedPackage, ...], datetime | None] | Unresolved:
+    """apk's candidates today (a lock --at a past instant cannot be made for Alpine: no snapshot
+    source exists), with each package's checksum from the index, and the index state read."""
+    from pinaudit.resolve.apk import ApkResolver
+
+    resolver = ApkResolver(transport)
+    got = resolver.resolve(req)
+    if isinstance(got, Unresolved):
+        return got
+    repo = resolver.repository(req)
+    packages: list[LockedPackage] = []
+    for p in got.packages:
+        project = repo.project(p.name)
+        release = next((r for r in getattr(project, "releases", ()) if r.version == p.version), None)
+        sums = tuple(sorted({f"Q1{h}" for f in (release.files if release else ()) for k, h in f.hashes.items()
+                             if k == "Q1"}))
+        packages.append(LockedPackage(p.name, p.version, sums))
+    return tuple(packages), max((p.state for p in got.packages if p.state), default=None)
 
 
 def _apt_locked(got: Resolution, req: AptRequest) -> tuple[LockedPackage, ...]:

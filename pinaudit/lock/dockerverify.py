@@ -19,7 +19,7 @@ from pathlib import Path
 from pinaudit.lock.core import Difference, Verified
 from pinaudit.lock.dockerlock import DockerLockOptions, LockedInstall, LockedPackage, install_requests, lock_dockerfile
 from pinaudit.lock.locktoml import from_document, parse_lockfile
-from pinaudit.resolve.interface import AptRequest, NpmRequest, PipRequest, Unresolved
+from pinaudit.resolve.interface import ApkRequest, AptRequest, NpmRequest, PipRequest, Unresolved
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def verify_lockfile(path: Path, cwd: Path, options: DockerLockOptions, transport
 def _served(installs: Sequence[LockedInstall], requests: dict[tuple[int, str], Request],
             transport: Transport) -> list[tuple[tuple[int, str, str], Difference]] | Unresolved:
     """The first half: every locked install asked of the index its Dockerfile install uses now."""
-    from pinaudit.lock.served import apt_served, npm_served, pip_served
+    from pinaudit.lock.served import apk_served, apt_served, npm_served, pip_served
     from pinaudit.resolve.dates import parse_instant
 
     out: list[tuple[tuple[int, str, str], Difference]] = []
@@ -91,6 +91,8 @@ def _served(installs: Sequence[LockedInstall], requests: dict[tuple[int, str], R
             got = pip_served(req.index_url, pins, transport, where)
         elif isinstance(req, NpmRequest) and req.registry:
             got = npm_served(req.registry, req.token, pins, transport, where)
+        elif isinstance(req, ApkRequest):
+            got = apk_served(req, pins, transport, where)
         elif isinstance(req, AptRequest):
             dated: list[tuple[str, str, datetime | None]] = [
                 (p.name, p.version, parse_instant(p.snapshot, now=datetime.now().astimezone()) if p.snapshot

@@ -16,14 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pinaudit.resolve.interface import AptRequest, Unresolved
+from pinaudit.resolve.interface import ApkRequest, AptRequest, Unresolved
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.index.http import Transport
     from pinaudit.index.interface import Index, Release
 
-__all__ = ["Difference", "Locked", "apt_served", "npm_served", "pip_served"]
+__all__ = ["Difference", "Locked", "apk_served", "apt_served", "npm_served", "pip_served"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,16 @@ def npm_served(registry: str, token: str | None, pins: Sequence[Locked], transpo
 
     return _each(NpmRegistry(registry, transport, token=token), pins, where, "integrity",
                  lambda r: {h for f in r.files for k, h in f.hashes.items() if k == "integrity"})
+
+
+def apk_served(request: ApkRequest, pins: Sequence[Locked], transport: Transport,
+               where: str = "") -> list[Difference] | Unresolved:
+    """Every locked Alpine package still in the branch's index, with the checksum (``Q1...``) the
+    lock recorded (the branch keeps one version of each: a rebuild drops the locked one)."""
+    from pinaudit.index.alpine import AlpineRepository
+
+    return _each(AlpineRepository(request.mirror, request.branch, transport, arch=request.arch), pins, where,
+                 "checksum", lambda r: {f"Q1{h}" for f in r.files for k, h in f.hashes.items() if k == "Q1"})
 
 
 def apt_served(request: AptRequest, pins: Sequence[tuple[str, str, datetime | None]], transport: Transport,

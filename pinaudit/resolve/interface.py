@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 __all__ = [
+    "ApkRequest",
     "AptRequest",
     "NpmRequest",
     "Outcome",
@@ -126,6 +127,18 @@ class AptRequest:
     target: str | None = None  # apt-get -t
     arch: str = "amd64"
     keyring: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApkRequest:
+    """``apk add`` of named packages (name, exact version, ``prefix*`` for a fuzzy pin, or None)
+    from one Alpine branch. Only "now" can be answered: no snapshot source exists for Alpine."""
+
+    packages: tuple[tuple[str, str | None], ...]
+    mirror: str
+    branch: str
+    arch: str = "x86_64"
     at: datetime | None = None
 
 

@@ -112,7 +112,8 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         raise usage_error("--timeout must be a positive number of seconds")
     if args.jobs < 1:
         raise usage_error("--jobs must be at least 1")
-    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot"):
+    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
+                 "alpine_mirror"):
         value = getattr(args, name)
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
@@ -125,7 +126,8 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
     online = OnlineOptions.from_config(
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, platform=args.platform, http=settings)
+        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, alpine_mirror=args.alpine_mirror,
+        alpine_branch=args.alpine_branch, platform=args.platform, http=settings)
     pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)

@@ -223,6 +223,12 @@ def _install(group: list[InstallSite], path: str, kind: str, lines: Sequence[str
         if not pkgs:
             return _replace(base, unsupported="no named package an archive could resolve")
         return _replace(base, apt_packages=tuple(pkgs))
+    if eco is Ecosystem.APK:
+        named = [(s.package, _apk_version(s)) for s in group
+                 if s.package and s.action is Action.INSTALL and s.pin not in (Pin.LOCAL, Pin.UNKNOWN)]
+        if not named:
+            return _replace(base, unsupported="no named package a branch index could resolve")
+        return _replace(base, apt_packages=tuple(named))
     return _replace(base, unsupported=f"{eco.value} installs are not simulated (no index history for them)")
 
 
@@ -233,6 +239,17 @@ def _pip_index(group: Sequence[InstallSite]) -> PipIndex | None:
     own = [s.pip_index for s in group if s.pip_index is not None]
     found = entries or own
     return found[0] if found else None
+
+
+def _apk_version(site: InstallSite) -> str | None:
+    """``curl=8.9.1-r1`` -> ``8.9.1-r1``; a fuzzy ``curl~8.9`` -> ``8.9*`` (apk takes the highest
+    served version starting so); a range or none -> None (the candidate)."""
+    if site.pin is Pin.EXACT:
+        return site.version
+    if site.pin is Pin.PARTIAL and site.spec:
+        found = re.search(r"(=~|~=|~|=)(.+)$", site.spec.split("@", 1)[0])
+        return found.group(2).rstrip("*") + "*" if found else None
+    return None
 
 
 def _npm_range(name: str, spec: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
 from pinaudit.resolve.drift import change_kind, rank
 from pinaudit.resolve.interface import (
+    ApkRequest,
     AptRequest,
     NpmRequest,
     Outcome,
@@ -48,7 +49,7 @@ DEBIAN_RELEASES = (("buster", datetime(2019, 7, 6, tzinfo=timezone.utc)),
                    ("bookworm", datetime(2023, 6, 10, tzinfo=timezone.utc)),
                    ("trixie", datetime(2025, 8, 9, tzinfo=timezone.utc)))
 
-Request = PipRequest | NpmRequest | AptRequest
+Request = PipRequest | NpmRequest | AptRequest | ApkRequest
 
 
 def debian_suite_at(instant: datetime) -> str:
@@ -218,6 +219,14 @@ def install_request(inst: Install, at: datetime | None, options: SimulateOptions
         return AptRequest(inst.apt_packages, choice.url, choice.suite, choice.security_url,
                           options.online.debian_snapshot, choice.target, arch, options.online.debian_keyring,
                           at), note
+    if inst.ecosystem == "apk":
+        name = inst.apt_packages[0][0]
+        choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container, **params)
+        if choice is None or choice.url is None or not choice.suite:
+            return Unresolved(choice.reason if choice else "no Alpine mirror known"), ""
+        from pinaudit.online import _apk_arch
+
+        return ApkRequest(inst.apt_packages, choice.url, choice.suite, _apk_arch(options.platform), at), ""
     return Unresolved(f"{inst.ecosystem} installs are not simulated"), ""
 
 
@@ -233,6 +242,7 @@ def _digest(files: Sequence[str]) -> str:
 
 class Resolvers:
     def __init__(self, options: SimulateOptions, transport: Transport) -> None:
+        from pinaudit.resolve.apk import ApkResolver
         from pinaudit.resolve.apt import AptResolver
         from pinaudit.resolve.npm import NpmResolver
 
@@ -247,6 +257,7 @@ class Resolvers:
             self.pip = UvResolver(options.pip)
         self.npm = NpmResolver(transport)
         self.apt = AptResolver(transport)
+        self.apk = ApkResolver(transport)
         # one Python resolver process at a time: uv (and pip) fetch in parallel themselves, and two
         # at once on one cache and two cores measured 3x slower than one after the other
         import threading
@@ -268,6 +279,8 @@ class Resolvers:
             return result
         if isinstance(req, NpmRequest):
             return self.npm.resolve(req)
+        if isinstance(req, ApkRequest):
+            return self.apk.resolve(req)
         return self.apt.resolve(req)
 
 
