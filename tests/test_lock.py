@@ -370,6 +370,14 @@ def test_apt_only_lock_records_the_snapshot_timestamp_never_the_clock(
     code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
     assert code == 0 and "unchanged pinaudit.lock" in err
     assert (tmp_path / "pinaudit.lock").read_bytes() == first
+    # without a snapshot service there is no snapshot to name: the lock stands for the archive
+    # state read (its Release date), still not the clock
+    bare = [x for x in ix if x not in ("--debian-snapshot", debian.snapshot)]
+    lay_out(tmp_path / "bare", {"Dockerfile": "FROM debian:bookworm\nRUN apt-get install -y curl\n"})
+    code, _out, err = run(tmp_path / "bare", ["lock", *bare], capsys, monkeypatch)
+    assert code == 0, err
+    text = (tmp_path / "bare" / "pinaudit.lock").read_text()
+    assert 'at = "2024-05-01T00:00:00Z"\n' in text and "snapshot =" not in text
     # a new archive state is a new lock
     debian.publish(datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=2), "bookworm",
                    {"curl": "7.88.1-10+deb12u9", "ca-certificates": "20230311"})

@@ -1,13 +1,16 @@
 """``pinaudit.lock`` beside a Dockerfile: for every install site, the exact set it resolves to.
 
 pip with hashes (through the same backend as requirements locks), npm with integrity, apt with
-the snapshot instant it was resolved at (an exact apt pin rots within days; a rebuild can still
-find the version in the snapshot), image tags with their digests, and each install's index
-(credentials masked). The instant the lock stands for is the ``--at``/``--cooldown`` instant, else
-the index state used (the newest upload among what was resolved), never the wall clock: locking
-twice without index changes yields no diff.
+the snapshot service's own timestamp for the archive state each package was resolved from (an
+exact apt pin rots within days; a rebuild can still find the version in that snapshot), apk with
+the branch index's checksums and state (now only: Alpine has no snapshot service), image tags
+with their digests, and each install's index (credentials masked). The instant the lock stands
+for is the ``--at``/``--cooldown`` instant, else the index state used (the newest upload among
+what was resolved, the newest archive state), never the wall clock: locking twice without index
+changes yields no diff.
 
-Sites become requests through :func:`pinaudit.simulation.run.install_request`, the code
+The Dockerfile is read as a build with the configured build args and build context would read
+it; its sites become requests through :func:`pinaudit.simulation.run.install_request`, the code
 ``simulate`` uses; a failed resolution is an :class:`Unresolved` value.
 """
 
