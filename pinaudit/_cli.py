@@ -169,9 +169,11 @@ def _simulate_parser(sub: Any) -> None:
                        ("--debian-mirror", "Debian archive"), ("--debian-security-mirror", "Debian security archive"),
                        ("--debian-snapshot", "snapshot service for past dates"),
                        ("--debian-suite", "suite for apt sites whose base image names none"),
-                       ("--debian-keyring", "verify Release signatures with it")):
-        o.add_argument(flag, default=None, metavar="URL" if "suite" not in flag and "keyring" not in flag else "X",
-                       help=text)
+                       ("--debian-keyring", "verify Release signatures with it"),
+                       ("--alpine-mirror", "Alpine mirror (apk: now only; no snapshot source exists for Alpine)"),
+                       ("--alpine-branch", "Alpine branch (v3.20) where the base image's tag names none")):
+        o.add_argument(flag, default=None, metavar="URL" if flag.endswith(("mirror", "snapshot", "index", "registry"))
+                       else "X", help=text)
     o.add_argument("--platform", default="linux/amd64", metavar="OS/ARCH", help="target platform (linux/amd64)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
@@ -232,9 +234,14 @@ def _lock_parsers(sub: Any) -> None:
                            ("--debian-security-mirror", "Debian security archive"),
                            ("--debian-snapshot", "snapshot service (apt versions as of --at)"),
                            ("--debian-suite", "suite for apt sites whose base image names none"),
+                           ("--alpine-mirror", "Alpine mirror (apk)"),
+                           ("--alpine-branch", "Alpine branch (v3.20) where the base image's tag names none"),
                            ("--image-registry", "registry for images without a registry host")):
-            m.add_argument(flag, default=None, metavar="X" if "suite" in flag else "URL", help=text)
+            m.add_argument(flag, default=None, metavar="X" if flag.endswith(("suite", "branch")) else "URL", help=text)
         m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
+        m.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE",
+                       help="a Dockerfile ARG's value, as docker build takes it (over the configuration's)")
+        m.add_argument("--context", type=Path, default=None, metavar="DIR", help="build context for Dockerfiles")
         m.add_argument("--offline", action="store_true", help="answer from the caches only")
         m.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
         m.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
@@ -317,14 +324,12 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _build_args(values: list[str]) -> dict[str, str] | None:
-    out: dict[str, str] = {}
-    for v in values:
-        name, eq, value = v.partition("=")
-        if not name:
-            raise UsageError(f"--build-arg {v!r}: expected NAME=VALUE")
-        # docker build --build-arg NAME (no '=') takes the value from the environment
-        out[name] = value if eq else os.environ.get(name, "")
-    return out or None
+    from pinaudit.config import parse_build_args
+
+    try:
+        return parse_build_args(values)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -34,12 +34,14 @@ class RichProgress:
 
     def _show(self, total: int, done: int) -> None:
         try:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
         except ImportError:  # rich is optional for the scan itself
             return
+        # on stderr: stdout carries the report (rich's default console is stdout)
         self._progress = Progress(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            transient=True,
+            transient=True, console=Console(stderr=True),
         )
         self._progress.start()
         self._task = self._progress.add_task(self._description, total=total, completed=done)

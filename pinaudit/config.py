@@ -244,6 +244,19 @@ def glob_match(pattern: str, path: str) -> bool:
 # ---- loading ----------------------------------------------------------------------------------
 
 
+def parse_build_args(values: Iterable[str], environ: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """``--build-arg NAME=VALUE`` as docker build takes them (``NAME`` alone: the value from the
+    environment); None when none is given, ValueError naming a malformed one."""
+    env = os.environ if environ is None else environ
+    out: dict[str, str] = {}
+    for v in values:
+        name, eq, value = v.partition("=")
+        if not name:
+            raise ValueError(f"--build-arg {v!r}: expected NAME=VALUE")
+        out[name] = value if eq else env.get(name, "")
+    return out or None
+
+
 def load_config(cwd: Path, explicit: Path | None = None) -> Config:
     """The configuration in force in ``cwd``: ``explicit`` if given, else the nearest file.
 

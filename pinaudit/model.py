@@ -87,6 +87,9 @@ class Action(str, enum.Enum):
     INSTALL = "install"  # a named package (or image) is fetched
     UPGRADE = "upgrade"  # apt-get upgrade, apk upgrade, yum update, pip install -U <all>...
     LOCKLESS_INSTALL = "lockless-install"  # npm install / yarn / pnpm install without a frozen lockfile
+    # npm ci: installs exactly the lockfile (Pin.IMMUTABLE: what a build should do, so no rule judges
+    # it); simulate and lock show it resolving to the lockfile's versions at every instant
+    LOCKFILE_INSTALL = "lockfile-install"
     REQUIREMENTS = "requirements"  # pip install -r FILE: package None, spec = FILE (variables expanded)
     MANIFEST = "manifest"  # a package.json as a whole (PIN306: dependencies and no lockfile)
     DOWNLOAD_EXEC = "download-exec"  # curl | sh, bash <(curl), downloaded file executed later

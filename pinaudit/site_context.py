@@ -83,7 +83,8 @@ class BuildPosition(NamedTuple):
     expanded; None for ``scratch`` or when a build argument without a default decides it.
     ``python`` and ``suite`` are what the base image's tag says (``python:3.11-slim`` -> ``3.11``;
     ``-bookworm``, ``debian:12`` -> ``bookworm``, ``ubuntu:22.04`` -> ``jammy``, ``alpine3.20``),
-    None where it says nothing.
+    None where it says nothing. ``line`` is the instruction's first line (1-based), where a
+    report of the layer points.
     """
 
     stage_index: int
@@ -93,6 +94,7 @@ class BuildPosition(NamedTuple):
     platform: str | None = None
     python: str | None = None
     suite: str | None = None
+    line: int = 0
 
 
 class ConstraintFile(NamedTuple):

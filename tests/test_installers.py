@@ -173,7 +173,10 @@ CATCHES: list[tuple[str, list[tuple[str, Action, str | None, Pin]]]] = [
     ),
     ("npm install", [("npm", Action.LOCKLESS_INSTALL, None, UNP)]),
     ("npm install --omit=dev --progress=false", [("npm", Action.LOCKLESS_INSTALL, None, UNP)]),
-    ("npm ci && npm run ci && npm run --silent install && npm test", []),
+    # npm ci: one site pinned by its lockfile (simulate shows it); `npm run ci` runs a script
+    ("npm ci && npm run ci && npm run --silent install && npm test",
+     [("npm", Action.LOCKFILE_INSTALL, None, Pin.IMMUTABLE)]),
+    ("npm clean-install --omit=dev && npm ci -g", [("npm", Action.LOCKFILE_INSTALL, None, Pin.IMMUTABLE)]),
     ("npm update && npm up", [("npm", G, None, UNP)] * 2),
     (
         "npm install ./plugin /srv/p file:../x w-2.0.1.tgz",
@@ -307,7 +310,7 @@ CATCHES_NOT = [
     "mydnf install nginx && apt-getx install x",
     "pip download --no-deps -d /wheels flask && pip wheel -w /wheels rich && pip uninstall -y x && pip freeze",
     "pip list && pip show x && pipenv install --deploy --system && python script.py install x",
-    "npm ci --omit=dev && npm run build && npm test && npm cit",
+    "npm run build && npm test && npm cit",
     "yarn build && yarn run install && pnpm run x && pnpm fetch",
     "corepack enable && corepack prepare --activate",
     "gem list && gem build x.gemspec",

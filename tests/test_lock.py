@@ -269,7 +269,8 @@ def test_dockerfile_lock_apt_snapshot_pip_hashes_image_digest_and_a_moved_tag(
                            'schema = "pinaudit/lock/v1"\ndockerfile = "Dockerfile"\nat = "2024-06-01T00:00:00Z"\n'
                            'at-source = "--at 2024-06-01"\n')
     assert f'reference = "{pushed.reference}"\ndigest = "{pushed.platforms["linux/amd64"]}"' in text
-    assert '{ name = "curl", version = "7.88.1-10+deb12u5", snapshot = "2024-06-01T00:00:00Z" }' in text
+    # the snapshot service's own timestamp for the state in force at --at (where a rebuild finds it)
+    assert '{ name = "curl", version = "7.88.1-10+deb12u5", snapshot = "2024-05-01T00:00:00Z" }' in text
     assert '{ name = "werkzeug", version = "3.0.3", hashes = ["sha256:' in text
     doc = _toml(text)
     import jsonschema
@@ -341,10 +342,65 @@ def test_an_apt_pin_no_longer_served_is_drift(tmp_path: Path, debian: DebianServ
           "--debian-snapshot", debian.snapshot, "--ecosystem", "apt"]
     code, _out, err = run(tmp_path, ["lock", *ix, "--at", "2023-01-01"], capsys, monkeypatch)
     assert code == 0, err
-    assert '{ name = "curl", version = "7.86.0-2", snapshot = "2023-01-01T00:00:00Z" }' in \
+    assert '{ name = "curl", version = "7.86.0-2", snapshot = "2022-12-01T00:00:00Z" }' in \
         (tmp_path / "pinaudit.lock").read_text()
     code, out, _err = run(tmp_path, ["verify", *ix], capsys, monkeypatch)
     assert code == 1, out
     assert "Dockerfile:2" in out and "curl=7.86.0-2" in out
     code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)  # today: the pin cannot be locked
     assert code == 3 and "nothing written" in err
+
+
+def test_apt_only_lock_records_the_snapshot_timestamp_never_the_clock(
+        tmp_path: Path, debian: DebianServer, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.indexes.history import fill_debian
+
+    fill_debian(debian)  # the latest publication: 2024-05-01
+    lay_out(tmp_path, {"Dockerfile": "FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n"})
+    ix = ["--debian-mirror", debian.mirror("debian"), "--debian-security-mirror", debian.mirror("debian-security"),
+          "--debian-snapshot", debian.snapshot, "--ecosystem", "apt"]
+    code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0, err
+    first = (tmp_path / "pinaudit.lock").read_bytes()
+    text = first.decode()
+    # asked for "now", answered under the snapshot service's own timestamp for that state
+    assert '{ name = "curl", version = "7.88.1-10+deb12u5", snapshot = "2024-05-01T00:00:00Z" }' in text
+    assert 'at = "2024-05-01T00:00:00Z"\nat-source = "the archive state resolved from (Debian snapshot' in text
+    code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0 and "unchanged pinaudit.lock" in err
+    assert (tmp_path / "pinaudit.lock").read_bytes() == first
+    # without a snapshot service there is no snapshot to name: the lock stands for the archive
+    # state read (its Release date), still not the clock
+    bare = [x for x in ix if x not in ("--debian-snapshot", debian.snapshot)]
+    lay_out(tmp_path / "bare", {"Dockerfile": "FROM debian:bookworm\nRUN apt-get install -y curl\n"})
+    code, _out, err = run(tmp_path / "bare", ["lock", *bare], capsys, monkeypatch)
+    assert code == 0, err
+    text = (tmp_path / "bare" / "pinaudit.lock").read_text()
+    assert 'at = "2024-05-01T00:00:00Z"\n' in text and "snapshot =" not in text
+    # a new archive state is a new lock
+    debian.publish(datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=2), "bookworm",
+                   {"curl": "7.88.1-10+deb12u9", "ca-certificates": "20230311"})
+    code, _out, _err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0 and 'version = "7.88.1-10+deb12u9"' in (tmp_path / "pinaudit.lock").read_text()
+
+
+def test_config_build_args_decide_what_a_dockerfile_locks(
+        tmp_path: Path, pypi: PypiServer, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fill_pypi(pypi)
+    lay_out(tmp_path, {"Dockerfile": "ARG PY=3.12\nFROM python:${PY}-slim\nARG PKG=requests\nRUN pip install $PKG\n",
+                       ".pinaudit.toml": 'build-args = { PKG = "idna", PY = "3.11" }\n'})
+    ix = ["--pypi-index", pypi.url, "--ecosystem", "pip"]
+    code, _out, err = run(tmp_path, ["lock", *ix], capsys, monkeypatch)
+    assert code == 0, err
+    doc = _toml((tmp_path / "pinaudit.lock").read_text())
+    install = doc["install"][0]  # type: ignore[index]
+    assert ([p["name"] for p in install["packages"]], install["python"]) == (["idna"], "3.11")
+    code, out, _err = run(tmp_path, ["verify", *ix], capsys, monkeypatch)
+    assert code == 0, out
+    # the command line's --build-arg wins over the configuration, and the lock's header repeats it
+    code, _out, err = run(tmp_path, ["lock", *ix, "--build-arg", "PKG=certifi"], capsys, monkeypatch)
+    assert code == 0, err
+    text = (tmp_path / "pinaudit.lock").read_text()
+    assert 'name = "certifi"' in text and "#    pinaudit lock Dockerfile --build-arg PKG=certifi\n" in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -261,3 +262,105 @@ def test_usage_errors(tmp_path: Path, isolated_env: Path, capsys: pytest.Capture
     code, _out, err = simulate(tmp_path, [".", *args], capsys, monkeypatch)
     assert code == 2 and message in err
 
+
+
+def test_the_sites_own_index_options_and_constraints_come_from_the_site_model(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the RUN names its own index (the configured one is down) and a -c file whose range (not an
+    # exact pin) holds urllib3 back: both are the site model's PipIndex, not read again here
+    files = {"Dockerfile": f"FROM python:3.11-slim-bookworm\nCOPY c.txt .\n"
+                           f"RUN pip install --index-url {indexes.pypi.url} -c c.txt requests\n",
+             "c.txt": "urllib3<2\n"}
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(pypi=refused_url() + "simple/"),
+                                          "--format", "json"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    site = next(s for s in doc["sites"] if s["package"] == "requests")
+    assert (site["layer"], site["stage"], site["base_image"]) == (2, 0, "python:3.11-slim-bookworm")
+    assert site["resolved"]["fresh"]["urllib3"] == "1.26.13" and site["resolved"]["fresh"]["requests"] == "2.32.3"
+    assert code == 1
+
+
+NPM_CI = {
+    "Dockerfile": "FROM node:20-bookworm\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\n"
+                  "RUN npm install -g left@^1\n",
+    "package.json": json.dumps({"name": "app", "version": "1.0.0", "dependencies": {"left": "^1.0.0"}}),
+    "package-lock.json": json.dumps({"name": "app", "lockfileVersion": 3, "packages": {
+        "": {"name": "app", "dependencies": {"left": "^1.0.0"}},
+        "node_modules/left": {"version": "1.0.0"}, "node_modules/util": {"version": "1.0.0"}}}),
+}
+
+
+def test_npm_ci_resolves_to_its_lockfile_at_every_host_without_a_finding(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(), "--format", "json", "--ecosystem", "npm"],
+                               capsys, monkeypatch, NPM_CI)
+    doc = json.loads(out)
+    _validate(doc)
+    ci = next(s for s in doc["sites"] if s["spec"] == "ci")
+    assert (ci["path"], ci["line"], ci["layer"], ci["package"], ci["pinned"]) == ("Dockerfile", 3, 2, None, True)
+    lockfile = {"left": "1.0.0", "util": "1.0.0"}
+    assert ci["resolved"] == {"cached": lockfile, "fresh": lockfile} and ci["drift"] == []
+    assert any("npm ci installs exactly the lockfile" in n for n in ci["notes"])
+    glob = next(s for s in doc["sites"] if s["package"] == "left")  # the lockless one beside it drifts
+    assert glob["resolved"]["fresh"]["left"] == "1.1.0"
+    assert code == 1
+    code, out, _err = simulate(tmp_path, [".", *DATES, *indexes.args(), "--ecosystem", "npm"], capsys, monkeypatch,
+                               NPM_CI)
+    assert "Dockerfile:3: layer 2 (stage 0, FROM node:20-bookworm): RUN npm ci --omit=dev\n  [1] npm ci\n" in out
+    assert "    left     1.0.0                1.0.0               same\n" in out
+    # the scan: no finding for the npm ci line (the site is pinned by its lockfile)
+    capsys.readouterr()
+    main(["scan", ".", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted({f["line"] for f in findings if f["path"] == "Dockerfile"}) == [1, 4]  # FROM tag, left@^1
+    # without a lockfile, npm ci is listed as not simulated, with the reason
+    (tmp_path / "package-lock.json").unlink()
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    main(["simulate", ".", *DATES, *indexes.args(), "--ecosystem", "npm", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert any(u["line"] == 3 and "no package-lock.json" in u["reason"] for u in doc["unresolved"])
+
+
+def test_config_build_args_and_context_reach_the_simulation(
+        tmp_path: Path, indexes: Indexes, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"docker/app.Dockerfile": "FROM python:3.11-slim-bookworm\nARG EXTRA=gunicorn\nCOPY requirements.txt .\n"
+                                      "RUN pip install -r requirements.txt $EXTRA\n",
+             "requirements.txt": "idna\n",
+             ".pinaudit.toml": 'build-args = { EXTRA = "certifi" }\ncontext = { "docker/*.Dockerfile" = "." }\n'}
+    code, out, _err = simulate(tmp_path, ["docker/app.Dockerfile", *DATES, *indexes.args(), "--format", "json"],
+                               capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    site = next(s for s in doc["sites"] if s["package"] == "idna")  # found through the configured context
+    assert site["resolved"]["cached"] == {"certifi": "2022.12.7", "idna": "3.4"}
+    assert code == 1
+
+
+def test_apk_is_resolved_now_and_its_past_is_unresolved_with_the_reason(
+        tmp_path: Path, indexes: Indexes, alpine: Any, isolated_env: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "bash": "5.2.26-r0"})
+    files = {"Dockerfile": "FROM alpine:3.20\nRUN apk add --no-cache curl bash=5.2.26-r0 musl~1.2\n"}
+    args = [".", "--cached-at", "2023-01-01", *indexes.args(), "--alpine-mirror", alpine.mirror]
+    code, out, _err = simulate(tmp_path, [*args, "--format", "json"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    _validate(doc)
+    assert code == 0  # nothing to compare, nothing unreachable
+    unresolved = {(u["package"], u["host"]): u for u in doc["unresolved"]}
+    # musl~1.2: the branch serves no musl at all, so even "now" cannot be answered
+    assert unresolved[("curl", "cached")]["reason"].startswith("no snapshot source exists for Alpine")
+    assert not unresolved[("curl", "cached")]["unreachable"]
+    assert unresolved[("curl", "fresh")]["reason"].startswith("musl: no package 'musl' in v3.20")
+    alpine.publish("v3.20", "main", {"curl": "8.9.1-r1", "bash": "5.2.26-r0", "musl": "1.2.5-r0"})
+    code, out, _err = simulate(tmp_path, [*args, "--format", "json", "--refresh"], capsys, monkeypatch, files)
+    doc = json.loads(out)
+    site = next(s for s in doc["sites"] if s["package"] == "curl")
+    assert site["resolved"] == {"cached": None, "fresh": {"bash": "5.2.26-r0", "curl": "8.9.1-r1", "musl": "1.2.5-r0"}}
+    assert any(n.startswith("apk: the named packages only") for n in site["notes"])
+    code, out, _err = simulate(tmp_path, [*args, "--refresh"], capsys, monkeypatch, files)
+    assert "    unresolved for cached: no snapshot source exists for Alpine" in out

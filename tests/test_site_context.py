@@ -63,10 +63,10 @@ RUN npm install -g left-pad@1.3.0
 """)
     sites = by_package(result)
     base = ImageReference(None, "python", "3.12.4-bookworm", None, "linux/arm64")
-    assert sites["python"].build == BuildPosition(0, "base", 1, base, "linux/arm64", "3.12", "bookworm")
-    assert sites["flask"].build == BuildPosition(0, "base", 2, base, "linux/arm64", "3.12", "bookworm")
-    assert sites["curl"].build == BuildPosition(1, "build", 4, base, "linux/arm64", "3.12", "bookworm")
-    assert sites["left-pad"].build == BuildPosition(2, None, 6, base, "linux/arm64", "3.12", "bookworm")
+    assert sites["python"].build == BuildPosition(0, "base", 1, base, "linux/arm64", "3.12", "bookworm", 2)
+    assert sites["flask"].build == BuildPosition(0, "base", 2, base, "linux/arm64", "3.12", "bookworm", 3)
+    assert sites["curl"].build == BuildPosition(1, "build", 4, base, "linux/arm64", "3.12", "bookworm", 5)
+    assert sites["left-pad"].build == BuildPosition(2, None, 6, base, "linux/arm64", "3.12", "bookworm", 7)
 
 
 def test_build_position_of_each_stage_and_unknown_bases(tmp_path: Path) -> None:
@@ -85,12 +85,12 @@ RUN apt-get install -y make
 """)
     sites = by_package(result)
     assert sites["curl"].build == BuildPosition(
-        0, "one", 2, ImageReference(None, "ubuntu", "22.04"), None, None, "jammy")
-    assert sites["git"].build == BuildPosition(2, None, 6, None, None, None, None)
+        0, "one", 2, ImageReference(None, "ubuntu", "22.04"), None, None, "jammy", 3)
+    assert sites["git"].build == BuildPosition(2, None, 6, None, None, None, None, 7)
     assert sites["jq"].build == BuildPosition(
-        3, None, 8, ImageReference(None, "debian", "12-slim"), None, None, "bookworm")
+        3, None, 8, ImageReference(None, "debian", "12-slim"), None, None, "bookworm", 9)
     assert sites["make"].build == BuildPosition(
-        4, None, 10, ImageReference(None, "python", "3.11-slim"), None, "3.11", None)
+        4, None, 10, ImageReference(None, "python", "3.11-slim"), None, "3.11", None, 11)
 
 
 def test_requirements_file_sites_get_the_runs_position(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ RUN pip install -r requirements.txt
     flask = by_package(result)["flask"]
     assert flask.via is not None and flask.location.path == "requirements.txt"
     assert flask.build == BuildPosition(
-        0, "app", 2, ImageReference(None, "python", "3.11-slim-bookworm"), None, "3.11", "bookworm")
+        0, "app", 2, ImageReference(None, "python", "3.11-slim-bookworm"), None, "3.11", "bookworm", 3)
     assert flask.source_kind is SiteSource.REQUIREMENTS
 
 

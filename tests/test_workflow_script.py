@@ -114,6 +114,7 @@ def test_script(tmp_path: Path) -> None:
     assert [(s.package, s.pin.value, s.location.line) for s in r.sites] == [
         ("jq", "exact", 4),
         ("git", "unpinned", 4),
+        (None, "immutable", 5),  # npm ci: pinned by its lockfile, a site no rule flags
     ]
     assert [(s.codes, s.first_line) for s in r.suppressions] == [(frozenset({"PIN101"}), 4)]
 

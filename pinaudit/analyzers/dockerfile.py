@@ -65,12 +65,13 @@ _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def build_position(stage: Stage, layer: int) -> BuildPosition:
-    """Where a site of ``stage`` at instruction ``layer`` runs, with what its base image's tag says."""
+def build_position(stage: Stage, layer: int, line: int = 0) -> BuildPosition:
+    """Where a site of ``stage`` at instruction ``layer`` (starting on ``line``) runs, with what its
+    base image's tag says."""
     base = stage.base.parts if stage.base is not None else None
     return BuildPosition(
         stage.index, stage.name, layer, base, stage.platform,
-        python_of(base) if base is not None else None, suite_of(base) if base is not None else None,
+        python_of(base) if base is not None else None, suite_of(base) if base is not None else None, line,
     )  # fmt: skip
 
 
@@ -132,7 +133,7 @@ class _Analysis:
             elif instr.keyword == "ARG":
                 self.build.global_arg(instr)
             if stage is not None and len(self.sites) > first:
-                position = build_position(stage, layer)
+                position = build_position(stage, layer, instr.start_line)
                 self.sites[first:] = [s._replace(build=position) for s in self.sites[first:]]
         return self._result()
 

@@ -107,6 +107,7 @@ class AlpineRepository:
         self.arch = arch
         self._transport = transport
         self._index: dict[str, list[tuple[str, dict[str, str]]]] | IndexFailure | None = None
+        self._state: datetime | None = None
 
     @property
     def url(self) -> str:
@@ -147,6 +148,18 @@ class AlpineRepository:
             return self._index
         self._index = found
         return found
+
+    @property
+    def state(self) -> datetime | None:
+        """The index state read (after a lookup): the newest build time (``t:``) in the branch's
+        indexes, which moves only when the branch publishes. None before a successful load."""
+        index = self._index
+        if not isinstance(index, dict):
+            return None
+        if self._state is None:
+            times = [int(r["t"]) for entries in index.values() for _repo, r in entries if r.get("t", "").isdigit()]
+            self._state = datetime.fromtimestamp(max(times), timezone.utc) if times else None
+        return self._state
 
     def project(self, name: str) -> Project | IndexFailure:
         index = self._load()

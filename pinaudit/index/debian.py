@@ -72,6 +72,7 @@ class _Suite:
     date: datetime | None
     warnings: tuple[str, ...]
     base_url: str  # the dists/<suite>/ URL, masked
+    state: datetime | None = None  # the instant of the archive state read (see DebianArchive.state_of)
 
 
 def apt_candidate(releases: Sequence[Release]) -> Release | None:
@@ -144,18 +145,22 @@ class DebianArchive:
         return None
 
     def _get(self, url: str) -> bytes | None:
+        return self._fetch(url)[0]
+
+    def _fetch(self, url: str) -> tuple[bytes | None, str]:
+        """The body (None: not there) and the URL it finally came from (after redirects)."""
         resp = self._transport.get(url)
         if resp.status == 404 or resp.status == 410:
-            return None
+            return None, resp.url
         if resp.status != 200:
             raise IndexLookupError(IndexUnavailable(mask_url(url), f"unexpected HTTP {resp.status}"))
-        return resp.content
+        return resp.content, resp.url
 
     def _load_suite(self, suite: str) -> _Suite | IndexFailure | None:
         """None when the archive has no such suite (an -updates that does not exist is normal)."""
         dists = f"{self._root(suite)}/dists/{suite}"
         try:
-            text, _signed = self._release_text(dists)
+            text, final = self._release_text(dists)
             if text is None:
                 return None
             fields = _parse_release(text)
@@ -193,26 +198,45 @@ class DebianArchive:
             priority = 100 if fields.get("butautomaticupgrades", "").lower() == "yes" else 1
         if self.target and suite in (self.target, fields.get("codename"), fields.get("suite")):
             priority = 990
+        date = _date(fields.get("date"))
         return _Suite(suite, MappingProxyType({k: tuple(v) for k, v in packages.items()}), priority,
-                      _date(fields.get("date")), tuple(warnings), mask_url(dists + "/"))
+                      date, tuple(warnings), mask_url(dists + "/"), self._state(final, date))
 
-    def _release_text(self, dists: str) -> tuple[str | None, bool]:
-        raw = self._get(f"{dists}/InRelease")
+    def _state(self, final_url: str, date: datetime | None) -> datetime | None:
+        """The instant of the archive state read: a snapshot service redirects a request for any
+        instant to its own timestamp for the state in force then, where a rebuild finds the same
+        files (a request for that exact timestamp is answered without a redirect: it is the
+        instant asked for); a live mirror stands for its Release file's Date."""
+        if self.at is not None and self.snapshot:
+            found = re.search(r"/(\d{8}T\d{6}Z)/", final_url)
+            if found:
+                return datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            return self.at
+        return date
+
+    def state_of(self, suite: str) -> datetime | None:
+        """When the archive state ``suite`` was read from stands for (after a lookup loaded it):
+        the snapshot's own timestamp, or the Release file's Date."""
+        got = self._loaded.get(suite)
+        return got.state if isinstance(got, _Suite) else None
+
+    def _release_text(self, dists: str) -> tuple[str | None, str]:
+        raw, final = self._fetch(f"{dists}/InRelease")
         if raw is not None:
             text = raw.decode("utf-8", errors="replace")
             if self.keyring:
                 self._verify(raw, None, f"{dists}/InRelease")
-            return _strip_clearsign(text), True
-        raw = self._get(f"{dists}/Release")
+            return _strip_clearsign(text), final
+        raw, final = self._fetch(f"{dists}/Release")
         if raw is None:
-            return None, False
+            return None, final
         if self.keyring:
             sig = self._get(f"{dists}/Release.gpg")
             if sig is None:
                 raise IndexLookupError(IndexUnavailable(mask_url(dists), "a keyring is configured but the archive has "
                                                                     "neither InRelease nor Release.gpg"))
             self._verify(raw, sig, f"{dists}/Release")
-        return raw.decode("utf-8", errors="replace"), False
+        return raw.decode("utf-8", errors="replace"), final
 
     def _verify(self, data: bytes, signature: bytes | None, url: str) -> None:
         import tempfile

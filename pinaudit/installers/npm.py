@@ -75,6 +75,7 @@ FLAGS = flags(
 
 NPM_INSTALL = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta",
                          "isntal", "isntall", "add", "install-test", "it"})
+NPM_CI = frozenset({"ci", "clean-install", "install-clean", "ic", "isntall-clean"})
 NPM_UPDATE = frozenset({"update", "up", "upgrade", "udpate"})
 NPM_EXEC = frozenset({"exec", "x"})
 
@@ -190,6 +191,10 @@ def _npm(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
         if not pkgs:
             return [b.site(Action.UPGRADE, None, v, Pin.UNPINNED, verb)]
         return [_site(w, b) for w in pkgs]
+    if v in NPM_CI and not b.global_install:
+        # pinned by its lockfile: a site (simulate and lock show it) that no rule flags
+        return [b.site(Action.LOCKFILE_INSTALL, None, v, Pin.IMMUTABLE, verb,
+                       detail="npm ci installs exactly the lockfile")]
     return []
 
 
@@ -309,7 +314,7 @@ def _note_local_installs(cmd: Command, pre: Args, v: str | None, rest: list[Word
     """Remember what this command puts into the project's node_modules (npx then runs it)."""
     name = cmd.name
     if name == "npm":
-        adds = v in NPM_INSTALL or v in ("ci", "clean-install", "install-clean", "ic", "isntall-clean")
+        adds = v in NPM_INSTALL or v in NPM_CI
     elif name == "yarn":
         adds = v in (None, "install", "add")
     elif name in ("pnpm", "bun"):

@@ -46,7 +46,7 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     from pinaudit.resolve._pip import PipSettings
 
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "image_registry"):
+                 "image_registry", "alpine_mirror"):
         value = getattr(args, name)
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
@@ -57,10 +57,15 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     for p in args.platform:
         if not p.startswith("linux/"):
             raise usage_error(f"--platform {p!r}: expected linux/ARCH (container images are Linux)")
+    from pinaudit.config import parse_build_args
+
     try:
-        config = load_config(cwd, args.config)
+        build_args = parse_build_args(args.build_arg)
+        config = load_config(cwd, args.config).merged(build_args=build_args)
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
+    if args.context is not None and not args.context.is_dir():
+        raise usage_error(f"--context {args.context}: not a directory")
     # a lock (and a fresh build) must see the index as it is now: the resolver's cached project pages
     # are revalidated, never taken as they are (--offline aside)
     refresh = not args.offline
@@ -69,7 +74,8 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     online = OnlineOptions.from_config(
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, image_registry=args.image_registry,
+        debian_suite=args.debian_suite, image_registry=args.image_registry, alpine_mirror=args.alpine_mirror,
+        alpine_branch=args.alpine_branch,
         platform=args.platform[0] if args.platform else None, http=settings)
     # a container build never sees the host's pip configuration: the lock must not pick up a host's
     # extra indexes, find-links or constraints (container=True)
@@ -88,6 +94,10 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
         at, flags, notes = _instant(args, usage_error)
         if args.resolver != "uv":
             flags += ["--resolver", args.resolver]
+    for name, value in sorted((build_args or {}).items()):  # the reproducing command repeats them
+        flags += ["--build-arg", f"{name}={value}"]
+    if args.context is not None:
+        flags += ["--context", args.context.as_posix()]
     if args.python_version:
         flags += ["--python-version", args.python_version]
     for p in args.platform:
@@ -97,7 +107,8 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     backend = getattr(args, "resolver", "uv")
     source = (f"--at {args.at}" if args.at else f"--cooldown {args.cooldown}") if at is not None else ""
     docker = DockerLockOptions(online, pip, datetime.now(timezone.utc).replace(microsecond=0), at, source, None,
-                               backend, args.python_version, args.platform[0] if args.platform else "linux/amd64")
+                               backend, args.python_version, args.platform[0] if args.platform else "linux/amd64",
+                               config=config, context=args.context.resolve() if args.context else None)
     return LockOptions(index, choice.extra_urls if choice else (), at, tuple(flags), tuple(notes),
                        backend, args.python_version, tuple(args.platform), pip), settings, docker
 
@@ -152,7 +163,7 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
         _print_left_out(args, left_out)
         return EXIT_CLEAN
     sources = list(dict.fromkeys([*dockerfiles, *dockerfiles_beside([t.output for t in targets])]))
-    found = platforms_from_dockerfiles(sources, cwd)
+    found = platforms_from_dockerfiles(sources, cwd, docker.config, docker.context)
     planned = lock(targets, found, options)
     failures = [(_rel(p.target.input, cwd), p.outcome) for p in planned if isinstance(p.outcome, Unresolved)]
     docker_texts: list[tuple[Path, Path, str]] = []
@@ -256,7 +267,7 @@ def run_verify(args: argparse.Namespace, usage_error: type[Exception],
                                                                  if lockfile_for(d).is_file()], ecosystems)
         return _report(args, results, cwd, [], write_file)
     sources = list(dict.fromkeys([*dockerfiles, *dockerfiles_beside(locks)]))
-    found = platforms_from_dockerfiles(sources, cwd) if locks else {}
+    found = platforms_from_dockerfiles(sources, cwd, docker.config, docker.context) if locks else {}
     from pinaudit.lock.dockerverify import verify_lockfile
 
     with Transport(http) as transport:

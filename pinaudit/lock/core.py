@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pinaudit.lock.compile import CompileRequest, compile_requirements
 from pinaudit.lock.reqfile import StaleEntry, parse_lock, read_inputs, render_lock, stale_entries
+from pinaudit.lock.served import Difference
 from pinaudit.lock.targets import Platform, Target
 from pinaudit.resolve.interface import Unresolved
 
@@ -99,15 +100,6 @@ def lock(targets: Sequence[Target], found: Mapping[Path, list[Platform]], option
 
 
 # ---- verify ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Difference:
-    package: str
-    locked: str | None  # version in the lock (None: not in it)
-    fresh: str | None  # what a fresh build gets (None: no longer)
-    kind: str  # "newer", "older", "not served", "hash changed", "added", "removed"
-    detail: str = ""
-
 
 @dataclass(frozen=True)
 class Verified:
@@ -230,29 +222,10 @@ def _compare(locked: object, fresh: object, already: set[str]) -> list[Differenc
 
 def _check_index(locked: object, options: LockOptions, transport: Transport) -> list[Difference] | Unresolved:
     """Every locked version still served, and every locked hash still one of its files'."""
-    from pinaudit.index.interface import IndexFailure, PackageNotFound
-    from pinaudit.index.pypi import SimpleIndex
     from pinaudit.lock.reqfile import LockedFile
+    from pinaudit.lock.served import pip_served
 
     assert isinstance(locked, LockedFile)
     if options.index_url is None:
         return Unresolved("no Python package index known: pass --pypi-index URL")
-    index = SimpleIndex(options.index_url, transport)
-    out: list[Difference] = []
-    for pin in locked.pins:
-        project = index.project(pin.name)
-        if isinstance(project, PackageNotFound):
-            out.append(Difference(pin.name, pin.version, None, "not served", "the index no longer has this project"))
-            continue
-        if isinstance(project, IndexFailure):
-            return Unresolved(f"{pin.name}: {project.reason}", unreachable=True, index=project.url)
-        release = next((r for r in project.releases if r.version == pin.version), None)
-        if release is None:
-            out.append(Difference(pin.name, pin.version, None, "not served", "this version is no longer served"))
-            continue
-        served = {f"{alg}:{h.lower()}" for f in release.files for alg, h in f.hashes.items()}
-        if served and not pin.hashes <= served:
-            gone = len(pin.hashes - served)
-            out.append(Difference(pin.name, pin.version, pin.version, "hash changed",
-                                  f"{gone} locked file hash{'es' if gone > 1 else ''} no longer on the index"))
-    return out
+    return pip_served(options.index_url, [(p.name, p.version, p.hashes) for p in locked.pins], transport)

@@ -1,13 +1,16 @@
 """``pinaudit.lock`` beside a Dockerfile: for every install site, the exact set it resolves to.
 
 pip with hashes (through the same backend as requirements locks), npm with integrity, apt with
-the snapshot instant it was resolved at (an exact apt pin rots within days; a rebuild can still
-find the version in the snapshot), image tags with their digests, and each install's index
-(credentials masked). The instant the lock stands for is the ``--at``/``--cooldown`` instant, else
-the index state used (the newest upload among what was resolved), never the wall clock: locking
-twice without index changes yields no diff.
+the snapshot service's own timestamp for the archive state each package was resolved from (an
+exact apt pin rots within days; a rebuild can still find the version in that snapshot), apk with
+the branch index's checksums and state (now only: Alpine has no snapshot service), image tags
+with their digests, and each install's index (credentials masked). The instant the lock stands
+for is the ``--at``/``--cooldown`` instant, else the index state used (the newest upload among
+what was resolved, the newest archive state), never the wall clock: locking twice without index
+changes yields no diff.
 
-Sites become requests through :func:`pinaudit.simulation.run.install_request`, the code
+The Dockerfile is read as a build with the configured build args and build context would read
+it; its sites become requests through :func:`pinaudit.simulation.run.install_request`, the code
 ``simulate`` uses; a failed resolution is an :class:`Unresolved` value.
 """
 
@@ -19,15 +22,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from pinaudit.resolve.interface import AptRequest, NpmRequest, PipRequest, Resolution, Unresolved
+from pinaudit.resolve.interface import ApkRequest, AptRequest, NpmRequest, PipRequest, Resolution, Unresolved
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pinaudit.config import Config
     from pinaudit.index.http import Transport
     from pinaudit.index.select import OnlineOptions
     from pinaudit.resolve._pip import PipSettings
+    from pinaudit.simulation.installs import Install
+    from pinaudit.simulation.model import SimulateOptions
+    from pinaudit.simulation.run import Request
 
-__all__ = ["DockerLock", "DockerLockOptions", "LockedImage", "LockedInstall", "LockedPackage", "lock_dockerfile"]
+__all__ = ["DockerLock", "DockerLockOptions", "LockedImage", "LockedInstall", "LockedPackage", "install_requests",
+           "lock_dockerfile"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,8 @@ class LockedInstall:
     packages: tuple[LockedPackage, ...]
     python: str | None = None
     platform: str | None = None
-    suite: str | None = None
+    suite: str | None = None  # apt: the Debian suite; apk: the Alpine branch
+    state: str | None = None  # apk: the index state read (its newest build), RFC 3339
 
 
 @dataclass(frozen=True)
@@ -81,29 +90,62 @@ class DockerLockOptions:
     # requirements files this run is re-locking: a Dockerfile that installs one is locked with
     # the new text, so that one run gives what a second run would (byte-identical locks)
     overrides: Mapping[Path, str] = field(default_factory=dict)
+    config: Config | None = None  # its build args and build contexts apply, as for scan
+    context: Path | None = None  # --context
+
+
+def _installs(path: Path, cwd: Path, options: DockerLockOptions) -> list[Install]:
+    """The Dockerfile's installs as a build with the configured build args and context sees them."""
+    from pinaudit.app import scan
+    from pinaudit.config import Config as Default
+    from pinaudit.simulation.installs import group_installs
+
+    result = scan([path], options.config or Default(), cwd=cwd, context=options.context)
+    return group_installs(result.report.sites, {r.path: r.kind for r in result.results}, cwd)
+
+
+def _simulate_options(options: DockerLockOptions) -> SimulateOptions:
+    from pinaudit.simulation.model import SimulateOptions
+
+    return SimulateOptions((), options.online, options.pip, options.now, options.ecosystems, options.backend,
+                           options.python_version, options.platform)
+
+
+def install_requests(path: Path, cwd: Path, options: DockerLockOptions) -> dict[tuple[int, str], Request]:
+    """(line, ecosystem) -> what each install of the Dockerfile asks which index (unmasked URLs,
+    the snapshot service, the suite), as a lock would ask it; nothing is resolved. ``verify``
+    asks the same indexes whether the locked versions are still served."""
+    from pinaudit.index.select import HostConfig
+    from pinaudit.simulation.run import install_request
+
+    sim = _simulate_options(options)
+    host = HostConfig(options.online)
+    out: dict[tuple[int, str], Request] = {}
+    for inst in _installs(path, cwd, options):
+        if inst.unsupported or inst.ecosystem not in ("pip", "npm", "apt", "apk"):
+            continue
+        req, _note = install_request(inst, None, sim, host, cwd)
+        if not isinstance(req, Unresolved):
+            out[(inst.line, inst.ecosystem)] = req
+    return out
 
 
 def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
                     transport: Transport) -> DockerLock | Unresolved:
     """Resolve every install of one Dockerfile; the first failure is returned as the value."""
-    from pinaudit.app import scan
-    from pinaudit.config import Config
     from pinaudit.index.http import mask_url
     from pinaudit.index.select import HostConfig
-    from pinaudit.simulation.installs import group_installs
-    from pinaudit.simulation.model import SimulateOptions
+    from pinaudit.resolve.dates import format_instant
     from pinaudit.simulation.run import install_request
 
-    result = scan([path], Config(), cwd=cwd)
-    kinds = {r.path: r.kind for r in result.results}
-    installs = group_installs(result.report.sites, kinds, cwd)
-    sim = SimulateOptions((), options.online, options.pip, options.now, options.ecosystems, options.backend,
-                          options.python_version, options.platform)
+    installs = _installs(path, cwd, options)
+    sim = _simulate_options(options)
     host = HostConfig(options.online)
     locked: list[LockedInstall] = []
     images: list[LockedImage] = []
     left_out: list[str] = []
     released: list[datetime] = []
+    states: list[datetime] = []  # apt: the archive states resolved from
     for inst in installs:
         where = f"{inst.path}:{inst.line}"
         if options.ecosystems is not None and inst.ecosystem not in options.ecosystems:
@@ -125,7 +167,7 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
         req, _note = install_request(inst, options.at, sim, host, cwd)
         if isinstance(req, Unresolved):
             return replace(req, reason=f"{where}: {req.reason}")
-        command = inst.position.instruction if inst.position else where
+        command = inst.heading or where
         if isinstance(req, PipRequest):
             got_pip = _pip(req, options)
             if isinstance(got_pip, Unresolved):
@@ -139,26 +181,66 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
                 return replace(got_npm, reason=f"{where}: {got_npm.reason}")
             locked.append(LockedInstall(inst.line, "npm", command, mask_url(req.registry), got_npm))
         elif isinstance(req, AptRequest):
-            from pinaudit.resolve.apt import AptResolver
-
-            got_apt = AptResolver(transport).resolve(req)
+            got_apt = _apt(req, options, transport)
             if isinstance(got_apt, Unresolved):
                 return replace(got_apt, reason=f"{where}: {got_apt.reason}")
-            released += [p.released for p in got_apt.packages if p.released]
-            locked.append(LockedInstall(inst.line, "apt", command, mask_url(req.mirror),
-                                        tuple(LockedPackage(p.name, p.version) for p in got_apt.packages),
+            states += [p.state for p in got_apt.packages if p.state]
+            locked.append(LockedInstall(inst.line, "apt", command, mask_url(req.mirror), _apt_locked(got_apt, req),
                                         suite=req.suite))
+        elif isinstance(req, ApkRequest):
+            got_apk = _apk(req, transport)
+            if isinstance(got_apk, Unresolved):
+                return replace(got_apk, reason=f"{where}: {got_apk.reason}")
+            packages, state = got_apk
+            locked.append(LockedInstall(inst.line, "apk", command, mask_url(req.mirror), packages, suite=req.branch,
+                                        state=format_instant(state) if state else None))
+            states += [state] if state else []
     instant, source = options.at, options.at_source
-    if instant is None and released:
-        instant, source = max(released), "the newest upload among what was resolved"
-    if instant is not None:  # apt: the snapshot instant a rebuild finds these versions at
-        from pinaudit.resolve.dates import format_instant
-
-        snap = format_instant(instant)
-        locked = [replace(i, packages=tuple(replace(p, snapshot=snap) for p in i.packages)) if i.ecosystem == "apt"
-                  else i for i in locked]
+    if instant is None and (released or states):
+        instant = max([*released, *states])
+        source = "the newest upload among what was resolved" if instant in released else \
+            "the archive state resolved from (Debian snapshot timestamp, Alpine index build)"
     return DockerLock(path, instant, source or "unknown (the indexes gave no upload times)", tuple(locked),
                       tuple(images), tuple(left_out))
+
+
+def _apt(req: AptRequest, options: DockerLockOptions, transport: Transport) -> Resolution | Unresolved:
+    """apt's candidates; with a snapshot service, read through it even for "now" (asked for this
+    instant, answered under the snapshot's own timestamp), so that the lock records the snapshot
+    a rebuild finds each version in, and two locks without index changes are the same bytes."""
+    from pinaudit.resolve.apt import AptResolver
+
+    if req.at is None and req.snapshot:
+        req = replace(req, at=options.now)
+    return AptResolver(transport).resolve(req)
+
+
+def _apk(req: ApkRequest, transport: Transport) -> tuple[tuple[LockedPackage, ...], datetime | None] | Unresolved:
+    """apk's candidates today (a lock --at a past instant cannot be made for Alpine: no snapshot
+    source exists), with each package's checksum from the index, and the index state read."""
+    from pinaudit.resolve.apk import ApkResolver
+
+    resolver = ApkResolver(transport)
+    got = resolver.resolve(req)
+    if isinstance(got, Unresolved):
+        return got
+    repo = resolver.repository(req)
+    packages: list[LockedPackage] = []
+    for p in got.packages:
+        project = repo.project(p.name)
+        release = next((r for r in getattr(project, "releases", ()) if r.version == p.version), None)
+        sums = tuple(sorted({f"Q1{h}" for f in (release.files if release else ()) for k, h in f.hashes.items()
+                             if k == "Q1"}))
+        packages.append(LockedPackage(p.name, p.version, sums))
+    return tuple(packages), max((p.state for p in got.packages if p.state), default=None)
+
+
+def _apt_locked(got: Resolution, req: AptRequest) -> tuple[LockedPackage, ...]:
+    from pinaudit.resolve.dates import format_instant
+
+    # a live mirror's Release date is no snapshot: recorded only where a snapshot service answered
+    return tuple(LockedPackage(p.name, p.version, snapshot=format_instant(p.state) if p.state and req.snapshot
+                               else None) for p in got.packages)
 
 
 def _pip(req: PipRequest, options: DockerLockOptions) -> tuple[LockedPackage, ...] | Unresolved:

@@ -38,7 +38,8 @@ def render_lockfile(lock: DockerLock, *, dockerfile: str, command: str) -> str:
     for inst in sorted(lock.installs, key=lambda i: (i.line, i.ecosystem)):
         out += ["", "[[install]]", f"line = {inst.line}", f"ecosystem = {_s(inst.ecosystem)}",
                 f"command = {_s(inst.command)}", f"index = {_s(inst.index)}"]
-        for key, val in (("python", inst.python), ("platform", inst.platform), ("suite", inst.suite)):
+        for key, val in (("python", inst.python), ("platform", inst.platform), ("suite", inst.suite),
+                         ("state", inst.state)):
             if val:
                 out.append(f"{key} = {_s(val)}")
         out.append("packages = [")
@@ -75,7 +76,7 @@ def from_document(doc: Mapping[str, Any]) -> tuple[list[LockedInstall], list[Loc
     installs = [LockedInstall(int(i["line"]), str(i["ecosystem"]), str(i.get("command", "")), str(i.get("index", "")),
                               tuple(LockedPackage(str(p["name"]), str(p["version"]), tuple(p.get("hashes", ())),
                                                   p.get("snapshot")) for p in i.get("packages", ())),
-                              i.get("python"), i.get("platform"), i.get("suite"))
+                              i.get("python"), i.get("platform"), i.get("suite"), i.get("state"))
                 for i in doc.get("install", ())]
     images = [LockedImage(int(i["line"]), str(i["reference"]), str(i["digest"])) for i in doc.get("image", ())]
     return installs, images, at

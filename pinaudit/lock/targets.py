@@ -16,6 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.config import Config
+
 __all__ = ["Platform", "Target", "dockerfiles_beside", "find_targets", "platforms_from_dockerfiles"]
 
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
@@ -96,17 +100,18 @@ def dockerfiles_beside(files: Sequence[Path]) -> list[Path]:
     return out
 
 
-def platforms_from_dockerfiles(dockerfiles: Sequence[Path], cwd: Path) -> dict[Path, list[Platform]]:
+def platforms_from_dockerfiles(dockerfiles: Sequence[Path], cwd: Path, config: Config | None = None,
+                               context: Path | None = None) -> dict[Path, list[Platform]]:
     """Requirements file (absolute) -> the platforms of the Dockerfile RUNs that install it, from
     the sites' build context (``site.build``: the stage's base image, its Python version from
     the tag, ``FROM --platform``)."""
     from pinaudit.app import scan
-    from pinaudit.config import Config
+    from pinaudit.config import Config as Default
     from pinaudit.model import Action, Ecosystem
 
     if not dockerfiles:
         return {}
-    result = scan(list(dockerfiles), Config(), cwd=cwd)
+    result = scan(list(dockerfiles), config or Default(), cwd=cwd, context=context)
     out: dict[Path, list[Platform]] = {}
     for site in result.report.sites:
         build = site.build

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pinaudit.model import Pin
 from pinaudit.resolve.dates import format_instant
 from pinaudit.resolve.interface import Resolution
+from pinaudit.simulation.installs import image_text
 from pinaudit.simulation.model import Host, Simulated, Simulation
 
 __all__ = ["SCHEMA", "render_json", "render_text", "summary"]
@@ -36,8 +37,8 @@ def _host_label(sim: Simulation, host: Host) -> str:
 
 
 def _layer_key(s: Simulated) -> tuple[str, int]:
-    pos = s.install.position
-    return (s.install.path, pos.layer if pos else -1)
+    layer = s.install.layer
+    return (s.install.path, -1 if layer is None else layer)
 
 
 def summary(sim: Simulation) -> str:
@@ -66,10 +67,12 @@ def render_text(sim: Simulation) -> str:
     for s in sim.installs:
         by_layer.setdefault(_layer_key(s), []).append(s)
     for (path, layer), items in by_layer.items():
-        pos = items[0].install.position
-        if pos is not None:
-            base = f", FROM {pos.base_image}" if pos.base_image else ""
-            out.append(f"{path}:{pos.start_line}: layer {layer} (stage {pos.stage}{base}): {pos.instruction}")
+        inst = items[0].install
+        build = inst.build
+        if build is not None:
+            shown = image_text(inst.base)
+            base = f", FROM {shown}" if shown else ""
+            out.append(f"{path}:{build.line}: layer {layer} (stage {build.stage_index}{base}): {inst.heading}")
         else:
             out.append(f"{path}: installed as a whole ({items[0].install.ecosystem})")
         for s in items:
@@ -161,14 +164,14 @@ def to_dict(sim: Simulation) -> dict[str, object]:
             resolved[h.name] = {k: ", ".join(v) for k, v in sorted(per.items())}
         drift = [{"package": c.package, "versions": dict(c.versions), "change": c.change,
                   "released": {h: _day(t) for h, t in c.released.items()}} for c in s.drift]
-        pos = s.install.position
+        build = s.install.build
         for site in s.install.sites:
             if s.drift:
                 drifting_sites += 1
             sites.append({
                 "path": site.location.path, "line": site.location.line, "column": site.location.span.column,
-                "layer": pos.layer if pos else None, "stage": pos.stage if pos else None,
-                "base_image": pos.base_image if pos else None,
+                "layer": build.layer if build else None, "stage": build.stage_index if build else None,
+                "base_image": image_text(s.install.base),
                 "ecosystem": site.ecosystem.value, "package": site.package, "spec": site.spec,
                 "pinned": site.pin in (Pin.EXACT, Pin.IMMUTABLE), "resolution": s.id,
                 "at": {h: _instant(t) for h, t in s.at.items()},

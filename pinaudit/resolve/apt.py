@@ -17,8 +17,10 @@ from pinaudit.resolve.interface import AptRequest, Outcome, Package, Resolution,
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pinaudit.index.http import Transport
-    from pinaudit.index.interface import Index
+    from pinaudit.index.interface import Index, Project
 
 __all__ = ["CLOSURE_NOTE", "AptResolver"]
 
@@ -73,15 +75,24 @@ class AptResolver:
 
                     from pinaudit.index.debian import compare_versions
 
-                    out.append(Package(name, sorted(served, key=cmp_to_key(compare_versions))[-1]))
+                    best = sorted(served, key=cmp_to_key(compare_versions))[-1]
+                    out.append(Package(name, best, state=_state(archive, project, best)))
                     continue
                 if version not in project.versions:
                     return Unresolved(f"{name}={version} was not served then (the build fails); the candidate was "
                                       f"{project.tags.get('candidate', 'none')}", index=project.index)
-                out.append(Package(name, version))
+                out.append(Package(name, version, state=_state(archive, project, version)))
                 continue
             candidate = project.tags.get("candidate")
             if candidate is None:
                 return Unresolved(f"{name}: no candidate", index=project.index)
-            out.append(Package(name, candidate))
+            out.append(Package(name, candidate, state=_state(archive, project, candidate)))
         return Resolution(tuple(sorted(out, key=lambda p: p.name)), (CLOSURE_NOTE,))
+
+
+def _state(archive: Index, project: Project, version: str) -> datetime | None:
+    """The archive state the suite serving ``version`` was read from (DebianArchive.state_of)."""
+    from pinaudit.index.debian import DebianArchive
+
+    origin = next((r.origin for r in project.releases if r.version == version), "")
+    return archive.state_of(origin) if isinstance(archive, DebianArchive) and origin else None

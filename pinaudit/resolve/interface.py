@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 __all__ = [
+    "ApkRequest",
     "AptRequest",
     "NpmRequest",
     "Outcome",
@@ -45,6 +46,9 @@ class Package:
     name: str
     version: str
     released: datetime | None = None
+    # apt: the instant of the archive state it was resolved from (the snapshot service's own
+    # timestamp; a live mirror's Release Date), where a rebuild finds this version again
+    state: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,18 @@ class AptRequest:
     target: str | None = None  # apt-get -t
     arch: str = "amd64"
     keyring: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApkRequest:
+    """``apk add`` of named packages (name, exact version, ``prefix*`` for a fuzzy pin, or None)
+    from one Alpine branch. Only "now" can be answered: no snapshot source exists for Alpine."""
+
+    packages: tuple[tuple[str, str | None], ...]
+    mirror: str
+    branch: str
+    arch: str = "x86_64"
     at: datetime | None = None
 
 

@@ -131,7 +131,8 @@ class NpmResolver:
     def resolve(self, request: NpmRequest) -> Outcome:
         if request.locked is not None:
             pkgs = tuple(Package(n, v) for n, v in sorted(set(request.locked)))
-            return Resolution(pkgs, ("npm ci installs the lockfile's versions at every instant",))
+            return Resolution(pkgs, ("npm: the lockfile's versions, the same at every instant (npm ci installs "
+                                     "exactly the lockfile)",))
         try:
             return self._tree(request)
         except _Failed as exc:

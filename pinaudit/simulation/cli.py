@@ -17,6 +17,7 @@ from pinaudit.simulation.model import Host
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pinaudit.config import Config
     from pinaudit.simulation.model import Simulation
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -58,20 +59,22 @@ def hosts_from_args(args: argparse.Namespace, now: datetime) -> tuple[Host, ...]
 class GitDates:
     """``--cache-from-git``: each install's cached instant (its layer's, or its file's last commit)."""
 
-    def __init__(self, cwd: Path, context: Path | None) -> None:
+    def __init__(self, cwd: Path, context: Path | None, config: Config | None = None) -> None:
         self.cwd = cwd
         self.context = context
+        self.config = config  # its build contexts, when --context names none
         self._layers: dict[str, dict[int, datetime]] = {}
 
     def __call__(self, install: Install) -> datetime | None:
         from pinaudit.simulation.gitcache import layer_cache_dates
 
         path = self.cwd / install.path
-        if install.position is not None:
+        if install.layer is not None:
             if install.path not in self._layers:
-                found = layer_cache_dates(path, self.context or path.parent)
+                configured = self.config.context_for(path, cwd=self.cwd) if self.config is not None else None
+                found = layer_cache_dates(path, self.context or configured or path.parent)
                 self._layers[install.path] = {i: c.date for i, c in found.items()}
-            return self._layers[install.path].get(install.position.layer)
+            return self._layers[install.path].get(install.layer)
         return _last_commit(path)
 
 
@@ -85,7 +88,7 @@ def _last_commit(path: Path) -> datetime | None:
 def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                  write_file: Callable[[Path, Iterable[str]], None]) -> int:
     """The command; ``usage_error`` and ``write_file`` (atomic) are the command line's own."""
-    from pinaudit.config import ConfigError, load_config
+    from pinaudit.config import ConfigError, load_config, parse_build_args
     from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
     from pinaudit.output.simulation import summary
@@ -110,13 +113,13 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         raise usage_error("--timeout must be a positive number of seconds")
     if args.jobs < 1:
         raise usage_error("--jobs must be at least 1")
-    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot"):
+    for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
+                 "alpine_mirror"):
         value = getattr(args, name)
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
     try:
-        build_args = {k: v for k, _eq, v in (a.partition("=") for a in args.build_arg)}
-        config = load_config(cwd, args.config).merged(build_args=build_args or None)
+        config = load_config(cwd, args.config).merged(build_args=parse_build_args(args.build_arg))
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
@@ -124,7 +127,8 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
     online = OnlineOptions.from_config(
         config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
         debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, platform=args.platform, http=settings)
+        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, alpine_mirror=args.alpine_mirror,
+        alpine_branch=args.alpine_branch, platform=args.platform, http=settings)
     pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)
@@ -135,7 +139,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         from pinaudit._progress import RichProgress
 
         progress = RichProgress(threshold=1, description="resolving", delay=0.5)
-    layer_dates = GitDates(cwd, options.context) if args.cache_from_git else None
+    layer_dates = GitDates(cwd, options.context, config) if args.cache_from_git else None
     from pinaudit.work import InputError
 
     try:

@@ -4,12 +4,10 @@ A simulation resolves commands, not single packages: ``pip install requests "fla
 resolution, and its packages' dependencies come out of it together. Each :class:`Install` holds
 the sites of one command (or of one requirements file or package.json that no Dockerfile installs,
 simulated as ``pip install -r FILE`` / ``npm install`` would run them), where it sits in the
-build (file, layer = instruction index, stage, base image) and what its resolution needs.
-
-:func:`build_positions` is the ONE adapter that derives stage, layer, base image and the Python
-version from the Dockerfile itself, because the site model does not carry them yet. TO BE REPLACED
-by the site fields (``site.stage``, ``site.layer``, ``site.base_image``, ``site.python_version``,
-the site's pip index options) once the site-model work lands on main.
+build and what its resolution needs. Where it sits is the site model's own
+:class:`~pinaudit.site_context.BuildPosition` (stage, layer, base image, what the tag implies), and
+where pip fetches from is the site's :class:`~pinaudit.site_context.PipIndex`: nothing here reads
+the Dockerfile again.
 """
 
 from __future__ import annotations
@@ -20,28 +18,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pinaudit.images import ImageRef, parse_image
+from pinaudit.images import ImageRef, image_ref
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.site_context import BuildPosition, PipIndex
 from pinaudit.vcs_refs import is_reference
 
-__all__ = ["Install", "Position", "build_positions", "group_installs", "python_from_image"]
+__all__ = ["Install", "debian_based", "group_installs", "image_text"]
 
-_PYTHON_TAG = re.compile(r"^(\d+\.\d+)")
 # official images built on Debian whose tags need not name the suite (python:3.11-slim)
 _DEBIAN_BASED = frozenset({"python", "node", "ruby", "golang", "php", "perl", "rust", "openjdk", "buildpack-deps",
                            "debian", "eclipse-temurin", "gcc", "haskell", "julia", "r-base", "elixir", "erlang"})
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where an instruction sits in its Dockerfile. TO BE REPLACED by the site model's fields."""
-
-    layer: int  # instruction index, 0-based, over the whole file (FROM included)
-    stage: int
-    instruction: str  # the instruction's first line, for headings
-    base_image: str | None  # the FROM reference of the stage (a stage name resolved to its image)
-    start_line: int
-    end_line: int
 
 
 @dataclass(frozen=True)
@@ -52,7 +38,8 @@ class Install:
     path: str  # the file holding the command (Dockerfile, script) or the file itself
     line: int
     sites: tuple[InstallSite, ...]
-    position: Position | None = None  # None: not in a Dockerfile
+    build: BuildPosition | None = None  # the site model's position; None: not in a Dockerfile
+    heading: str = ""  # the instruction's first line, for headings
     container: bool = False  # built inside an image: the host's package-manager configuration is not seen
     project_dir: Path | None = None
     # pip
@@ -60,70 +47,41 @@ class Install:
     files: tuple[str, ...] = ()
     constraints: tuple[str, ...] = ()
     no_deps: bool = False
+    pip_index: PipIndex | None = None  # the command's (and its files') own index options
     # npm
     npm_deps: tuple[tuple[str, str], ...] = ()
     npm_locked: tuple[tuple[str, str], ...] | None = None
-    # apt
+    # apt / apk
     apt_packages: tuple[tuple[str, str | None], ...] = ()
+    apt_target: str | None = None
     unsupported: str = ""  # not simulated, and why
     notes: tuple[str, ...] = field(default=())
 
     @property
     def base(self) -> ImageRef | None:
-        return parse_image(self.position.base_image) if self.position and self.position.base_image else None
+        build = self.build
+        return image_ref(build.base_image) if build is not None and build.base_image is not None else None
+
+    @property
+    def layer(self) -> int | None:
+        return self.build.layer if self.build is not None else None
 
 
-def python_from_image(ref: ImageRef | None) -> str | None:
-    """``python:3.11-slim`` -> ``3.11``: the official Python images name their version first."""
-    if ref is None or not ref.tag or ref.name.rsplit("/", 1)[-1] != "python":
+def image_text(ref: ImageRef | None) -> str | None:
+    """A base image as a heading shows it (``python:3.11-slim``)."""
+    if ref is None:
         return None
-    m = _PYTHON_TAG.match(ref.tag)
-    return m.group(1) if m else None
+    return ref.name + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
 
 
 def debian_based(ref: ImageRef | None) -> bool:
     return ref is not None and ref.name.rsplit("/", 1)[-1] in _DEBIAN_BASED and "alpine" not in (ref.tag or "")
 
 
-def build_positions(text: str) -> list[Position]:
-    """Every instruction's position. THE adapter to replace with the site model's fields."""
-    from pinaudit.parse.dockerfile import DockerfileSyntaxError
-    from pinaudit.parse.dockerfile import parse as parse_dockerfile
-
-    try:
-        ast = parse_dockerfile(text)
-    except DockerfileSyntaxError:
-        return []
-    out: list[Position] = []
-    lines = text.splitlines()
-    stage, base = -1, None
-    names: dict[str, str | None] = {}
-    global_args: dict[str, str] = {}
-    for i, instr in enumerate(ast.instructions):
-        if instr.keyword == "ARG" and stage < 0:
-            for v in instr.values:
-                k, eq, val = v.partition("=")
-                if eq:
-                    global_args[k] = val.strip("\"'")
-        if instr.keyword == "FROM":
-            stage += 1
-            words = instr.args.text.split()
-            ref = re.sub(r"\$\{?(\w+)\}?", lambda m: global_args.get(m.group(1), m.group(0)), words[0]) if words \
-                else None
-            base = names.get(ref.lower(), ref) if ref else None
-            if len(words) >= 3 and words[1].lower() == "as":
-                names[words[2].lower()] = base
-        first = lines[instr.start_line - 1].strip() if 0 < instr.start_line <= len(lines) else instr.keyword
-        first = first.removesuffix(ast.escape).rstrip()
-        out.append(Position(i, max(stage, 0), first[:100], base, instr.start_line, instr.end_line))
-    return out
-
-
-def _position(positions: Sequence[Position], line: int) -> Position | None:
-    for p in positions:
-        if p.start_line <= line <= p.end_line:
-            return p
-    return None
+def _heading(lines: Sequence[str], build: BuildPosition | None) -> str:
+    if build is None or not 0 < build.line <= len(lines):
+        return ""
+    return re.sub(r"\s*[\\`]$", "", lines[build.line - 1].strip())[:100]
 
 
 def _anchor(site: InstallSite) -> tuple[str, int, int]:
@@ -170,8 +128,6 @@ def group_installs(sites: Sequence[InstallSite], kinds: Mapping[str, str], cwd: 
                 texts[path] = ""
         return texts[path]
 
-    positions: dict[str, list[Position]] = {p: build_positions(text_of(p)) for p, k in kinds.items()
-                                            if k == "dockerfile"}
     by_anchor_file: dict[str, list[InstallSite]] = {}
     for s in sites:
         by_anchor_file.setdefault(_anchor(s)[0], []).append(s)
@@ -186,13 +142,12 @@ def group_installs(sites: Sequence[InstallSite], kinds: Mapping[str, str], cwd: 
         lines = text_of(path).splitlines()
         current: list[InstallSite] = []
         for s in group:
-            if current and (_key(current[-1], positions.get(path)) != _key(s, positions.get(path))
-                            or _separated(lines, current[-1], s)):
-                out.append(_install(current, path, kind, positions.get(path), cwd, installed_files))
+            if current and (_key(current[-1]) != _key(s) or _separated(lines, current[-1], s)):
+                out.append(_install(current, path, kind, lines, cwd, installed_files))
                 current = []
             current.append(s)
         if current:
-            out.append(_install(current, path, kind, positions.get(path), cwd, installed_files))
+            out.append(_install(current, path, kind, lines, cwd, installed_files))
     for path, group in by_anchor_file.items():
         kind = kinds.get(path, "")
         if kind in ("requirements", "package.json") and all(s.via is None for s in group) \
@@ -202,22 +157,21 @@ def group_installs(sites: Sequence[InstallSite], kinds: Mapping[str, str], cwd: 
     return out
 
 
-def _key(site: InstallSite, positions: Sequence[Position] | None) -> tuple[object, ...]:
-    line = _anchor(site)[1]
-    pos = _position(positions, line) if positions else None
+def _key(site: InstallSite) -> tuple[object, ...]:
     family = "pip" if site.ecosystem is Ecosystem.PIP else site.installer
-    return (pos.layer if pos else line, site.ecosystem, family, site.no_deps, site.global_install)
+    where = site.build.layer if site.build is not None else _anchor(site)[1]
+    return (where, site.ecosystem, family, site.no_deps, site.global_install)
 
 
-def _install(group: list[InstallSite], path: str, kind: str, positions: Sequence[Position] | None, cwd: Path,
+def _install(group: list[InstallSite], path: str, kind: str, lines: Sequence[str], cwd: Path,
              installed: set[str]) -> Install:
     first = group[0]
     eco = first.ecosystem
     line = _anchor(first)[1]
-    pos = _position(positions, line) if positions else None
     container = kind in ("dockerfile", "compose")
     project = (cwd / path).parent
-    base = Install(eco.value, path, line, tuple(group), pos, container, project)
+    base = Install(eco.value, path, line, tuple(group), first.build, _heading(lines, first.build), container, project,
+                   apt_target=first.apt_target)
     if eco is Ecosystem.IMAGE:
         return _replace(base, unsupported="cannot be simulated: a tag's past digest is not recorded")
     if any(s.action is Action.UPGRADE for s in group):
@@ -242,9 +196,21 @@ def _install(group: list[InstallSite], path: str, kind: str, positions: Sequence
             return _replace(base, unsupported="the requirements file it installs is not in the build context")
         if not reqs and not files:
             return _replace(base, unsupported="nothing an index could resolve (local paths or URLs)")
+        index = _pip_index(group)
+        if index is not None and index.no_index and index.index_url is None:
+            return _replace(base, unsupported="pip --no-index installs from local files (find-links), which have "
+                                              "no upload times: their past cannot be known")
+        if index is not None:  # every constraint of the -c files, not only exact pins
+            constraints += [c.raw for f in index.constraint_files for c in f.constraints or ()]
         return _replace(base, requirements=tuple(reqs), files=tuple(sorted({str(cwd / f) for f in files})),
-                        constraints=tuple(dict.fromkeys(constraints)), no_deps=first.no_deps)
+                        constraints=tuple(dict.fromkeys(constraints)), no_deps=first.no_deps, pip_index=index)
     if eco is Ecosystem.NPM:
+        if first.action is Action.LOCKFILE_INSTALL:  # npm ci: the lockfile, whatever the instant
+            got = _npm_project(base, project, installed, cwd)
+            if not got.unsupported and got.npm_locked is None:
+                return _replace(base, unsupported="npm ci: no package-lock.json or npm-shrinkwrap.json beside "
+                                                  "its package.json (the build fails)")
+            return got
         if first.action is Action.LOCKLESS_INSTALL:
             # `npm install` with no packages in a Dockerfile: the package.json of the build context
             return _npm_project(base, project, installed, cwd)
@@ -259,7 +225,33 @@ def _install(group: list[InstallSite], path: str, kind: str, positions: Sequence
         if not pkgs:
             return _replace(base, unsupported="no named package an archive could resolve")
         return _replace(base, apt_packages=tuple(pkgs))
+    if eco is Ecosystem.APK:
+        named = [(s.package, _apk_version(s)) for s in group
+                 if s.package and s.action is Action.INSTALL and s.pin not in (Pin.LOCAL, Pin.UNKNOWN)]
+        if not named:
+            return _replace(base, unsupported="no named package a branch index could resolve")
+        return _replace(base, apt_packages=tuple(named))
     return _replace(base, unsupported=f"{eco.value} installs are not simulated (no index history for them)")
+
+
+def _pip_index(group: Sequence[InstallSite]) -> PipIndex | None:
+    """The index options pip uses for the command: an entry of a file it installs carries the
+    command line's options with the file's own on top (pip's order), so it is preferred."""
+    entries = [s.pip_index for s in group if s.via is not None and s.pip_index is not None]
+    own = [s.pip_index for s in group if s.pip_index is not None]
+    found = entries or own
+    return found[0] if found else None
+
+
+def _apk_version(site: InstallSite) -> str | None:
+    """``curl=8.9.1-r1`` -> ``8.9.1-r1``; a fuzzy ``curl~8.9`` -> ``8.9*`` (apk takes the highest
+    served version starting so); a range or none -> None (the candidate)."""
+    if site.pin is Pin.EXACT:
+        return site.version
+    if site.pin is Pin.PARTIAL and site.spec:
+        found = re.search(r"(=~|~=|~|=)(.+)$", site.spec.split("@", 1)[0])
+        return found.group(2).rstrip("*") + "*" if found else None
+    return None
 
 
 def _npm_range(name: str, spec: str) -> str:
@@ -308,7 +300,7 @@ def _read_npm_lock(folder: Path) -> tuple[tuple[str, str], ...] | None:
 
 def _file_install(path: str, kind: str, group: list[InstallSite], cwd: Path) -> Install:
     first = group[0]
-    base = Install(first.ecosystem.value, path, 1, tuple(group), None, False, (cwd / path).parent)
+    base = Install(first.ecosystem.value, path, 1, tuple(group), project_dir=(cwd / path).parent)
     if kind == "requirements":
         return _replace(base, files=(str(cwd / path),))
     try:

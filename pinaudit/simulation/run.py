@@ -21,6 +21,7 @@ from typing import Any
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
 from pinaudit.resolve.drift import change_kind, rank
 from pinaudit.resolve.interface import (
+    ApkRequest,
     AptRequest,
     NpmRequest,
     Outcome,
@@ -28,7 +29,7 @@ from pinaudit.resolve.interface import (
     Resolution,
     Unresolved,
 )
-from pinaudit.simulation.installs import Install, debian_based, group_installs, python_from_image
+from pinaudit.simulation.installs import Install, debian_based, group_installs, image_text
 from pinaudit.simulation.model import Change, Host, Simulated, SimulateOptions, Simulation, UnresolvedSite
 
 TYPE_CHECKING = False
@@ -48,7 +49,7 @@ DEBIAN_RELEASES = (("buster", datetime(2019, 7, 6, tzinfo=timezone.utc)),
                    ("bookworm", datetime(2023, 6, 10, tzinfo=timezone.utc)),
                    ("trixie", datetime(2025, 8, 9, tzinfo=timezone.utc)))
 
-Request = PipRequest | NpmRequest | AptRequest
+Request = PipRequest | NpmRequest | AptRequest | ApkRequest
 
 
 def debian_suite_at(instant: datetime) -> str:
@@ -165,40 +166,51 @@ def _synthetic(inst: Install, name: str) -> InstallSite:
 
 def install_request(inst: Install, at: datetime | None, options: SimulateOptions, host: HostConfig,
                     cwd: Path) -> tuple[Request | Unresolved, str]:
-    """The request one install makes at an instant (shared with ``pinaudit lock``), and a note."""
+    """The request one install makes at an instant (shared with ``pinaudit lock``), and a note.
+
+    Where it fetches from is chosen as ``scan --online`` chooses it, from the site model: the
+    command's own pip index options, apt's target suite, the stage's base image and suite."""
     from pinaudit.index.select import choose_index
 
     base = inst.base
+    build = inst.build
+    params: dict[str, Any] = {"base_image": base} if base is not None else {}
     if inst.ecosystem == "pip":
         name = next((s.package for s in inst.sites if s.package), "pip")
+        index = inst.pip_index
+        if index is not None:
+            params.update(pip_index=index.index_url, pip_extra_indexes=index.extra_index_urls)
         choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container,
-                              project_dir=inst.project_dir, base_image=base)
+                              project_dir=inst.project_dir, **params)
         if choice is None or choice.url is None:
             return Unresolved(choice.reason if choice else "no Python package index known"), ""
-        python = python_from_image(base) or options.python_version or \
+        python = (build.python if build is not None else None) or options.python_version or \
             f"{sys.version_info.major}.{sys.version_info.minor}"
-        musl = bool(base and "alpine" in (base.tag or ""))
+        musl = bool(base and "alpine" in (base.tag or "")) or bool(build and (build.suite or "").startswith("alpine"))
         return PipRequest(inst.requirements, inst.files, inst.constraints, (), inst.no_deps, choice.url,
                           choice.extra_urls, python, options.platform, musl, at, _digest(inst.files)), ""
     if inst.ecosystem == "npm":
         name = inst.npm_deps[0][0] if inst.npm_deps else "npm"
         choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container,
                               project_dir=inst.project_dir)
+        if inst.npm_locked is not None:  # the lockfile answers at every instant: no registry is asked
+            return NpmRequest(inst.npm_deps, (choice.url if choice else None) or "", None, inst.npm_locked), ""
         if choice is None or choice.url is None:
             return Unresolved(choice.reason if choice else "no npm registry known"), ""
-        return NpmRequest(inst.npm_deps, choice.url, at, inst.npm_locked, choice.token), ""
+        return NpmRequest(inst.npm_deps, choice.url, at, None, choice.token), ""
     if inst.ecosystem == "apt":
         note = ""
-        suite = None
-        from pinaudit.index.select import suite_from_image
-
-        if suite_from_image(base) is None and options.online.debian_suite is None and debian_based(base):
+        suite = build.suite if build is not None and not (build.suite or "").startswith("alpine") else None
+        if suite is None and options.online.debian_suite is None and debian_based(base):
             suite = debian_suite_at(at or options.now)
             note = f"Debian suite {suite} inferred from the release dates at {(at or options.now):%Y-%m-%d} " \
-                   f"({base.name if base else 'the base image'}:{base.tag if base else ''} names none)"
+                   f"({image_text(base) or 'the base image'} names none)"
+        if suite is not None:
+            params["base_suite"] = suite
+        if inst.apt_target is not None:
+            params["apt_target"] = inst.apt_target
         name = inst.apt_packages[0][0]
-        choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container,
-                              base_image=base, base_suite=suite)
+        choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container, **params)
         if choice is None or choice.url is None or not choice.suite:
             return Unresolved(choice.reason if choice else "no Debian archive known"), note
         from pinaudit.online import _debian_arch
@@ -207,6 +219,14 @@ def install_request(inst: Install, at: datetime | None, options: SimulateOptions
         return AptRequest(inst.apt_packages, choice.url, choice.suite, choice.security_url,
                           options.online.debian_snapshot, choice.target, arch, options.online.debian_keyring,
                           at), note
+    if inst.ecosystem == "apk":
+        name = inst.apt_packages[0][0]
+        choice = choose_index(_synthetic(inst, name), options.online, host, container=inst.container, **params)
+        if choice is None or choice.url is None or not choice.suite:
+            return Unresolved(choice.reason if choice else "no Alpine mirror known"), ""
+        from pinaudit.online import _apk_arch
+
+        return ApkRequest(inst.apt_packages, choice.url, choice.suite, _apk_arch(options.platform), at), ""
     return Unresolved(f"{inst.ecosystem} installs are not simulated"), ""
 
 
@@ -222,6 +242,7 @@ def _digest(files: Sequence[str]) -> str:
 
 class Resolvers:
     def __init__(self, options: SimulateOptions, transport: Transport) -> None:
+        from pinaudit.resolve.apk import ApkResolver
         from pinaudit.resolve.apt import AptResolver
         from pinaudit.resolve.npm import NpmResolver
 
@@ -236,6 +257,7 @@ class Resolvers:
             self.pip = UvResolver(options.pip)
         self.npm = NpmResolver(transport)
         self.apt = AptResolver(transport)
+        self.apk = ApkResolver(transport)
         # one Python resolver process at a time: uv (and pip) fetch in parallel themselves, and two
         # at once on one cache and two cores measured 3x slower than one after the other
         import threading
@@ -257,6 +279,8 @@ class Resolvers:
             return result
         if isinstance(req, NpmRequest):
             return self.npm.resolve(req)
+        if isinstance(req, ApkRequest):
+            return self.apk.resolve(req)
         return self.apt.resolve(req)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.model import Action, Ecosystem, InstallSite
 from pinaudit.resolve.interface import Unresolved
 from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
 
@@ -51,7 +51,6 @@ class IndexVersions:
         self.transport = transport
         self.cwd = cwd
         self.host = host
-        self._alpine: dict[tuple[str, str], Any] = {}
 
     def versions(self, sites: Sequence[InstallSite]) -> Mapping[SiteKey, str | Left]:
         out: dict[SiteKey, str | Left] = {}
@@ -91,14 +90,11 @@ class IndexVersions:
             mine = [s for s in inst.sites if site_key(s) in wanted]
             if not mine:
                 continue
-            if inst.ecosystem == "apk":
-                out.update(self._apk(inst, mine, config))
-                continue
             if inst.unsupported:
                 out.update({site_key(s): Left(inst.unsupported) for s in mine})
                 continue
-            if inst.ecosystem == "apt":
-                names = dict.fromkeys(normalise(Ecosystem.APT, s.package or "") for s in mine)
+            if inst.ecosystem in ("apt", "apk"):  # an Alpine branch too: "now" only (resolve/apk.py)
+                names = dict.fromkeys(normalise(Ecosystem(inst.ecosystem), s.package or "") for s in mine)
                 inst = replace(inst, apt_packages=tuple((n, None) for n in names))
             req, _note = install_request(inst, at, self.options, config, self.cwd)
             plans.append((mine, req))
@@ -114,36 +110,6 @@ class IndexVersions:
                     continue
                 got = outcome.package(normalise(s.ecosystem, s.package or ""))
                 out[site_key(s)] = got.version if got else Left("the resolution does not include it")
-        return out
-
-    def _apk(self, inst: Any, sites: Sequence[InstallSite], config: HostConfig) -> dict[SiteKey, str | Left]:
-        """An Alpine branch keeps one version per package: the candidate is what a build gets now
-        (the past cannot be known: there is no snapshot service for Alpine)."""
-        from pinaudit.index.alpine import AlpineRepository
-        from pinaudit.index.interface import IndexFailure
-        from pinaudit.index.select import choose_index
-        from pinaudit.online import _apk_arch
-
-        out: dict[SiteKey, str | Left] = {}
-        host = self.options.hosts[0]
-        for s in sites:
-            if not host.now:
-                out[site_key(s)] = Left("an Alpine branch keeps no history: only 'now' can be fixed for apk")
-                continue
-            exact = s._replace(pin=Pin.EXACT, version="0")
-            choice = choose_index(exact, self.options.online, config, container=inst.container, base_image=inst.base)
-            if choice is None or choice.url is None or not choice.suite:
-                out[site_key(s)] = Left(choice.reason if choice else "no Alpine mirror known")
-                continue
-            key = (choice.url, choice.suite)
-            if key not in self._alpine:
-                self._alpine[key] = AlpineRepository(choice.url, choice.suite, self.transport,
-                                                     arch=_apk_arch(self.options.online.platform))
-            project = self._alpine[key].project(choice.package)
-            if isinstance(project, IndexFailure):
-                out[site_key(s)] = Left(project.message(), project.unreachable)
-            else:
-                out[site_key(s)] = project.tags.get("candidate") or Left("the branch serves no version of it")
         return out
 
     def _digests(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
