@@ -19,12 +19,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from pinaudit.images import parse_image
 from pinaudit.lock.core import Difference, Verified
 from pinaudit.lock.reqfile import StaleEntry
 from pinaudit.model import Action, Category, Ecosystem, Finding, InstallSite, Location, Pin, Report, Severity, Span
 from pinaudit.resolve.interface import Outcome, Package, Resolution, Unresolved
-from pinaudit.simulation.installs import Install, Position
+from pinaudit.simulation.installs import Install
 from pinaudit.simulation.model import Change, Host, Simulated, Simulation, UnresolvedSite
+from pinaudit.site_context import BuildPosition
 from tests.helpers import REPO
 
 # Each payload flips window.__pwned if it ever runs; the browser test asserts it never does.
@@ -180,10 +182,10 @@ def simulated(n: int, path: str, layer: int, instruction: str, packages: list[tu
               unresolved: Mapping[str, Unresolved] | None = None, notes: tuple[str, ...] = ()) -> Simulated:
     """One install: ``packages`` drift as (name, cached version, fresh version, change kind), ``same``
     stay; a version "" means that host does not get the package; release dates from the version."""
-    position = Position(layer, 0, instruction, "python:3.11", layer + 1, layer + 1)
+    position = BuildPosition(0, None, layer, parse_image("python:3.11").parts, python="3.11", line=layer + 1)
     sites = tuple(_site(path, layer + 1, name, name, Ecosystem(eco)) for name, *_ in packages[:3]) or (
         _site(path, layer + 1, eco, eco, Ecosystem(eco)),)
-    install = Install(eco, path, layer + 1, sites, position)
+    install = Install(eco, path, layer + 1, sites, position, heading=instruction)
 
     def released(version: str, base: datetime) -> datetime | None:
         if not version:

@@ -28,6 +28,7 @@ from datetime import datetime
 from pinaudit.output.html import View, day, render_page
 from pinaudit.output.simulation import summary
 from pinaudit.resolve.interface import Resolution, Unresolved
+from pinaudit.simulation.installs import image_text
 from pinaudit.simulation.model import Change, Host, Simulated, Simulation, UnresolvedSite
 
 TYPE_CHECKING = False
@@ -234,15 +235,17 @@ def _timeline(sim: Simulation, s: Simulated, c: Change, hosts: Sequence[Host], a
 def _layers(sim: Simulation, hosts: Sequence[Host], axis: TimeAxis) -> list[Layer]:
     grouped: dict[tuple[str, int], list[Simulated]] = {}
     for s in sim.installs:
-        pos = s.install.position
-        grouped.setdefault((s.install.path, pos.layer if pos else -1), []).append(s)
+        build = s.install.build
+        grouped.setdefault((s.install.path, build.layer if build else -1), []).append(s)
     out = []
     for n, ((path, layer), items) in enumerate(grouped.items()):
         first = items[0]
-        pos = first.install.position
-        if pos is not None:
-            base = f", FROM {pos.base_image}" if pos.base_image else ""
-            heading, line, instruction = f"layer {layer} (stage {pos.stage}{base})", pos.start_line, pos.instruction
+        build = first.install.build
+        if build is not None:
+            shown = image_text(first.install.base)
+            base = f", FROM {shown}" if shown else ""
+            heading = f"layer {layer} (stage {build.stage_index}{base})"
+            line, instruction = build.line, first.install.heading
         else:
             heading, line, instruction = f"installed as a whole ({first.install.ecosystem})", first.install.line, ""
         blocks = tuple(_block(sim, s, hosts, axis) for s in items)
