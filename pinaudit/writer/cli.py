@@ -47,7 +47,8 @@ def _instant(args: argparse.Namespace, now: datetime) -> datetime | None:
 def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: TextIO | None = None,
             source: Callable[[Any], VersionSource] | None = None) -> int:
     """The command. ``source`` builds the version source from the run's context (tests hand in a
-    stub); by default the indexes, behind the hashed requirements files already there."""
+    stub); by default the indexes, behind the locks already there (``pinaudit.lock``, hashed
+    requirements files) unless ``--at``/``--cooldown`` chose another instant."""
     from pinaudit.app import scan
     from pinaudit.config import ConfigError, load_config
     from pinaudit.work import InputError
@@ -122,7 +123,8 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
     from pinaudit.online import OnlineOptions, http_settings
     from pinaudit.resolve._pip import PipSettings
     from pinaudit.simulation.model import Host, SimulateOptions
-    from pinaudit.writer.versions import HOST, HashedRequirements, IndexVersions
+    from pinaudit.writer.locked import LockedVersions
+    from pinaudit.writer.versions import HOST, IndexVersions
 
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
                              cache_max_mb=config.cache_max_mb)
@@ -139,7 +141,10 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
     options = SimulateOptions((host,), online, pip, now, ecosystems, args.resolver, args.python_version,
                               args.platform or "linux/amd64", args.jobs, context)
     with Transport(settings) as transport:
-        source = HashedRequirements(IndexVersions(paths, config, options, transport=transport, cwd=cwd), cwd)
+        source: VersionSource = IndexVersions(paths, config, options, transport=transport, cwd=cwd)
+        if not (args.at or args.cooldown):
+            source = LockedVersions(source, cwd, apt_from_locks=args.apt_strategy != "snapshot",
+                                    platform=args.platform)
         return plan_fix(sites, source, read, **extra)
 
 

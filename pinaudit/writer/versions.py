@@ -1,5 +1,5 @@
 """Where ``fix`` gets its versions: a fresh resolution through the resolve layer, images through
-the OCI client, and existing hashed requirements files in front of both.
+the OCI client (the locks already there go in front of it: :mod:`pinaudit.writer.locked`).
 
 The resolution is the simulation's, with one host: ``now`` (a fresh build today), ``--at DATE``
 or ``--cooldown`` (now minus the cooldown). So ``fix`` writes exactly what ``simulate`` says a
@@ -10,14 +10,14 @@ candidate.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.resolve.interface import Unresolved
-from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
+from pinaudit.writer.fix import Left, SiteKey, site_key
+from pinaudit.writer.locked import normalise
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,18 +26,9 @@ if TYPE_CHECKING:
     from pinaudit.index.select import HostConfig
     from pinaudit.simulation.model import SimulateOptions
 
-__all__ = ["HashedRequirements", "IndexVersions", "normalise"]
+__all__ = ["IndexVersions"]
 
 HOST = "fix"
-_HASHED_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;\\#]+)", re.M)
-
-
-def normalise(ecosystem: Ecosystem, name: str) -> str:
-    if ecosystem is Ecosystem.PIP:
-        return re.sub(r"[-_.]+", "-", name).lower()
-    if ecosystem is Ecosystem.APT:
-        return name.split(":", 1)[0]
-    return name
 
 
 class IndexVersions:
@@ -167,46 +158,4 @@ class IndexVersions:
                 else:
                     cache[ref] = got.digest
             out[site_key(s)] = cache[ref]
-        return out
-
-
-class HashedRequirements:
-    """Versions from hashed requirements files (what ``lock`` writes, pip-compile's format) in a
-    site's folder, in front of another source: a Dockerfile's ``pip install requests`` next to a
-    hashed ``requirements.txt`` that pins requests gets that version, not a fresh one."""
-
-    def __init__(self, inner: VersionSource, cwd: Path) -> None:
-        self.inner = inner
-        self.cwd = cwd
-        self._pins: dict[Path, dict[str, str]] = {}
-
-    def _folder_pins(self, folder: Path) -> dict[str, str]:
-        if folder not in self._pins:
-            pins: dict[str, str] = {}
-            for f in sorted(folder.glob("requirements*.txt")):
-                try:
-                    text = f.read_text(encoding="utf-8-sig")
-                except (OSError, UnicodeDecodeError):
-                    continue
-                if "--hash=" not in text:
-                    continue
-                for m in _HASHED_PIN.finditer(text):
-                    pins.setdefault(normalise(Ecosystem.PIP, m.group(1)), m.group(2))
-            self._pins[folder] = pins
-        return self._pins[folder]
-
-    def versions(self, sites: Sequence[InstallSite]) -> Mapping[SiteKey, str | Left]:
-        out: dict[SiteKey, str | Left] = {}
-        rest: list[InstallSite] = []
-        for s in sites:
-            pinned = None
-            if s.ecosystem is Ecosystem.PIP and s.installer not in ("requirements", "constraints") and s.package:
-                pinned = self._folder_pins((self.cwd / s.location.path).parent).get(
-                    normalise(Ecosystem.PIP, s.package))
-            if pinned:
-                out[site_key(s)] = pinned
-            else:
-                rest.append(s)
-        if rest:
-            out.update(self.inner.versions(rest))
         return out
