@@ -190,6 +190,8 @@ def _fix_parser(sub: Any) -> None:
     f.add_argument("--ecosystem", default=None, metavar="LIST", help="only these ecosystems: apt,pip,npm,image")
     f.add_argument("--select", action="append", default=None, metavar="CODES", help="only these rules' sites")
     f.add_argument("--ignore", action="append", default=None, metavar="CODES", help="skip these rules' sites")
+    f.add_argument("--generate-hashes", action="store_true",
+                   help="requirements files: add every pinned release's --hash lines (pip-compile's layout)")
     f.add_argument("--apt-strategy", choices=("pin", "snapshot"), default="pin",
                    help="pin apt versions (default), or install from a dated snapshot archive")
     f.add_argument("--resolver", choices=("uv", "pip-tools"), default="uv", help="the Python resolver (default uv)")

@@ -113,18 +113,14 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     else:
         plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context, extra=extra,
                              ecosystems=ecosystems)
+    if args.generate_hashes:
+        plan = _hashed(args, config, plan, result.report.sites, read)
     return finish(plan, dry_run=args.dry_run, quiet=args.quiet, cwd=cwd, roots=paths, out=out)
 
 
-def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
-                  read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
-                  context: Path | None, extra: dict[str, Any], ecosystems: frozenset[str] | None) -> FixPlan:
-    from pinaudit.index.http import Transport
+def _online(args: argparse.Namespace, config: Any) -> tuple[Any, Any]:
+    """The index options and HTTP settings for this run (options over the configuration)."""
     from pinaudit.online import OnlineOptions, http_settings
-    from pinaudit.resolve._pip import PipSettings
-    from pinaudit.simulation.model import Host, SimulateOptions
-    from pinaudit.writer.locked import LockedVersions
-    from pinaudit.writer.versions import HOST, IndexVersions
 
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
                              cache_max_mb=config.cache_max_mb)
@@ -134,6 +130,19 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
         debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
         alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch,
         platform=args.platform, http=settings)
+    return online, settings
+
+
+def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
+                  read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
+                  context: Path | None, extra: dict[str, Any], ecosystems: frozenset[str] | None) -> FixPlan:
+    from pinaudit.index.http import Transport
+    from pinaudit.resolve._pip import PipSettings
+    from pinaudit.simulation.model import Host, SimulateOptions
+    from pinaudit.writer.locked import LockedVersions
+    from pinaudit.writer.versions import HOST, IndexVersions
+
+    online, settings = _online(args, config)
     pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)
@@ -146,6 +155,28 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
             source = LockedVersions(source, cwd, apt_from_locks=args.apt_strategy != "snapshot",
                                     platform=args.platform)
         return plan_fix(sites, source, read, **extra)
+
+
+def _hashed(args: argparse.Namespace, config: Any, plan: FixPlan, every: Sequence[Any],
+            read: Callable[[str], bytes]) -> FixPlan:
+    """``--generate-hashes``: requirements files hashed whole; pip command lines are not (a
+    command line's hashes need --require-hashes and every dependency spelled out: a lock's job)."""
+    from pinaudit.index.http import Transport
+    from pinaudit.model import Ecosystem
+    from pinaudit.writer.hashes import add_hashes, hashable_sites
+    from pinaudit.writer.versions import IndexHashes
+
+    if plan.unreachable:
+        return plan
+    online, settings = _online(args, config)
+    with Transport(settings) as transport:
+        plan = add_hashes(plan, hashable_sites(every), IndexHashes(online, transport), read)
+    lines = sorted({(s.location.path, s.location.span.line) for s, _v in plan.fixed
+                    if s.ecosystem is Ecosystem.PIP and s.installer not in ("requirements", "constraints")})
+    notes = [f"{p}:{n}: pip command line not hashed: hashes on a command line need --require-hashes and every "
+             "dependency pinned and hashed there too; install from a hashed requirements file or pinaudit.lock "
+             "(pinaudit lock) instead" for p, n in lines]
+    return plan._replace(notes=(*plan.notes, *notes)) if notes else plan
 
 
 def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str, at: datetime) -> dict[str, Any]:

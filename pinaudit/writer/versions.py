@@ -159,3 +159,55 @@ class IndexVersions:
                     cache[ref] = got.digest
             out[site_key(s)] = cache[ref]
         return out
+
+
+class IndexHashes:
+    """``--generate-hashes``' answers from the Python index each entry installs from (the file's
+    ``--index-url``, else ``--pypi-index``/pip's configuration), through the Simple API client."""
+
+    def __init__(self, online: Any, transport: Transport) -> None:
+        from pinaudit.index.select import HostConfig
+
+        self.online = online
+        self.transport = transport
+        self.host = HostConfig(online)
+        self._clients: dict[str, Any] = {}
+
+    def _release(self, site: InstallSite, version: str) -> tuple[Any, Any] | Left:
+        from pinaudit.index.interface import IndexFailure
+        from pinaudit.index.pypi import SimpleIndex
+        from pinaudit.index.select import choose_index
+        from pinaudit.online import _site_parameters
+
+        exact = site._replace(pin=Pin.EXACT, version=version)
+        params = {k: v for k, v in _site_parameters(exact).items() if k.startswith("pip_")}
+        choice = choose_index(exact, self.online, self.host, container=False, **params)
+        if choice is None or choice.url is None:
+            return Left(choice.reason if choice and choice.reason else f"{site.package}: no index to ask")
+        if choice.url not in self._clients:
+            self._clients[choice.url] = SimpleIndex(choice.url, self.transport, cert=choice.cert)
+        client = self._clients[choice.url]
+        project = client.project(site.package or "")
+        if isinstance(project, IndexFailure):
+            return Left(project.message(), project.unreachable)
+        release = project.release(version)
+        if release is None:
+            return Left(f"{site.package} {version}: the index does not serve it")
+        return client, release
+
+    def hashes(self, site: InstallSite, version: str) -> tuple[str, ...] | Left:
+        got = self._release(site, version)
+        if isinstance(got, Left):
+            return got
+        return tuple(sorted({f"sha256:{f.hashes['sha256']}" for f in got[1].files if "sha256" in f.hashes}))
+
+    def requires(self, site: InstallSite, version: str) -> tuple[str, ...] | Left:
+        from pinaudit.index.interface import IndexFailure
+
+        got = self._release(site, version)
+        if isinstance(got, Left):
+            return got
+        deps = got[0].dependencies(site.package or "", version)
+        if isinstance(deps, IndexFailure):  # no metadata file is an answer: the dependencies cannot be told
+            return Left(deps.message(), deps.unreachable and "PEP 658" not in deps.reason)
+        return tuple(d.spec or d.name for d in deps)
