@@ -117,7 +117,7 @@ def _precheck(site: InstallSite) -> Left | None:
     if site.action is not Action.INSTALL or site.package is None:
         return Left("not a named install")
     if site.pin is Pin.UNKNOWN:
-        return Left("its spec depends on a variable that is not set")
+        return Left(_outside_origin(site))
     if site.pin is Pin.LOCAL:
         return Left("a local path")
     if site.ecosystem is Ecosystem.YUM:
@@ -125,6 +125,28 @@ def _precheck(site: InstallSite) -> Left | None:
     if site.ecosystem not in RESOLVABLE and site.ecosystem is not Ecosystem.APK:
         return Left(f"{site.ecosystem.value} installs are not resolved by fix")
     return None
+
+
+def _outside_origin(site: InstallSite) -> str:
+    """Why a spec that depends on a variable not set in the file cannot be fixed in it: where
+    its value comes from instead."""
+    from pinaudit.writer.origins import is_dockerfile
+
+    path = site.location.path
+    name = path.rsplit("/", 1)[-1].lower()
+    if is_dockerfile(path):
+        where = "a build argument without a default, a base image's ENV or a runtime value"
+        how = "give the ARG a pinned default or pin where it is set"
+    elif name.startswith(("docker-compose", "compose")):
+        where = "the environment or .env when compose runs"
+        how = "pin it there"
+    elif path.startswith(".github/") or "/.github/" in path:
+        where = "a workflow expression, a secret or the runner's environment"
+        how = "pin it where it is set"
+    else:
+        where = "the environment or the script's caller"
+        how = "set it in the file or pin it where it is set"
+    return f"its spec depends on a variable set outside this file ({where}): {how}"
 
 
 FileEdits = Callable[[str, SourceText], tuple[list[Edit], list[str]]]

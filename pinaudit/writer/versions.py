@@ -161,6 +161,14 @@ class IndexVersions:
         return out
 
 
+class _Found:
+    __slots__ = ("client", "release")
+
+    def __init__(self, client: Any, release: Any) -> None:
+        self.client = client
+        self.release = release
+
+
 class IndexHashes:
     """``--generate-hashes``' answers from the Python index each entry installs from (the file's
     ``--index-url``, else ``--pypi-index``/pip's configuration), through the Simple API client."""
@@ -173,7 +181,7 @@ class IndexHashes:
         self.host = HostConfig(online)
         self._clients: dict[str, Any] = {}
 
-    def _release(self, site: InstallSite, version: str) -> tuple[Any, Any] | Left:
+    def _release(self, site: InstallSite, version: str) -> _Found | Left:
         from pinaudit.index.interface import IndexFailure
         from pinaudit.index.pypi import SimpleIndex
         from pinaudit.index.select import choose_index
@@ -193,13 +201,13 @@ class IndexHashes:
         release = project.release(version)
         if release is None:
             return Left(f"{site.package} {version}: the index does not serve it")
-        return client, release
+        return _Found(client, release)
 
     def hashes(self, site: InstallSite, version: str) -> tuple[str, ...] | Left:
         got = self._release(site, version)
         if isinstance(got, Left):
             return got
-        return tuple(sorted({f"sha256:{f.hashes['sha256']}" for f in got[1].files if "sha256" in f.hashes}))
+        return tuple(sorted({f"sha256:{f.hashes['sha256']}" for f in got.release.files if "sha256" in f.hashes}))
 
     def requires(self, site: InstallSite, version: str) -> tuple[str, ...] | Left:
         from pinaudit.index.interface import IndexFailure
@@ -207,7 +215,7 @@ class IndexHashes:
         got = self._release(site, version)
         if isinstance(got, Left):
             return got
-        deps = got[0].dependencies(site.package or "", version)
+        deps = got.client.dependencies(site.package or "", version)
         if isinstance(deps, IndexFailure):  # no metadata file is an answer: the dependencies cannot be told
             return Left(deps.message(), deps.unreachable and "PEP 658" not in deps.reason)
         return tuple(d.spec or d.name for d in deps)
