@@ -208,6 +208,8 @@ def _fix_parser(sub: Any) -> None:
     for flag in ("--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
                  "--debian-snapshot", "--image-registry"):
         o.add_argument(flag, default=None, metavar="URL")
+    o.add_argument("--ubuntu-snapshot", default=None, metavar="URL",
+                   help="Ubuntu's snapshot service, for --apt-strategy snapshot on Ubuntu stages")
     o.add_argument("--debian-suite", default=None, metavar="SUITE")
     o.add_argument("--debian-keyring", default=None, metavar="FILE")
     o.add_argument("--alpine-mirror", default=None, metavar="URL")

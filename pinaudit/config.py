@@ -63,6 +63,7 @@ class Config(NamedTuple):
     npm_registry: str | None = None
     debian_mirror: str | None = None
     debian_snapshot: str | None = None
+    ubuntu_snapshot: str | None = None  # fix --apt-strategy snapshot for Ubuntu stages (its own layout)
     debian_security_mirror: str | None = None
     debian_suite: str | None = None
     debian_keyring: str | None = None
@@ -326,6 +327,7 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "npm-registry": "npm_registry",
     "debian-mirror": "debian_mirror",
     "debian-snapshot": "debian_snapshot",
+    "ubuntu-snapshot": "ubuntu_snapshot",
     "debian-security-mirror": "debian_security_mirror",
     "debian-suite": "debian_suite",
     "debian-keyring": "debian_keyring",

@@ -104,3 +104,22 @@ def test_a_hashed_requirements_file_beside_gives_the_version(tmp_path: Path, pyp
     (tmp_path / "install.sh").write_text("#!/bin/sh\npip install requests\n")
     assert main(["fix", ".", "--pypi-index", pypi.url]) == 0
     assert (tmp_path / "install.sh").read_text() == "#!/bin/sh\npip install requests==2.31.0\n"
+
+
+def test_ubuntu_snapshot_pins_come_from_the_dated_ubuntu_archive(tmp_path: Path, debian: DebianServer,
+                                                                 isolated_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    debian.publish("2024-09-01T00:00:00Z", "jammy", {"curl": "7.81.0-1ubuntu1.16"})
+    debian.publish("2024-09-01T00:00:00Z", "jammy-security", {"curl": "7.81.0-1ubuntu1.17"})
+    debian.publish("2025-11-15T00:00:00Z", "jammy-security", {"curl": "7.81.0-1ubuntu1.21"})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:22.04@sha256:" + "0" * 64 + "\n"
+                                         "RUN apt-get update && apt-get install -y curl\n")
+    args = ["fix", ".", "--apt-strategy", "snapshot", "--ubuntu-snapshot", debian.snapshot]
+    assert main([*args, "--at", "2024-10-01"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "Dockerfile").read_text()
+    assert f"{debian.snapshot}ubuntu/20241001T000000Z jammy-security main restricted universe multiverse'" in text
+    assert text.endswith("apt-get install -y curl=7.81.0-1ubuntu1.17\n")
+    assert main([*args, "--at", "2025-12-01"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "Dockerfile").read_text()
+    assert text.endswith("apt-get install -y curl=7.81.0-1ubuntu1.21\n") and "20241001" not in text

@@ -63,7 +63,7 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     except ValueError as exc:
         raise usage_error(str(exc)) from None
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "image_registry", "alpine_mirror"):
+                 "ubuntu_snapshot", "image_registry", "alpine_mirror"):
         value = getattr(args, name)
         if value and not value.startswith(("http://", "https://")):
             raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
@@ -82,9 +82,11 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     snapshot_url = args.debian_snapshot or config.debian_snapshot
-    if args.apt_strategy == "snapshot" and not snapshot_url:
-        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL or set "
-                          "debian-snapshot in the configuration")
+    ubuntu_url = args.ubuntu_snapshot or config.ubuntu_snapshot
+    if args.apt_strategy == "snapshot" and not (snapshot_url or ubuntu_url):
+        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL (Debian "
+                          "stages) or --ubuntu-snapshot URL (Ubuntu stages), or set debian-snapshot / "
+                          "ubuntu-snapshot in the configuration")
     paths = args.paths or [Path(".")]
     context = args.context.resolve() if args.context else None
     try:
@@ -100,7 +102,7 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     if args.apt_strategy == "snapshot":
         # one instant for every stage and for the pins: the snapshot's
         at = at or now
-        extra = _snapshot(args, config, result.report.sites, str(snapshot_url), at)
+        extra = _snapshot(args, config, result.report.sites, snapshot_url, ubuntu_url, at)
         # moving the instant moves the pins: the exact apt versions are resolved at it again
         from pinaudit.model import Action, Ecosystem, Pin
         from pinaudit.writer.fix import site_key
@@ -151,6 +153,19 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
                               args.platform or "linux/amd64", args.jobs, context)
     with Transport(settings) as transport:
         source: VersionSource = IndexVersions(paths, config, options, transport=transport, cwd=cwd)
+        ubuntu = args.ubuntu_snapshot or config.ubuntu_snapshot
+        if args.apt_strategy == "snapshot" and ubuntu:
+            from dataclasses import replace
+
+            from pinaudit.index.debian import snapshot_stamp
+            from pinaudit.writer.versions import UbuntuSnapshot
+
+            # Ubuntu's dated archive is a mirror frozen at the instant (every pocket in one): the
+            # stage's pins are today's answer of that mirror, the versions its sources line serves
+            dated = f"{ubuntu.rstrip('/')}/ubuntu/{snapshot_stamp(at or now)}"
+            frozen = replace(options, hosts=(Host(HOST, now, now=True),), online=replace(
+                online, debian_mirror=dated, debian_security_mirror=dated, debian_snapshot=None))
+            source = UbuntuSnapshot(source, IndexVersions(paths, config, frozen, transport=transport, cwd=cwd))
         if not (args.at or args.cooldown):
             source = LockedVersions(source, cwd, apt_from_locks=args.apt_strategy != "snapshot",
                                     platform=args.platform)
@@ -179,7 +194,8 @@ def _hashed(args: argparse.Namespace, config: Any, plan: FixPlan, every: Sequenc
     return plan._replace(notes=(*plan.notes, *notes)) if notes else plan
 
 
-def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str, at: datetime) -> dict[str, Any]:
+def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str | None, ubuntu: str | None,
+              at: datetime) -> dict[str, Any]:
     """``plan_fix``'s extra edits for ``--apt-strategy snapshot``: the Dockerfiles with apt sites."""
     from pinaudit.images import parse_image
     from pinaudit.index.debian import snapshot_stamp
@@ -199,7 +215,7 @@ def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: 
         return suite or (debian_suite_at(at) if debian_based(ref) else None)
 
     def edits(path: str, source: SourceText) -> tuple[list[Any], list[str]]:
-        return snapshot_edits(path, source, url, snapshot_stamp(at), suite_of)
+        return snapshot_edits(path, source, url, snapshot_stamp(at), suite_of, ubuntu)
 
     paths = sorted({s.location.path for s in every if s.ecosystem is Ecosystem.APT and is_dockerfile(s.location.path)})
     return {"extra_paths": paths, "extra": edits}

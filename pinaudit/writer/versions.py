@@ -16,7 +16,7 @@ from typing import Any
 
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.resolve.interface import Unresolved
-from pinaudit.writer.fix import Left, SiteKey, site_key
+from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
 from pinaudit.writer.locked import normalise
 
 TYPE_CHECKING = False
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pinaudit.index.select import HostConfig
     from pinaudit.simulation.model import SimulateOptions
 
-__all__ = ["IndexVersions"]
+__all__ = ["IndexHashes", "IndexVersions", "UbuntuSnapshot"]
 
 HOST = "fix"
 
@@ -158,6 +158,28 @@ class IndexVersions:
                 else:
                     cache[ref] = got.digest
             out[site_key(s)] = cache[ref]
+        return out
+
+
+class UbuntuSnapshot:
+    """``--apt-strategy snapshot`` with Ubuntu stages: their apt sites are asked of ``ubuntu`` (the
+    dated Ubuntu archive as a mirror), every other site of ``inner``."""
+
+    def __init__(self, inner: VersionSource, ubuntu: VersionSource) -> None:
+        self.inner = inner
+        self.ubuntu = ubuntu
+
+    def versions(self, sites: Sequence[InstallSite]) -> Mapping[SiteKey, str | Left]:
+        from pinaudit.site_context import UBUNTU_CODENAMES
+
+        mine = [s for s in sites if s.ecosystem is Ecosystem.APT and s.build is not None
+                and s.build.suite in UBUNTU_CODENAMES]
+        rest = [s for s in sites if s not in mine]
+        out: dict[SiteKey, str | Left] = {}
+        if mine:
+            out.update(self.ubuntu.versions(mine))
+        if rest:
+            out.update(self.inner.versions(rest))
         return out
 
 

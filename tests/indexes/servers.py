@@ -472,7 +472,9 @@ def _stamp(t: datetime) -> str:
 class DebianServer(LoopbackServer):
     """A Debian archive at ``/debian/`` (today's state: the latest publication) and a snapshot
     service at ``/archive/<archive>/<YYYYMMDDTHHMMSSZ>/`` (any instant: the latest publication at
-    or before it, reached through a redirect to its canonical stamp, as the real service does).
+    or before it, reached through a redirect to its canonical stamp, as the real service does);
+    ``/ubuntu/<YYYYMMDDTHHMMSSZ>/`` is Ubuntu's snapshot layout over the same publications (every
+    pocket, ``-security`` included, in the one dated archive).
 
     ``publish(date, suite, packages)`` records the state of one suite from that date on; suites
     ending in ``-security`` live in the ``debian-security`` archive at ``/debian-security/``.
@@ -577,6 +579,17 @@ class DebianServer(LoopbackServer):
             if _stamp(found[0]) != stamp:
                 return Reply(301, b"", {"Location": f"/archive/{archive}/{_stamp(found[0])}/{rest}"})
             data = self._files(archive, found[0], found[1]).get(rest)
+            return Reply(200, data) if data is not None else not_found()
+        if parts[0] == "ubuntu" and len(parts) >= 2:  # Ubuntu's layout: every pocket in one dated archive
+            try:
+                t = datetime.strptime(parts[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            except ValueError:
+                return not_found("bad timestamp")
+            files: dict[str, bytes] = {}
+            for archive in ("debian", "debian-security"):
+                state = self._at(archive, t)
+                files.update(self._files(archive, *state) if state is not None else {})
+            data = files.get("/".join(parts[2:]))
             return Reply(200, data) if data is not None else not_found()
         if parts[0] in ("debian", "debian-security"):
             found = self._at(parts[0], None)
