@@ -210,6 +210,8 @@ def _fix_parser(sub: Any) -> None:
         o.add_argument(flag, default=None, metavar="URL")
     o.add_argument("--ubuntu-snapshot", default=None, metavar="URL",
                    help="Ubuntu's snapshot service, for --apt-strategy snapshot on Ubuntu stages")
+    o.add_argument("--rpm-repo", action="append", default=[], metavar="URL",
+                   help="an rpm-md repository (repodata/repomd.xml) for yum/dnf/zypper versions; repeatable")
     o.add_argument("--debian-suite", default=None, metavar="SUITE")
     o.add_argument("--debian-keyring", default=None, metavar="FILE")
     o.add_argument("--alpine-mirror", default=None, metavar="URL")

@@ -63,10 +63,11 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     except ValueError as exc:
         raise usage_error(str(exc)) from None
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "ubuntu_snapshot", "image_registry", "alpine_mirror"):
-        value = getattr(args, name)
-        if value and not value.startswith(("http://", "https://")):
-            raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
+                 "ubuntu_snapshot", "image_registry", "alpine_mirror", "rpm_repo"):
+        values = getattr(args, name)
+        for value in values if isinstance(values, list) else [values]:
+            if value and not value.startswith(("http://", "https://")):
+                raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
     if args.jobs < 1:
         raise usage_error("--jobs must be at least 1")
     try:
@@ -152,7 +153,9 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
     options = SimulateOptions((host,), online, pip, now, ecosystems, args.resolver, args.python_version,
                               args.platform or "linux/amd64", args.jobs, context)
     with Transport(settings) as transport:
-        source: VersionSource = IndexVersions(paths, config, options, transport=transport, cwd=cwd)
+        rpm_repos = (*config.rpm_repos, *args.rpm_repo)
+        source: VersionSource = IndexVersions(paths, config, options, transport=transport, cwd=cwd,
+                                              rpm_repos=rpm_repos)
         ubuntu = args.ubuntu_snapshot or config.ubuntu_snapshot
         if args.apt_strategy == "snapshot" and ubuntu:
             from dataclasses import replace

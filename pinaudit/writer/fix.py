@@ -33,7 +33,7 @@ __all__ = ["FileChange", "FixPlan", "Left", "SiteKey", "VersionSource", "plan_fi
 SiteKey = tuple[str, int, int, str]
 # what fix answers: unpinned versions, upgrades (left with a reason), images without a digest
 FIX_CATEGORIES = frozenset({Category.UNPINNED, Category.UPGRADE, Category.MUTABLE_IMAGE})
-RESOLVABLE = frozenset({Ecosystem.PIP, Ecosystem.NPM, Ecosystem.APT, Ecosystem.IMAGE})
+RESOLVABLE = frozenset({Ecosystem.PIP, Ecosystem.NPM, Ecosystem.APT, Ecosystem.APK, Ecosystem.YUM, Ecosystem.IMAGE})
 UPGRADE_REASON = ("an upgrade is kept: dropping it stops security updates in this layer, keeping it makes the "
                   "layer depend on its build day; the trade-off is yours (--apt-strategy snapshot installs "
                   "from a dated archive instead)")
@@ -120,9 +120,7 @@ def _precheck(site: InstallSite) -> Left | None:
         return Left(_outside_origin(site))
     if site.pin is Pin.LOCAL:
         return Left("a local path")
-    if site.ecosystem is Ecosystem.YUM:
-        return Left("no yum/dnf index is configured for fix: pin it by hand (name-version)")
-    if site.ecosystem not in RESOLVABLE and site.ecosystem is not Ecosystem.APK:
+    if site.ecosystem not in RESOLVABLE:
         return Left(f"{site.ecosystem.value} installs are not resolved by fix")
     return None
 

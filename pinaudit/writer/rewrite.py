@@ -87,6 +87,8 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
 
 
 def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
+    if site.ecosystem is Ecosystem.YUM and ":" in (site.spec or "") and site.installer != "zypper":
+        return Left("a module stream (name:stream): pin its version by hand (name:stream:version)")
     own = getattr(site, "spec_span", None)
     origin = _offsets(site, index, "origin") if getattr(site, "origin", None) is not None else None
     if origin is not None:
@@ -275,6 +277,8 @@ def render_edit(site: InstallSite, target: Target, version: str) -> Edit:
         new = "==" + version
     elif eco is Ecosystem.NPM:
         new = "@" + version
+    elif eco is Ecosystem.YUM and site.installer != "zypper":
+        new = "-" + version  # RPM's name-[epoch:]version-release (zypper also takes name=version)
     else:
         new = "=" + version
     if target.written.strip() == "" and target.start != target.end and eco is not Ecosystem.IMAGE:

@@ -35,8 +35,10 @@ class IndexVersions:
     """The indexes' answer for each site (``SimulateOptions.hosts`` holds the one instant)."""
 
     def __init__(self, paths: Sequence[Path], config: Config, options: SimulateOptions, *, transport: Transport,
-                 cwd: Path, host: HostConfig | None = None) -> None:
+                 cwd: Path, host: HostConfig | None = None, rpm_repos: Sequence[str] = ()) -> None:
         self.paths = list(paths)
+        self.rpm_repos = tuple(rpm_repos)
+        self._rpm_index: Any = None
         self.config = config
         self.options = options
         self.transport = transport
@@ -84,6 +86,9 @@ class IndexVersions:
                 continue
             if inst.ecosystem == "apk":
                 out.update(self._apk(inst, mine, config))
+                continue
+            if inst.ecosystem == "yum":
+                out.update(self._rpm(mine))
                 continue
             if inst.unsupported:
                 out.update({site_key(s): Left(inst.unsupported) for s in mine})
@@ -135,6 +140,33 @@ class IndexVersions:
                 out[site_key(s)] = Left(project.message(), project.unreachable)
             else:
                 out[site_key(s)] = project.tags.get("candidate") or Left("the branch serves no version of it")
+        return out
+
+    def _rpm(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
+        """The highest epoch-version-release the configured rpm-md repositories serve (what dnf
+        installs today); like an Alpine branch, a repository keeps no history."""
+        from pinaudit.index.interface import IndexFailure
+        from pinaudit.index.rpm import RpmRepositories
+
+        if not self.rpm_repos:
+            why = Left("no yum/dnf repository is configured for fix: pass --rpm-repo URL (repeatable: BaseOS, "
+                       "AppStream...) or set rpm-repos in the configuration, or pin it by hand (name-version)")
+            return {site_key(s): why for s in sites}
+        if not self.options.hosts[0].now:
+            why = Left("an RPM repository keeps no history: only 'now' can be fixed for yum/dnf")
+            return {site_key(s): why for s in sites}
+        if self._rpm_index is None:
+            from pinaudit.online import _apk_arch  # apk's architecture names are rpm's
+
+            arch = _apk_arch(self.options.online.platform)
+            self._rpm_index = RpmRepositories(self.rpm_repos, self.transport, arch=arch)
+        out: dict[SiteKey, str | Left] = {}
+        for s in sites:
+            project = self._rpm_index.project(s.package or "")
+            if isinstance(project, IndexFailure):
+                out[site_key(s)] = Left(project.message(), project.unreachable)
+            else:
+                out[site_key(s)] = project.tags["candidate"]
         return out
 
     def _digests(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
