@@ -192,6 +192,8 @@ def _fix_parser(sub: Any) -> None:
     f.add_argument("--ecosystem", default=None, metavar="LIST", help="only these ecosystems: apt,pip,npm,image")
     f.add_argument("--select", action="append", default=None, metavar="CODES", help="only these rules' sites")
     f.add_argument("--ignore", action="append", default=None, metavar="CODES", help="skip these rules' sites")
+    f.add_argument("--generate-hashes", action="store_true",
+                   help="requirements files: add every pinned release's --hash lines (pip-compile's layout)")
     f.add_argument("--apt-strategy", choices=("pin", "snapshot"), default="pin",
                    help="pin apt versions (default), or install from a dated snapshot archive")
     f.add_argument("--resolver", choices=("uv", "pip-tools"), default="uv", help="the Python resolver (default uv)")
@@ -208,6 +210,10 @@ def _fix_parser(sub: Any) -> None:
     for flag in ("--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
                  "--debian-snapshot", "--image-registry"):
         o.add_argument(flag, default=None, metavar="URL")
+    o.add_argument("--ubuntu-snapshot", default=None, metavar="URL",
+                   help="Ubuntu's snapshot service, for --apt-strategy snapshot on Ubuntu stages")
+    o.add_argument("--rpm-repo", action="append", default=[], metavar="URL",
+                   help="an rpm-md repository (repodata/repomd.xml) for yum/dnf/zypper versions; repeatable")
     o.add_argument("--debian-suite", default=None, metavar="SUITE")
     o.add_argument("--debian-keyring", default=None, metavar="FILE")
     o.add_argument("--alpine-mirror", default=None, metavar="URL")

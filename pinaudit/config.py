@@ -63,6 +63,8 @@ class Config(NamedTuple):
     npm_registry: str | None = None
     debian_mirror: str | None = None
     debian_snapshot: str | None = None
+    ubuntu_snapshot: str | None = None  # fix --apt-strategy snapshot for Ubuntu stages (its own layout)
+    rpm_repos: tuple[str, ...] = ()  # rpm-md repository base URLs (fix's yum/dnf/zypper versions)
     debian_security_mirror: str | None = None
     debian_suite: str | None = None
     debian_keyring: str | None = None
@@ -339,6 +341,8 @@ _KEYS: dict[str, str] = {  # file key -> Config field
     "npm-registry": "npm_registry",
     "debian-mirror": "debian_mirror",
     "debian-snapshot": "debian_snapshot",
+    "ubuntu-snapshot": "ubuntu_snapshot",
+    "rpm-repos": "rpm_repos",
     "debian-security-mirror": "debian_security_mirror",
     "debian-suite": "debian_suite",
     "debian-keyring": "debian_keyring",
@@ -376,6 +380,12 @@ def _build(table: dict[str, Any], path: Path) -> Config:
             values[name] = _code_list(value, partial(fail, key))
         elif name == "exclude":
             values[name] = _dedup(_str_list(value, partial(fail, key)))
+        elif name == "rpm_repos":
+            repos = _dedup(_str_list([value] if isinstance(value, str) else value, partial(fail, key)))
+            bad = [r for r in repos if not r.startswith(("http://", "https://"))]
+            if bad:
+                raise fail(key, f"expected http(s) URLs, got {bad[0]!r}")
+            values[name] = repos
         elif name == "severity":
             if not isinstance(value, dict):
                 raise fail(key, f"expected a table of code = severity, got {_kind(value)}")

@@ -134,7 +134,8 @@ _UBUNTU = {
     "16.04": "xenial", "18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble",
     "24.10": "oracular", "25.04": "plucky", "25.10": "questing",
 }  # fmt: skip
-_CODENAMES = frozenset({*_DEBIAN.values(), *_UBUNTU.values(), "sid", "duke"})
+UBUNTU_CODENAMES = frozenset(_UBUNTU.values())
+_CODENAMES = frozenset({*_DEBIAN.values(), *UBUNTU_CODENAMES, "sid", "duke"})
 
 
 def python_of(ref: ImageReference) -> str | None:

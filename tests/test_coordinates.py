@@ -272,3 +272,25 @@ def test_words_of_a_shell_variable_point_at_their_assignment(tmp_path: Path) -> 
     for name in ("tqdm", "click"):
         origin = sites[name].origin
         assert origin is not None and text[origin.start : origin.end] == name and origin.line == 2
+
+
+def test_script_defaults_and_partial_words_carry_their_origin(tmp_path: Path) -> None:
+    data = (b'#!/bin/sh\n: "${TOOL:=black}"\nSPEC=">=1.26"\nV=4\n'
+            b'pip install "$TOOL" "numpy$SPEC" "flask==${V}" "ruff${UNSET}"\n')
+    text, result = _analyze(tmp_path, "install.sh", data, "shell")
+    sites = {s.package: s for s in _spans_ok(text, result)}
+    for name, value, line in (("black", "black", 2), ("numpy", ">=1.26", 3), ("flask", "4", 4)):
+        origin = sites[name].origin
+        assert origin is not None and text[origin.start : origin.end] == value and origin.line == line, name
+    rest = [s for name, s in sites.items() if name not in ("black", "numpy", "flask")]
+    assert len(rest) == 1 and rest[0].origin is None  # ruff${UNSET}: no value, no origin
+
+
+def test_workflow_env_values_are_origins_at_every_level(tmp_path: Path) -> None:
+    data = (b'on: push\nenv:\n  A: requests\njobs:\n  j:\n    runs-on: ubuntu-latest\n    env:\n      B: "black"\n'
+            b'    steps:\n      - run: pip install "$A" ${B} "${{ env.A }}" "$C" "$D"\n        env:\n'
+            b'          C: ruff\n          D: ${{ inputs.d }}\n')
+    text, result = _analyze(tmp_path, ".github/workflows/ci.yml", data, "workflow")
+    got = {(s.package, s.location.span.column): s.origin for s in _spans_ok(text, result)}
+    values = {k: text[o.start : o.end] if o else None for k, o in got.items()}
+    assert sorted(values.values(), key=str) == sorted(["requests", "black", "requests", "ruff", None], key=str)

@@ -9,7 +9,7 @@ import pytest
 
 from pinaudit._cli import main
 from tests.indexes.registry import Registry
-from tests.indexes.servers import AlpineServer, DebianServer, NpmServer, PypiServer
+from tests.indexes.servers import AlpineServer, DebianServer, NpmServer, PypiServer, RpmServer
 
 
 def test_at_and_cooldown_choose_the_instant(tmp_path: Path, pypi: PypiServer, npm: NpmServer, isolated_env: Path,
@@ -104,3 +104,49 @@ def test_a_hashed_requirements_file_beside_gives_the_version(tmp_path: Path, pyp
     (tmp_path / "install.sh").write_text("#!/bin/sh\npip install requests\n")
     assert main(["fix", ".", "--pypi-index", pypi.url]) == 0
     assert (tmp_path / "install.sh").read_text() == "#!/bin/sh\npip install requests==2.31.0\n"
+
+
+def test_ubuntu_snapshot_pins_come_from_the_dated_ubuntu_archive(tmp_path: Path, debian: DebianServer,
+                                                                 isolated_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    debian.publish("2024-09-01T00:00:00Z", "jammy", {"curl": "7.81.0-1ubuntu1.16"})
+    debian.publish("2024-09-01T00:00:00Z", "jammy-security", {"curl": "7.81.0-1ubuntu1.17"})
+    debian.publish("2025-11-15T00:00:00Z", "jammy-security", {"curl": "7.81.0-1ubuntu1.21"})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:22.04@sha256:" + "0" * 64 + "\n"
+                                         "RUN apt-get update && apt-get install -y curl\n")
+    args = ["fix", ".", "--apt-strategy", "snapshot", "--ubuntu-snapshot", debian.snapshot]
+    assert main([*args, "--at", "2024-10-01"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "Dockerfile").read_text()
+    assert f"{debian.snapshot}ubuntu/20241001T000000Z jammy-security main restricted universe multiverse'" in text
+    assert text.endswith("apt-get install -y curl=7.81.0-1ubuntu1.17\n")
+    assert main([*args, "--at", "2025-12-01"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "Dockerfile").read_text()
+    assert text.endswith("apt-get install -y curl=7.81.0-1ubuntu1.21\n") and "20241001" not in text
+
+
+def test_yum_dnf_and_zypper_get_the_repositories_candidate(tmp_path: Path, rpm: RpmServer, isolated_env: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    rpm.publish("BaseOS", [("curl", "x86_64", "0", "7.76.1", "26.el9"), ("curl", "x86_64", "0", "7.76.1", "29.el9_4"),
+                           ("curl", "aarch64", "0", "7.76.1", "31.el9"), ("tzdata", "noarch", "0", "2024a", "1.el9"),
+                           ("vim-enhanced", "x86_64", "2", "8.2.2637", "20.el9_1")])
+    rpm.publish("AppStream", [("java-17-openjdk-headless", "x86_64", "1", "17.0.12.0.7", "2.el9"),
+                              ("tzdata", "noarch", "0", "2024a", "10.el9")])
+    monkeypatch.chdir(tmp_path)
+    docker = tmp_path / "Dockerfile"
+    docker.write_text("FROM rockylinux:9@sha256:" + "0" * 64 + "\n"
+                      "RUN dnf install -y curl java-17-openjdk-headless tzdata && zypper in -y vim-enhanced\n")
+    assert main(["fix", "."]) == 1  # no repository configured: left, with how to configure one
+    assert "pass --rpm-repo URL (repeatable: BaseOS, AppStream...)" in capsys.readouterr().err
+    args = ["fix", ".", "--rpm-repo", rpm.url("BaseOS"), "--rpm-repo", rpm.url("AppStream")]
+    assert main(args) == 0, capsys.readouterr().err
+    assert docker.read_text().endswith(
+        "RUN dnf install -y curl-7.76.1-29.el9_4 java-17-openjdk-headless-1:17.0.12.0.7-2.el9 "
+        "tzdata-2024a-10.el9 && zypper in -y vim-enhanced=2:8.2.2637-20.el9_1\n")
+    docker.write_text("FROM rockylinux:9@sha256:" + "0" * 64 + "\nRUN dnf install -y curl\n")
+    assert main([*args, "--platform", "linux/arm64"]) == 0, capsys.readouterr().err
+    assert docker.read_text().endswith("dnf install -y curl-7.76.1-31.el9\n")
+    docker.write_text("FROM rockylinux:9@sha256:" + "0" * 64 + "\nRUN dnf install -y nosuch\n")
+    assert main(args) == 1
+    assert "no package 'nosuch' for x86_64" in capsys.readouterr().err

@@ -8,11 +8,12 @@ script runs rather than in a build context.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions
-from pinaudit.model import Action, Diagnostic, InstallSite, Location, Severity
+from pinaudit.model import Action, Diagnostic, InstallSite, Location, Severity, Span
 from pinaudit.parse.text import MappedText
 
 TYPE_CHECKING = False
@@ -22,6 +23,28 @@ if TYPE_CHECKING:
 # the shells whose scripts are audited (a shebang or a workflow `shell:` naming another program
 # is listed as skipped)
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "busybox", "zsh"})
+
+
+# a variable as a token writes it: `$NAME`, `${NAME}`, and a workflow's `${{ env.NAME }}`
+_VARIABLE_USE = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def with_origin(site: InstallSite, text: str, origins: Mapping[str, Span]) -> InstallSite:
+    """A site whose token (its spec first: ``numpy==$NUMPY``) uses a variable set to a literal
+    outside the shell text (a Dockerfile ``ARG``/``ENV``, a workflow's ``env:``): where that value
+    is written is the site's origin, which ``fix`` edits. Only when the value is part of what the
+    site expands to (a script that set the variable again has its own value)."""
+    if site.origin is not None:
+        return site  # a shell variable set in the shell text itself
+    expanded = f"{site.spec or ''} {site.package or ''}"
+    for span in (site.spec_span, site.location.span):
+        if span is None or span.start < 0 or "$" not in text[span.start : span.end]:
+            continue
+        for m in _VARIABLE_USE.finditer(text, span.start, span.end):
+            origin = origins.get(m.group(1) or m.group(2))
+            if origin is not None and text[origin.start : origin.end] in expanded:
+                return site._replace(origin=origin)
+    return site
 
 
 def shell_sites(

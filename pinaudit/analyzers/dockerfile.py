@@ -62,9 +62,6 @@ _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
 _SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
 
 
-_VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
 def build_position(stage: Stage, layer: int, line: int = 0) -> BuildPosition:
     """Where a site of ``stage`` at instruction ``layer`` (starting on ``line``) runs, with what its
     base image's tag says."""
@@ -254,19 +251,10 @@ class _Analysis:
                     self.sites.append(self._with_origin(site, stage) if stage.origins else site)
 
     def _with_origin(self, site: InstallSite, stage: Stage) -> InstallSite:
-        """A site whose token uses an ARG/ENV with a literal value: where that value is written
-        (the variable in the spec first: `numpy==$NUMPY`)."""
-        if site.origin is not None:
-            return site  # a shell variable set in the RUN itself
-        text = self.source.text
-        for span in (site.spec_span, site.location.span):
-            if span is None or span.start < 0 or "$" not in text[span.start : span.end]:
-                continue
-            for name in _VAR_REF.findall(text, span.start, span.end):
-                origin = stage.origins.get(name)
-                if origin is not None:
-                    return site._replace(origin=origin)
-        return site
+        """A site whose token uses an ARG/ENV with a literal value: where that value is written."""
+        from pinaudit.analyzers._shell_sites import with_origin
+
+        return with_origin(site, self.source.text, stage.origins)
 
     def _commands(self, instr: Instruction, stage: Stage) -> list[Command]:
         """The commands a RUN runs: its shell form through the stage's SHELL, its exec form as

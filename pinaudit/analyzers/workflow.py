@@ -39,9 +39,10 @@ _PLACEHOLDER = "GHA_EXPR"
 class _Pos:
     """The workflow's lines as the YAML scanner counts them, their file offsets, the line index."""
 
-    __slots__ = ("index", "lines", "starts")
+    __slots__ = ("index", "lines", "starts", "text")
 
-    def __init__(self, lines: list[str], starts: list[int], index: LineIndex) -> None:
+    def __init__(self, lines: list[str], starts: list[int], index: LineIndex, text: str = "") -> None:
+        self.text = text
         self.lines = lines
         self.starts = starts
         self.index = index
@@ -175,18 +176,27 @@ def _block_text(node: yaml.Node, lines: list[str], starts: list[int], index: Lin
     return b.build()
 
 
-def _static_env(level: yaml.Node, outer: dict[str, str | None], budget: Budget) -> dict[str, str | None]:
+_Env = tuple[dict[str, "str | None"], dict[str, Span]]
+
+
+def _static_env(level: yaml.Node, outer: _Env, budget: Budget, ypos: _Pos) -> _Env:
     """``outer`` with this level's ``env:`` on top (workflow, then job, then step: inner wins).
     Plain strings are known to every run step; a value built from ``${{ }}`` is decided by the
-    runner (unknown)."""
+    runner (unknown). Beside the values, where each plain one is written (its origin: ``fix``
+    writes a version there, never over the ``$NAME`` in the script)."""
     from pinaudit.parse import yaml_pos
 
-    out = dict(outer)
+    out, origins = dict(outer[0]), dict(outer[1])
     env = yaml_pos.get(level, "env", budget)
     for key, _k, value in yaml_pos.items(env, budget) if env is not None else ():
         text = yaml_pos.scalar(value)
         out[key] = text if text is not None and "${{" not in text else None
-    return out
+        origins.pop(key, None)
+        if out[key] and getattr(value, "style", None) not in ("|", ">"):
+            start, end = yaml_pos.value_range(value, ypos.lines, ypos.starts)
+            if ypos.text[start:end] == text:
+                origins[key] = span_of(ypos.index, start, end)
+    return out, origins
 
 
 def _working_directory(step: yaml.Node, job: yaml.Node, root: yaml.Node, budget: Budget) -> str | None:
@@ -245,7 +255,7 @@ def _image(node: yaml.Node, display: str, what: str, ypos: _Pos, offset: int = 0
 
 
 def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> FileResult:
-    from pinaudit.analyzers._shell_sites import SHELLS, shell_sites
+    from pinaudit.analyzers._shell_sites import SHELLS, shell_sites, with_origin
     from pinaudit.parse import yaml_pos
 
     display, text = source.display, source.text
@@ -255,7 +265,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     lines = yaml_pos.physical_lines(text)
     starts = yaml_pos.line_starts(text)
     index = LineIndex(text)
-    ypos = _Pos(lines, starts, index)
+    ypos = _Pos(lines, starts, index, text)
     budget = yaml_pos.Budget()
     parents = source.path.resolve().parents
     workspace = parents[2] if len(parents) > 2 and parents[1].name == ".github" else source.path.parent
@@ -264,7 +274,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     skipped: list[str] = []
     try:
         jobs = yaml_pos.get(root, "jobs", budget)
-        root_env = _static_env(root, {}, budget)
+        root_env = _static_env(root, ({}, {}), budget, ypos)
         for job_id, _k, job in yaml_pos.items(jobs, budget):
             if not yaml_pos.is_mapping(job):
                 continue
@@ -281,7 +291,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 site = _image(img, display, f"job {job_id} service {svc_name}", ypos) if img is not None else None
                 if site:
                     sites.append(site)
-            job_env = _static_env(job, root_env, budget)
+            job_env = _static_env(job, root_env, budget, ypos)
             steps = yaml_pos.get(job, "steps", budget)
             for step in getattr(steps, "value", []) if yaml_pos.is_sequence(steps) else []:
                 budget.spend()
@@ -300,13 +310,13 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 if prog not in SHELLS:
                     skipped.append(f"{display}:{run.start_mark.line + 1}: a {prog} step, not shell")
                     continue
-                static = _static_env(step, job_env, budget)
+                static, origins = _static_env(step, job_env, budget, ypos)
                 mt, env, originals = _placeholders(_block_text(run, lines, starts, index), static)
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace
                 found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options)
-                sites.extend(_restore(x, originals) for x in found)
+                sites.extend(with_origin(_restore(x, originals), text, origins) for x in found)
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:
         diags.append(Diagnostic(Location(display, Span.point(1)), str(exc)))

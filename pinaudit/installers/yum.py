@@ -34,6 +34,7 @@ from pinaudit.installers._common import (
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.parse.spec_range import nevra_dash
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,20 +64,14 @@ UPGRADE = frozenset({"update", "upgrade", "up", "upgrade-minimal", "update-minim
                      "distrosync", "dsync", "dist-upgrade", "dup", "update-to", "upgrade-to", "patch"})
 GROUP = frozenset({"groupinstall", "group", "groups", "groupupdate", "pattern"})
 
-_VERSION_REST = re.compile(r"(\d+:)?\d[\w.+~^*]*(-\d[\w.+~^*]*)?")
 _OP = re.compile(r"\s*(==|>=|<=|=|<|>)\s*")
 
 
 def split_nevra(v: str) -> tuple[str, str] | None:
-    """``git-core-2.39.3-1.el9`` -> (``git-core``, ``2.39.3-1.el9``); None when no dash starts a version.
-
-    A bare number after the last dash belongs to the name: ``devtoolset-9``, ``gcc-toolset-12``
-    and ``rh-nodejs-14``-style names are packages, not ``devtoolset`` at version 9.
-    """
-    for i, c in enumerate(v):
-        if c == "-" and i > 0 and _VERSION_REST.fullmatch(v[i + 1:]) and not v[i + 1:].isdigit():
-            return v[:i], v[i + 1:]
-    return None
+    """``git-core-2.39.3-1.el9`` -> (``git-core``, ``2.39.3-1.el9``); None when no dash starts a version
+    (:func:`pinaudit.parse.spec_range.nevra_dash`: ``devtoolset-9`` is a name)."""
+    i = nevra_dash(v)
+    return (v[:i], v[i + 1:]) if i is not None else None
 
 
 def _judge(word: Word, b: SiteBuilder) -> InstallSite | None:

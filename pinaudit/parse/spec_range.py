@@ -62,10 +62,27 @@ def spec_range(ecosystem: str, token: str) -> tuple[int, int]:
     if ecosystem == "image":
         return image_spec_range(token)
     if ecosystem == "yum":
-        # name-version[-release]: the version starts at the first '-' followed by a digit
-        m = re.search(r"-\d", token)
-        return (m.start(), n) if m else (n, n)
+        op = re.search(r"[=<>]", token)  # zypper's name=1.2, name>=1.2
+        if op:
+            return op.start(), n
+        dash = nevra_dash(token)
+        return (dash, n) if dash is not None else (n, n)
     return n, n
+
+
+_VERSION_REST = re.compile(r"(\d+:)?\d[\w.+~^*]*(-\d[\w.+~^*]*)?")
+
+
+def nevra_dash(token: str) -> int | None:
+    """Where the version of an RPM ``name-[epoch:]version[-release]`` starts (its dash), or None.
+
+    Names contain dashes and digits too (``java-17-openjdk-headless``, ``gcc-c++``): a dash starts
+    the version only when everything after it is a version and at most one release, each starting
+    with a digit; and a bare number after the last dash belongs to the name (``devtoolset-9``)."""
+    for i, c in enumerate(token):
+        if c == "-" and i > 0 and _VERSION_REST.fullmatch(token[i + 1:]) and not token[i + 1:].isdigit():
+            return i
+    return None
 
 
 def _first_of(token: str, chars: str) -> tuple[int, int]:

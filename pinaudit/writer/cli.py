@@ -47,7 +47,8 @@ def _instant(args: argparse.Namespace, now: datetime) -> datetime | None:
 def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: TextIO | None = None,
             source: Callable[[Any], VersionSource] | None = None) -> int:
     """The command. ``source`` builds the version source from the run's context (tests hand in a
-    stub); by default the indexes, behind the hashed requirements files already there."""
+    stub); by default the indexes, behind the locks already there (``pinaudit.lock``, hashed
+    requirements files) unless ``--at``/``--cooldown`` chose another instant."""
     from pinaudit.app import scan
     from pinaudit.config import ConfigError, load_config
     from pinaudit.work import InputError
@@ -62,10 +63,11 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     except ValueError as exc:
         raise usage_error(str(exc)) from None
     for name in ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
-                 "image_registry", "alpine_mirror"):
-        value = getattr(args, name)
-        if value and not value.startswith(("http://", "https://")):
-            raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
+                 "ubuntu_snapshot", "image_registry", "alpine_mirror", "rpm_repo"):
+        values = getattr(args, name)
+        for value in values if isinstance(values, list) else [values]:
+            if value and not value.startswith(("http://", "https://")):
+                raise usage_error(f"--{name.replace('_', '-')} {value!r}: expected an http(s) URL")
     if args.jobs < 1:
         raise usage_error("--jobs must be at least 1")
     try:
@@ -81,9 +83,11 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     except (ConfigError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     snapshot_url = args.debian_snapshot or config.debian_snapshot
-    if args.apt_strategy == "snapshot" and not snapshot_url:
-        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL or set "
-                          "debian-snapshot in the configuration")
+    ubuntu_url = args.ubuntu_snapshot or config.ubuntu_snapshot
+    if args.apt_strategy == "snapshot" and not (snapshot_url or ubuntu_url):
+        raise usage_error("--apt-strategy snapshot needs a snapshot service: pass --debian-snapshot URL (Debian "
+                          "stages) or --ubuntu-snapshot URL (Ubuntu stages), or set debian-snapshot / "
+                          "ubuntu-snapshot in the configuration")
     paths = args.paths or [Path(".")]
     context = args.context.resolve() if args.context else None
     try:
@@ -99,7 +103,7 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     if args.apt_strategy == "snapshot":
         # one instant for every stage and for the pins: the snapshot's
         at = at or now
-        extra = _snapshot(args, config, result.report.sites, str(snapshot_url), at)
+        extra = _snapshot(args, config, result.report.sites, snapshot_url, ubuntu_url, at)
         # moving the instant moves the pins: the exact apt versions are resolved at it again
         from pinaudit.model import Action, Ecosystem, Pin
         from pinaudit.writer.fix import site_key
@@ -112,17 +116,14 @@ def run_fix(args: argparse.Namespace, usage_error: type[Exception], *, stdout: T
     else:
         plan = _with_indexes(args, paths, config, sites, read, at=at, now=now, cwd=cwd, context=context, extra=extra,
                              ecosystems=ecosystems)
+    if args.generate_hashes:
+        plan = _hashed(args, config, plan, result.report.sites, read)
     return finish(plan, dry_run=args.dry_run, quiet=args.quiet, cwd=cwd, roots=paths, out=out)
 
 
-def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
-                  read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
-                  context: Path | None, extra: dict[str, Any], ecosystems: frozenset[str] | None) -> FixPlan:
-    from pinaudit.index.http import Transport
+def _online(args: argparse.Namespace, config: Any) -> tuple[Any, Any]:
+    """The index options and HTTP settings for this run (options over the configuration)."""
     from pinaudit.online import OnlineOptions, http_settings
-    from pinaudit.resolve._pip import PipSettings
-    from pinaudit.simulation.model import Host, SimulateOptions
-    from pinaudit.writer.versions import HOST, HashedRequirements, IndexVersions
 
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
                              cache_max_mb=config.cache_max_mb)
@@ -132,6 +133,19 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
         debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
         alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch,
         platform=args.platform, http=settings)
+    return online, settings
+
+
+def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, sites: Sequence[Any],
+                  read: Callable[[str], bytes], *, at: datetime | None, now: datetime, cwd: Path,
+                  context: Path | None, extra: dict[str, Any], ecosystems: frozenset[str] | None) -> FixPlan:
+    from pinaudit.index.http import Transport
+    from pinaudit.resolve._pip import PipSettings
+    from pinaudit.simulation.model import Host, SimulateOptions
+    from pinaudit.writer.locked import LockedVersions
+    from pinaudit.writer.versions import HOST, IndexVersions
+
+    online, settings = _online(args, config)
     pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)
@@ -139,11 +153,52 @@ def _with_indexes(args: argparse.Namespace, paths: Sequence[Path], config: Any, 
     options = SimulateOptions((host,), online, pip, now, ecosystems, args.resolver, args.python_version,
                               args.platform or "linux/amd64", args.jobs, context)
     with Transport(settings) as transport:
-        source = HashedRequirements(IndexVersions(paths, config, options, transport=transport, cwd=cwd), cwd)
+        rpm_repos = (*config.rpm_repos, *args.rpm_repo)
+        source: VersionSource = IndexVersions(paths, config, options, transport=transport, cwd=cwd,
+                                              rpm_repos=rpm_repos)
+        ubuntu = args.ubuntu_snapshot or config.ubuntu_snapshot
+        if args.apt_strategy == "snapshot" and ubuntu:
+            from dataclasses import replace
+
+            from pinaudit.index.debian import snapshot_stamp
+            from pinaudit.writer.versions import UbuntuSnapshot
+
+            # Ubuntu's dated archive is a mirror frozen at the instant (every pocket in one): the
+            # stage's pins are today's answer of that mirror, the versions its sources line serves
+            dated = f"{ubuntu.rstrip('/')}/ubuntu/{snapshot_stamp(at or now)}"
+            frozen = replace(options, hosts=(Host(HOST, now, now=True),), online=replace(
+                online, debian_mirror=dated, debian_security_mirror=dated, debian_snapshot=None))
+            source = UbuntuSnapshot(source, IndexVersions(paths, config, frozen, transport=transport, cwd=cwd))
+        if not (args.at or args.cooldown):
+            source = LockedVersions(source, cwd, apt_from_locks=args.apt_strategy != "snapshot",
+                                    platform=args.platform)
         return plan_fix(sites, source, read, **extra)
 
 
-def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str, at: datetime) -> dict[str, Any]:
+def _hashed(args: argparse.Namespace, config: Any, plan: FixPlan, every: Sequence[Any],
+            read: Callable[[str], bytes]) -> FixPlan:
+    """``--generate-hashes``: requirements files hashed whole; pip command lines are not (a
+    command line's hashes need --require-hashes and every dependency spelled out: a lock's job)."""
+    from pinaudit.index.http import Transport
+    from pinaudit.model import Ecosystem
+    from pinaudit.writer.hashes import add_hashes, hashable_sites
+    from pinaudit.writer.versions import IndexHashes
+
+    if plan.unreachable:
+        return plan
+    online, settings = _online(args, config)
+    with Transport(settings) as transport:
+        plan = add_hashes(plan, hashable_sites(every), IndexHashes(online, transport), read)
+    lines = sorted({(s.location.path, s.location.span.line) for s, _v in plan.fixed
+                    if s.ecosystem is Ecosystem.PIP and s.installer not in ("requirements", "constraints")})
+    notes = [f"{p}:{n}: pip command line not hashed: hashes on a command line need --require-hashes and every "
+             "dependency pinned and hashed there too; install from a hashed requirements file or pinaudit.lock "
+             "(pinaudit lock) instead" for p, n in lines]
+    return plan._replace(notes=(*plan.notes, *notes)) if notes else plan
+
+
+def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: str | None, ubuntu: str | None,
+              at: datetime) -> dict[str, Any]:
     """``plan_fix``'s extra edits for ``--apt-strategy snapshot``: the Dockerfiles with apt sites."""
     from pinaudit.images import parse_image
     from pinaudit.index.debian import snapshot_stamp
@@ -163,7 +218,7 @@ def _snapshot(args: argparse.Namespace, config: Any, every: Sequence[Any], url: 
         return suite or (debian_suite_at(at) if debian_based(ref) else None)
 
     def edits(path: str, source: SourceText) -> tuple[list[Any], list[str]]:
-        return snapshot_edits(path, source, url, snapshot_stamp(at), suite_of)
+        return snapshot_edits(path, source, url, snapshot_stamp(at), suite_of, ubuntu)
 
     paths = sorted({s.location.path for s in every if s.ecosystem is Ecosystem.APT and is_dockerfile(s.location.path)})
     return {"extra_paths": paths, "extra": edits}

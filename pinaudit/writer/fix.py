@@ -34,7 +34,7 @@ __all__ = ["FileChange", "FixPlan", "Left", "SiteKey", "VersionSource", "plan_fi
 SiteKey = tuple[str, int, int, str]
 # what fix answers: unpinned versions, upgrades (left with a reason), images without a digest
 FIX_CATEGORIES = frozenset({Category.UNPINNED, Category.UPGRADE, Category.MUTABLE_IMAGE})
-RESOLVABLE = frozenset({Ecosystem.PIP, Ecosystem.NPM, Ecosystem.APT, Ecosystem.IMAGE})
+RESOLVABLE = frozenset({Ecosystem.PIP, Ecosystem.NPM, Ecosystem.APT, Ecosystem.APK, Ecosystem.YUM, Ecosystem.IMAGE})
 UPGRADE_REASON = ("an upgrade is kept: dropping it stops security updates in this layer, keeping it makes the "
                   "layer depend on its build day; the trade-off is yours (--apt-strategy snapshot installs "
                   "from a dated archive instead)")
@@ -118,16 +118,36 @@ def _precheck(site: InstallSite) -> Left | None:
     if site.action is not Action.INSTALL or site.package is None:
         return Left("not a named install")
     if site.pin is Pin.UNKNOWN:
-        return Left("its spec depends on a variable that is not set")
+        return Left(_outside_origin(site))
     if site.pin is Pin.LOCAL:
         return Left("a local path")
     if site.ecosystem in (Ecosystem.PIP, Ecosystem.NPM) and is_reference(site.spec, site.ecosystem.value):
         return Left("a VCS or URL reference: pin it to a full commit id or a hashed file by hand")
-    if site.ecosystem is Ecosystem.YUM:
-        return Left("no yum/dnf index is configured for fix: pin it by hand (name-version)")
-    if site.ecosystem not in RESOLVABLE and site.ecosystem is not Ecosystem.APK:
+    if site.ecosystem not in RESOLVABLE:
         return Left(f"{site.ecosystem.value} installs are not resolved by fix")
     return None
+
+
+def _outside_origin(site: InstallSite) -> str:
+    """Why a spec that depends on a variable not set in the file cannot be fixed in it: where
+    its value comes from instead."""
+    from pinaudit.writer.origins import is_dockerfile
+
+    path = site.location.path
+    name = path.rsplit("/", 1)[-1].lower()
+    if is_dockerfile(path):
+        where = "a build argument without a default, a base image's ENV or a runtime value"
+        how = "give the ARG a pinned default or pin where it is set"
+    elif name.startswith(("docker-compose", "compose")):
+        where = "the environment or .env when compose runs"
+        how = "pin it there"
+    elif path.startswith(".github/") or "/.github/" in path:
+        where = "a workflow expression, a secret or the runner's environment"
+        how = "pin it where it is set"
+    else:
+        where = "the environment or the script's caller"
+        how = "set it in the file or pin it where it is set"
+    return f"its spec depends on a variable set outside this file ({where}): {how}"
 
 
 FileEdits = Callable[[str, SourceText], tuple[list[Edit], list[str]]]

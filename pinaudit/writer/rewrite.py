@@ -41,6 +41,7 @@ _PIP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?")
 _NPM_NAME = re.compile(r"(@[^/@\s]+/)?[^@\s]+")
 _OS_NAME = re.compile(r"[^=/\s]+")
 _VARIABLE = re.compile(r"\$")
+_TRAILING_VARIABLE = re.compile(r"""\$(?:\{[^}]*\}|\w+)["']?$""")
 FILE_INSTALLERS = frozenset({"requirements", "constraints"})  # entries of a requirements/constraints file
 
 
@@ -58,6 +59,7 @@ class Target(NamedTuple):
     start: int
     end: int
     written: str
+    bare: bool = False  # the range holds the version alone (`V=1.*` of `numpy==$V`): no operator written
 
 
 def _offsets(site: InstallSite, index: LineIndex, attr: str = "location") -> tuple[int, int] | None:
@@ -85,6 +87,8 @@ def spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
 
 
 def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left:
+    if site.ecosystem is Ecosystem.YUM and ":" in (site.spec or "") and site.installer != "zypper":
+        return Left("a module stream (name:stream): pin its version by hand (name:stream:version)")
     own = getattr(site, "spec_span", None)
     origin = _offsets(site, index, "origin") if getattr(site, "origin", None) is not None else None
     if origin is not None:
@@ -98,6 +102,11 @@ def _spec_range(site: InstallSite, text: str, index: LineIndex) -> Target | Left
         found = dockerfile_origin(text, var, index.position(tok[0])[0]) if var else None
         if found is not None:
             return _origin_target(site, text, found)
+        if site.ecosystem is Ecosystem.IMAGE and not _TRAILING_VARIABLE.search(text[tok[0]:tok[1]]) \
+                and "@" not in text[tok[0]:tok[1]]:
+            # `FROM $REPO:9.0-alpine`: the tag is written out, so the digest goes after it; the
+            # variable stays (a build that sets REPO elsewhere then fails on the digest, not silently)
+            return Target(tok[1], tok[1], "")
         return Left("its spec comes through a variable whose origin is not recorded; set the version where "
                     "the variable is defined")
     if own is not None:
@@ -223,7 +232,25 @@ def _origin_target(site: InstallSite, text: str, origin: tuple[int, int]) -> Tar
         if isinstance(rel, Left):
             return rel
         return Target(a + rel[0], a + rel[1], value[rel[0]:rel[1]])
+    part = _spec_part(site)
+    if part and value == part:  # `NUMPY_SPEC=">=1.26"` + `pip install "numpy$NUMPY_SPEC"`: the value is the spec
+        return Target(a, b, value)
+    exact = {Ecosystem.PIP: "==", Ecosystem.NPM: "@"}.get(site.ecosystem, "=")
+    if part and value and part == exact + value:  # `V=1.*` + `numpy==$V`: the value is the version
+        return Target(a, b, value, bare=True)
     return Left(f"the variable's value {value!r} is not the requirement itself: pin it where the variable is defined")
+
+
+def _spec_part(site: InstallSite) -> str | None:
+    """The version part of the site's spec as expanded (``>=1.26`` of ``numpy>=1.26; marker``,
+    ``@^4`` of ``express@^4``, ``=7.8*`` of ``curl=7.8*``); None when it has none."""
+    spec = site.spec or ""
+    rel = _spec_in_value(site._replace(spec=spec), spec)
+    if isinstance(rel, Left) or rel[0] >= rel[1]:
+        return None
+    part = spec[rel[0]:rel[1]].rstrip()
+    ops = {Ecosystem.PIP: "<>=!~", Ecosystem.NPM: "@"}.get(site.ecosystem, "=")
+    return part if part[:1] in ops else None
 
 
 def _spec_in_value(site: InstallSite, value: str) -> tuple[int, int] | Left:
@@ -242,7 +269,7 @@ def _spec_in_value(site: InstallSite, value: str) -> tuple[int, int] | Left:
 def render_edit(site: InstallSite, target: Target, version: str) -> Edit:
     """The edit that writes ``version`` into ``target`` in each ecosystem's own syntax."""
     eco = site.ecosystem
-    if site.installer == "package.json" and getattr(site, "origin", None) is None:
+    if target.bare or (site.installer == "package.json" and getattr(site, "origin", None) is None):
         new = version
     elif eco is Ecosystem.IMAGE:
         new = target.written + "@" + version if "@" not in target.written else target.written
@@ -250,6 +277,8 @@ def render_edit(site: InstallSite, target: Target, version: str) -> Edit:
         new = "==" + version
     elif eco is Ecosystem.NPM:
         new = "@" + version
+    elif eco is Ecosystem.YUM and site.installer != "zypper":
+        new = "-" + version  # RPM's name-[epoch:]version-release (zypper also takes name=version)
     else:
         new = "=" + version
     if target.written.strip() == "" and target.start != target.end and eco is not Ecosystem.IMAGE:

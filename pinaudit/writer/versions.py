@@ -1,5 +1,5 @@
 """Where ``fix`` gets its versions: a fresh resolution through the resolve layer, images through
-the OCI client, and existing hashed requirements files in front of both.
+the OCI client (the locks already there go in front of it: :mod:`pinaudit.writer.locked`).
 
 The resolution is the simulation's, with one host: ``now`` (a fresh build today), ``--at DATE``
 or ``--cooldown`` (now minus the cooldown). So ``fix`` writes exactly what ``simulate`` says a
@@ -10,14 +10,14 @@ candidate.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pinaudit.model import Action, Ecosystem, InstallSite
+from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.resolve.interface import Unresolved
 from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
+from pinaudit.writer.locked import normalise
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,26 +26,19 @@ if TYPE_CHECKING:
     from pinaudit.index.select import HostConfig
     from pinaudit.simulation.model import SimulateOptions
 
-__all__ = ["HashedRequirements", "IndexVersions", "normalise"]
+__all__ = ["IndexHashes", "IndexVersions", "UbuntuSnapshot"]
 
 HOST = "fix"
-_HASHED_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;\\#]+)", re.M)
-
-
-def normalise(ecosystem: Ecosystem, name: str) -> str:
-    if ecosystem is Ecosystem.PIP:
-        return re.sub(r"[-_.]+", "-", name).lower()
-    if ecosystem is Ecosystem.APT:
-        return name.split(":", 1)[0]
-    return name
 
 
 class IndexVersions:
     """The indexes' answer for each site (``SimulateOptions.hosts`` holds the one instant)."""
 
     def __init__(self, paths: Sequence[Path], config: Config, options: SimulateOptions, *, transport: Transport,
-                 cwd: Path, host: HostConfig | None = None) -> None:
+                 cwd: Path, host: HostConfig | None = None, rpm_repos: Sequence[str] = ()) -> None:
         self.paths = list(paths)
+        self.rpm_repos = tuple(rpm_repos)
+        self._rpm_index: Any = None
         self.config = config
         self.options = options
         self.transport = transport
@@ -90,6 +83,9 @@ class IndexVersions:
             mine = [s for s in inst.sites if site_key(s) in wanted]
             if not mine:
                 continue
+            if inst.ecosystem == "yum":
+                out.update(self._rpm(mine))
+                continue
             if inst.unsupported:
                 out.update({site_key(s): Left(inst.unsupported) for s in mine})
                 continue
@@ -110,6 +106,33 @@ class IndexVersions:
                     continue
                 got = outcome.package(normalise(s.ecosystem, s.package or ""))
                 out[site_key(s)] = got.version if got else Left("the resolution does not include it")
+        return out
+
+    def _rpm(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
+        """The highest epoch-version-release the configured rpm-md repositories serve (what dnf
+        installs today); like an Alpine branch, a repository keeps no history."""
+        from pinaudit.index.interface import IndexFailure
+        from pinaudit.index.rpm import RpmRepositories
+
+        if not self.rpm_repos:
+            why = Left("no yum/dnf repository is configured for fix: pass --rpm-repo URL (repeatable: BaseOS, "
+                       "AppStream...) or set rpm-repos in the configuration, or pin it by hand (name-version)")
+            return {site_key(s): why for s in sites}
+        if not self.options.hosts[0].now:
+            why = Left("an RPM repository keeps no history: only 'now' can be fixed for yum/dnf")
+            return {site_key(s): why for s in sites}
+        if self._rpm_index is None:
+            from pinaudit.online import _apk_arch  # apk's architecture names are rpm's
+
+            arch = _apk_arch(self.options.online.platform)
+            self._rpm_index = RpmRepositories(self.rpm_repos, self.transport, arch=arch)
+        out: dict[SiteKey, str | Left] = {}
+        for s in sites:
+            project = self._rpm_index.project(s.package or "")
+            if isinstance(project, IndexFailure):
+                out[site_key(s)] = Left(project.message(), project.unreachable)
+            else:
+                out[site_key(s)] = project.tags["candidate"]
         return out
 
     def _digests(self, sites: Sequence[InstallSite]) -> dict[SiteKey, str | Left]:
@@ -136,43 +159,83 @@ class IndexVersions:
         return out
 
 
-class HashedRequirements:
-    """Versions from hashed requirements files (what ``lock`` writes, pip-compile's format) in a
-    site's folder, in front of another source: a Dockerfile's ``pip install requests`` next to a
-    hashed ``requirements.txt`` that pins requests gets that version, not a fresh one."""
+class UbuntuSnapshot:
+    """``--apt-strategy snapshot`` with Ubuntu stages: their apt sites are asked of ``ubuntu`` (the
+    dated Ubuntu archive as a mirror), every other site of ``inner``."""
 
-    def __init__(self, inner: VersionSource, cwd: Path) -> None:
+    def __init__(self, inner: VersionSource, ubuntu: VersionSource) -> None:
         self.inner = inner
-        self.cwd = cwd
-        self._pins: dict[Path, dict[str, str]] = {}
-
-    def _folder_pins(self, folder: Path) -> dict[str, str]:
-        if folder not in self._pins:
-            pins: dict[str, str] = {}
-            for f in sorted(folder.glob("requirements*.txt")):
-                try:
-                    text = f.read_text(encoding="utf-8-sig")
-                except (OSError, UnicodeDecodeError):
-                    continue
-                if "--hash=" not in text:
-                    continue
-                for m in _HASHED_PIN.finditer(text):
-                    pins.setdefault(normalise(Ecosystem.PIP, m.group(1)), m.group(2))
-            self._pins[folder] = pins
-        return self._pins[folder]
+        self.ubuntu = ubuntu
 
     def versions(self, sites: Sequence[InstallSite]) -> Mapping[SiteKey, str | Left]:
+        from pinaudit.site_context import UBUNTU_CODENAMES
+
+        mine = [s for s in sites if s.ecosystem is Ecosystem.APT and s.build is not None
+                and s.build.suite in UBUNTU_CODENAMES]
+        rest = [s for s in sites if s not in mine]
         out: dict[SiteKey, str | Left] = {}
-        rest: list[InstallSite] = []
-        for s in sites:
-            pinned = None
-            if s.ecosystem is Ecosystem.PIP and s.installer not in ("requirements", "constraints") and s.package:
-                pinned = self._folder_pins((self.cwd / s.location.path).parent).get(
-                    normalise(Ecosystem.PIP, s.package))
-            if pinned:
-                out[site_key(s)] = pinned
-            else:
-                rest.append(s)
+        if mine:
+            out.update(self.ubuntu.versions(mine))
         if rest:
             out.update(self.inner.versions(rest))
         return out
+
+
+class _Found:
+    __slots__ = ("client", "release")
+
+    def __init__(self, client: Any, release: Any) -> None:
+        self.client = client
+        self.release = release
+
+
+class IndexHashes:
+    """``--generate-hashes``' answers from the Python index each entry installs from (the file's
+    ``--index-url``, else ``--pypi-index``/pip's configuration), through the Simple API client."""
+
+    def __init__(self, online: Any, transport: Transport) -> None:
+        from pinaudit.index.select import HostConfig
+
+        self.online = online
+        self.transport = transport
+        self.host = HostConfig(online)
+        self._clients: dict[str, Any] = {}
+
+    def _release(self, site: InstallSite, version: str) -> _Found | Left:
+        from pinaudit.index.interface import IndexFailure
+        from pinaudit.index.pypi import SimpleIndex
+        from pinaudit.index.select import choose_index
+        from pinaudit.online import _site_parameters
+
+        exact = site._replace(pin=Pin.EXACT, version=version)
+        params = {k: v for k, v in _site_parameters(exact).items() if k.startswith("pip_")}
+        choice = choose_index(exact, self.online, self.host, container=False, **params)
+        if choice is None or choice.url is None:
+            return Left(choice.reason if choice and choice.reason else f"{site.package}: no index to ask")
+        if choice.url not in self._clients:
+            self._clients[choice.url] = SimpleIndex(choice.url, self.transport, cert=choice.cert)
+        client = self._clients[choice.url]
+        project = client.project(site.package or "")
+        if isinstance(project, IndexFailure):
+            return Left(project.message(), project.unreachable)
+        release = project.release(version)
+        if release is None:
+            return Left(f"{site.package} {version}: the index does not serve it")
+        return _Found(client, release)
+
+    def hashes(self, site: InstallSite, version: str) -> tuple[str, ...] | Left:
+        got = self._release(site, version)
+        if isinstance(got, Left):
+            return got
+        return tuple(sorted({f"sha256:{f.hashes['sha256']}" for f in got.release.files if "sha256" in f.hashes}))
+
+    def requires(self, site: InstallSite, version: str) -> tuple[str, ...] | Left:
+        from pinaudit.index.interface import IndexFailure
+
+        got = self._release(site, version)
+        if isinstance(got, Left):
+            return got
+        deps = got.client.dependencies(site.package or "", version)
+        if isinstance(deps, IndexFailure):  # no metadata file is an answer: the dependencies cannot be told
+            return Left(deps.message(), deps.unreachable and "PEP 658" not in deps.reason)
+        return tuple(d.spec or d.name for d in deps)

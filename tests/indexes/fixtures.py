@@ -91,6 +91,15 @@ def oci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 @pytest.fixture
+def rpm() -> Iterator[object]:
+    from tests.indexes.servers import RpmServer
+
+    server = RpmServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def alpine() -> Iterator[object]:
     from tests.indexes.servers import AlpineServer
 

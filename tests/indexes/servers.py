@@ -472,7 +472,9 @@ def _stamp(t: datetime) -> str:
 class DebianServer(LoopbackServer):
     """A Debian archive at ``/debian/`` (today's state: the latest publication) and a snapshot
     service at ``/archive/<archive>/<YYYYMMDDTHHMMSSZ>/`` (any instant: the latest publication at
-    or before it, reached through a redirect to its canonical stamp, as the real service does).
+    or before it, reached through a redirect to its canonical stamp, as the real service does);
+    ``/ubuntu/<YYYYMMDDTHHMMSSZ>/`` is Ubuntu's snapshot layout over the same publications (every
+    pocket, ``-security`` included, in the one dated archive).
 
     ``publish(date, suite, packages)`` records the state of one suite from that date on; suites
     ending in ``-security`` live in the ``debian-security`` archive at ``/debian-security/``.
@@ -578,6 +580,17 @@ class DebianServer(LoopbackServer):
                 return Reply(301, b"", {"Location": f"/archive/{archive}/{_stamp(found[0])}/{rest}"})
             data = self._files(archive, found[0], found[1]).get(rest)
             return Reply(200, data) if data is not None else not_found()
+        if parts[0] == "ubuntu" and len(parts) >= 2:  # Ubuntu's layout: every pocket in one dated archive
+            try:
+                t = datetime.strptime(parts[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            except ValueError:
+                return not_found("bad timestamp")
+            files: dict[str, bytes] = {}
+            for archive in ("debian", "debian-security"):
+                state = self._at(archive, t)
+                files.update(self._files(archive, *state) if state is not None else {})
+            data = files.get("/".join(parts[2:]))
+            return Reply(200, data) if data is not None else not_found()
         if parts[0] in ("debian", "debian-security"):
             found = self._at(parts[0], None)
             if found is None:
@@ -646,3 +659,39 @@ class AlpineServer(LoopbackServer):
             if data is not None:
                 return Reply(200, data, content_type="application/gzip")
         return not_found()
+
+
+# ---- RPM repositories ---------------------------------------------------------------------------
+
+
+class RpmServer(LoopbackServer):
+    """rpm-md repositories at ``/<repo>/``: ``repodata/repomd.xml`` naming a gzip'd
+    ``primary.xml`` (its file name carries its sha256, as createrepo_c writes it).
+    ``publish("BaseOS", [("curl", "x86_64", "0", "7.76.1", "26.el9"), ...])``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, bytes] = {}
+
+    def url(self, repo: str) -> str:
+        return f"{self.base}/{repo}"
+
+    def publish(self, repo: str, packages: Iterable[tuple[str, str, str, str, str]]) -> None:
+        from xml.sax.saxutils import quoteattr
+
+        pkgs = [(f'<package type="rpm"><name>{n}</name><arch>{a}</arch>'
+                 f'<version epoch={quoteattr(e)} ver={quoteattr(v)} rel={quoteattr(r)}/></package>')
+                for n, a, e, v, r in packages]
+        primary = gzip.compress(('<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/'
+                                 'metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" '
+                                 f'packages="{len(pkgs)}">' + "".join(pkgs) + "</metadata>\n").encode(), mtime=0)
+        href = f"repodata/{hashlib.sha256(primary).hexdigest()}-primary.xml.gz"
+        self.files = {k: v for k, v in self.files.items() if not k.startswith(f"{repo}/")}
+        self.files[f"{repo}/{href}"] = primary
+        self.files[f"{repo}/repodata/repomd.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo">'
+            f'<revision>1</revision><data type="primary"><location href="{href}"/></data></repomd>\n').encode()
+
+    def route(self, req: BaseHTTPRequestHandler) -> Reply:
+        data = self.files.get(unquote(urlsplit(req.path).path).strip("/"))
+        return Reply(200, data) if data is not None else not_found()

@@ -87,12 +87,31 @@ class _WordExpander(_WalkerBase):
             self._word_pieces[id(words[0])] = (words[0], acc.pieces)
         return words
 
+    def _note_default(self, name: str, alt: list[_Node], value: str | None) -> None:
+        """``${NAME:=default}``: the default's characters are NAME's origin when they are the
+        value as written (no quotes, escapes or expansions in them)."""
+        if not alt or value is None:
+            self.ctx.origins.pop(name, None)
+            return
+        start, end = alt[0].start_byte, alt[-1].end_byte
+        if self.text[start:end] == value and "$" not in value and "\\" not in value:
+            self.ctx.origins[name] = (self.src, start, value)
+        else:
+            self.ctx.origins.pop(name, None)
+
     def _with_origins(self, raw: str, words: list[Word]) -> list[Word]:
         """``$P`` whose P holds a literal: each word it expands to points at its characters in
-        the assignment (its origin), in order, not at ``$P``."""
+        the assignment (its origin), in order, not at ``$P``. A word that is partly one such
+        variable (``"numpy$SPEC"``) gets the whole value as its origin."""
         m = _SIMPLE_REF.fullmatch(raw)
         found = self.ctx.origins.get(m.group(1)) if m else None
         if found is None:
+            names = set(re.findall(_VAR_REF, raw))
+            if len(words) == 1 and len(names) == 1:
+                part = self.ctx.origins.get(names.pop())
+                if part is not None and part[2] and part[2] in (words[0].value or ""):
+                    src, start, value = part
+                    return [words[0]._replace(origin=src.span(start, start + len(value)))]
             return words
         src, start, value = found
         out = []
@@ -287,15 +306,18 @@ class _WordExpander(_WalkerBase):
             else:
                 acc.pieces.append((kind, val, s, False))
             return
-        if val is None:
+        # `: "${NUMPY:=1.26}"` on a variable nothing set before: the script's own default is its
+        # value (as an ARG's default is), and where that default is written is its origin
+        assigns_default = val is None and op in (":=", "=") and name not in self.scope
+        if val is None and not assigns_default:
             unknown(name)
             return
         if op in (":-", "-", ":=", "=", ":+", "+", ":?", "?"):
             colon = op.startswith(":")
             base = op[-1]
-            use_alt = (val == "") if colon else False
+            use_alt = assigns_default or ((val == "") if colon else False)
             if base in "-=?":
-                if not use_alt:
+                if not use_alt and val is not None:
                     acc.pieces.append((kind, val, s, False))
                     return
                 if base == "?":
@@ -312,8 +334,12 @@ class _WordExpander(_WalkerBase):
             if base == "=":
                 known = not any(p[0] == _UNK for p in sub.pieces)
                 self.scope[name] = "".join(p[1] for p in sub.pieces) if known else None
+                self._note_default(name, alt, self.scope[name])
             # the operand's chars map to the expansion's start: its text was rewritten
             acc.pieces.extend((k, txt, s, False) if k != _UNK else (k, txt, o, e) for k, txt, o, e in sub.pieces)
+            return
+        if val is None:
+            unknown(name)
             return
         rest_start = op_end - s
         rest = raw[rest_start:-1] if raw.endswith("}") else raw[rest_start:]
