@@ -77,6 +77,68 @@ def _flatten(node: _Node, kind: str) -> list[_Node]:
     return out
 
 
+# keywords that open a construct: an ERROR holding one stopped inside that construct
+_OPENERS = frozenset({"for", "select", "while", "until", "if", "case", "function", "{", "(", "[[", "$(", "`"})
+_SEPARATORS = frozenset({";", "&", "&&", "||", "|", "|&", "\n"})
+
+
+def _failure_point(error: _Node, root: _Node, text: str) -> tuple[_Node, int, int]:
+    """(the innermost first error node inside ``error``, the start and end of the text to name).
+
+    Error recovery can wrap everything from the first line on in one ERROR node, so its start
+    names nothing useful. A nested ERROR or MISSING node is nearer the fault; in the innermost
+    one, complete statements and separators are what the parser could still read, and the first
+    other token is where it stopped: a token it skipped, or a construct it opened and never
+    closed (named there when the text ends inside it). A construct abandoned before more text
+    (``for V`` then ``in`` on the next line) and a blank ERROR are named by the token after
+    them: the one the grammar did not expect.
+    """
+    node = error
+    while (inner := _first_error(node)) is not None:
+        node = inner
+    if node.is_missing:
+        return node, node.start_byte, node.end_byte
+    tokens = _tokens(node, 2)
+    first = tokens[0] if tokens else None
+    if len(tokens) == 1 and first is not None:
+        return node, first.start_byte, first.end_byte  # one skipped token
+    pivot = next(
+        (c for c in node.children if not (c.is_named and not c.has_error) and c.type not in _SEPARATORS), None
+    )
+    at_end = not text[node.end_byte :].strip()
+    if (pivot is None or (pivot.type in _OPENERS and not at_end)) and not at_end:
+        at = len(text) - len(text[node.end_byte :].lstrip())
+        token = root.descendant_for_byte_range(at, at + 1)
+        return node, at, token.end_byte if token is not None and token.start_byte == at else at + 1
+    start = pivot.start_byte if pivot is not None else first.start_byte if first is not None else node.start_byte
+    return node, start, max(start, node.end_byte)
+
+
+def _first_error(node: _Node) -> _Node | None:
+    """The first ERROR or MISSING node below ``node`` in source order."""
+    stack = list(reversed(node.children))
+    while stack:
+        n = stack.pop()
+        if n.is_missing or n.type == "ERROR":
+            return n
+        if n.has_error:
+            stack.extend(reversed(n.children))
+    return None
+
+
+def _tokens(node: _Node, limit: int) -> list[_Node]:
+    """The first ``limit`` tokens of ``node`` with text other than blanks."""
+    out: list[_Node] = []
+    stack = [node]
+    while stack and len(out) < limit:
+        n = stack.pop()
+        if n.child_count:
+            stack.extend(reversed(n.children))
+        elif n.text and n.text.strip():
+            out.append(n)
+    return out
+
+
 class _Walker(_CommandRunner):
     """Walks one parsed text; nested shells get their own walker on a mapped sub-text."""
 
@@ -95,15 +157,21 @@ class _Walker(_CommandRunner):
                 self._restore(saved)
 
     def _collect_errors(self, root: _Node) -> None:
+        """One error per broken part of the tree, placed where the grammar gave up (see
+        :func:`_failure_point`), not where the broken part starts: error recovery can wrap
+        everything from the first line on in one ERROR node ("near '#!/usr/bin/env bash'")."""
         stack = [root]
         while stack:
             node = stack.pop()
-            if node.is_missing:
-                self.ctx.errors.append((self._span(node), f"syntax error: missing {node.type!r}"))
-            elif node.type == "ERROR":
-                snippet = self._txt(node).strip().splitlines()
-                near = snippet[0][:40] if snippet else ""
-                self.ctx.errors.append((self._span(node), f"syntax error near {near!r}"))
+            if node.is_missing or node.type == "ERROR":
+                at, start, end = _failure_point(node, root, self.text)
+                if at.is_missing:
+                    self.ctx.errors.append((self._span(at), f"syntax error: missing {at.type!r}"))
+                else:
+                    near = self.text[start:end].strip().splitlines()
+                    self.ctx.errors.append(
+                        (self.src.span(start, end), f"syntax error near {(near[0][:40] if near else '')!r}")
+                    )
             elif node.has_error:
                 stack.extend(reversed(node.children))
 
