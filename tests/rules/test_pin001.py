@@ -136,3 +136,11 @@ def test_run_syntax_error_is_placed_on_its_physical_line(tmp_path):
         ("PIN001", 5, 2, "shell syntax error in RUN: syntax error near '{{ apt_get_dist_clean }}'; the rest of the "
          "RUN was still audited")
     ]
+
+
+def test_run_starting_with_a_test_command_is_shell_form(tmp_path):
+    # BuildKit runs a RUN whose arguments do not decode as a JSON array as shell form
+    text = "FROM debian:12\nRUN [ -f /etc/x ] && apt-get install -y curl\nRUN [ 1 -eq 1 ] || \\\n  pip install flask\n"
+    found = [(f.rule, f.location.span.line, f.location.span.column, f.package)
+             for f in scan_files(tmp_path, {"Dockerfile": text})]
+    assert [h for h in found if h[0] != "PIN402"] == [("PIN101", 2, 41, "curl"), ("PIN201", 4, 15, "flask")]
