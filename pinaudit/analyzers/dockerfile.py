@@ -25,6 +25,7 @@ from pathlib import Path
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
 from pinaudit.analyzers.build_context import Directory
 from pinaudit.analyzers.dockerfile_build import AddUrl, Build, ImagePull, Stage
+from pinaudit.analyzers.script import shebang_program
 from pinaudit.images import parse_image
 from pinaudit.installers import sites
 from pinaudit.installers.interface import DownloadTracker, InstallContext
@@ -42,7 +43,7 @@ from pinaudit.model import (
 )
 from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction
 from pinaudit.parse.dockerfile import parse as parse_dockerfile
-from pinaudit.parse.shell import Command, Word, analyze_simple
+from pinaudit.parse.shell import BRACE_SHELLS, Command, Word, analyze_simple
 from pinaudit.parse.shell import analyze as analyze_shell
 from pinaudit.parse.spec_range import end_point, spec_span_in
 from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped, point_at
@@ -298,14 +299,17 @@ class _Analysis:
                 at = instr.args.text.find(f'"{script}"', at + len(argv[1].raw) + 2) if at >= 0 else -1
                 mapped = (instr.args.slice(at + 1, at + 1 + len(script)) if at >= 0 and "\\" not in script
                           else MappedText.plain(script, instr.args.line_index, sspan.start + 1))
-                res = analyze_shell(mapped, stage.env)
+                res = analyze_shell(mapped, stage.env, braces=posixpath.basename(argv[0].raw) in BRACE_SHELLS)
                 commands = list(res.commands)
         else:
             run_text = self._run_script(instr)
             if run_text is None:
                 return []
             text, bodies = (run_text, None) if isinstance(run_text, MappedText) else run_text
-            result = analyze_shell(text, stage.env, bodies)
+            # SHELL ["/bin/bash", "-c"] expands `lib{ssl,ffi}-dev`, /bin/sh does not; a heredoc
+            # body runs under its own shebang
+            shell = shebang_program(text.text) if bodies is None and text.text.startswith("#!") else program
+            result = analyze_shell(text, stage.env, bodies, braces=shell in BRACE_SHELLS)
             commands = list(result.commands)
             if result.errors:
                 # one warning per RUN: the first error is the one to fix, later ones often follow from it

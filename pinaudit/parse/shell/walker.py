@@ -7,7 +7,7 @@ tree-sitter-bash nests a heredoc's continuation (``cat <<EOF | sh``, ``cat <<EOF
 
 from __future__ import annotations
 
-from pinaudit.parse.shell.commands import _CommandRunner
+from pinaudit.parse.shell.commands import _SHELLS, BRACE_SHELLS, _CommandRunner
 from pinaudit.parse.shell.expand import _IFS, _MARK, _Acc, _marked
 from pinaudit.parse.shell.loader import parse_tree
 from pinaudit.parse.shell.state import (
@@ -41,6 +41,7 @@ def analyze(
     src: MappedText,
     env: Mapping[str, str | None] | None = None,
     heredocs: Mapping[str, tuple[MappedText, bool]] | None = None,
+    braces: bool = False,
 ) -> ShellResult:
     """Parse ``src`` as POSIX/bash shell and return its commands with physical spans.
 
@@ -50,12 +51,15 @@ def analyze(
     quoted) as its stdin. tree-sitter-bash cannot parse two heredocs of one line in different
     commands, nor a heredoc before the command word, nor a here-string after a file redirect
     (``cat > f <<<x``); a file redirect it parses in every position. (``<<<PLACEHOLDER`` is
-    still understood.)
+    still understood.) ``braces``: the text runs in a shell that expands braces (bash, zsh,
+    ksh); a nested ``bash -c``/``sh -c`` decides for itself.
     """
     ctx = _Ctx(heredocs=dict(heredocs) if heredocs else {})
     scope: dict[str, str | None] = dict(env) if env else {}
     try:
-        _Walker(src, ctx, 0, (), scope, set(scope)).run()
+        walker = _Walker(src, ctx, 0, (), scope, set(scope))
+        walker.braces = braces
+        walker.run()
     except RecursionError:
         ctx.errors.append((src.span(0, 0), "shell text nested too deeply to analyse"))
     except Exception as exc:  # never let one odd RUN line take the whole audit down
@@ -525,6 +529,8 @@ class _Walker(_CommandRunner):
             self.ctx.errors.append((cmd.span, f"shells nested more than {MAX_DEPTH} deep; not analysed further"))
             return
         child = _Walker(sub, self.ctx, self.depth + 1, (*cmd.via, tag), scope, exported)
+        program = tag.rsplit("| ", 1)[-1].split(" ", 1)[0]  # `bash -c`, `cat <<EOF | sh`, `eval`
+        child.braces = program in BRACE_SHELLS or (self.braces and program not in _SHELLS)
         self.ctx.collectors.append(None)
         try:
             child.run()
