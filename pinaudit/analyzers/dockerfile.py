@@ -25,7 +25,6 @@ from pathlib import Path
 from pinaudit.analyzers import ScanOptions, SourceFile, display_path
 from pinaudit.analyzers.build_context import Directory
 from pinaudit.analyzers.dockerfile_build import AddUrl, Build, ImagePull, Stage
-from pinaudit.analyzers.script import shebang_program
 from pinaudit.images import parse_image
 from pinaudit.installers import sites
 from pinaudit.installers.interface import DownloadTracker, InstallContext
@@ -59,7 +58,7 @@ _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
 # shells whose simple commands we can still read (cmd.exe, PowerShell): the dialect per program
 _SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
-_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
+_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?((?:ba|da|a|z|k)?sh)\b")
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
 
 
@@ -308,7 +307,8 @@ class _Analysis:
             text, bodies = (run_text, None) if isinstance(run_text, MappedText) else run_text
             # SHELL ["/bin/bash", "-c"] expands `lib{ssl,ffi}-dev`, /bin/sh does not; a heredoc
             # body runs under its own shebang
-            shell = shebang_program(text.text) if bodies is None and text.text.startswith("#!") else program
+            shebang = _SHELL_SHEBANG.match(text.text) if bodies is None else None
+            shell = shebang.group(1) if shebang else program
             result = analyze_shell(text, stage.env, bodies, braces=shell in BRACE_SHELLS)
             commands = list(result.commands)
             if result.errors:

@@ -119,3 +119,11 @@ def test_brace_expansion_follows_the_script_shebang(tmp_path):
         ("a.sh", "PIN101", 2, 20, "libffi-dev"), ("a.sh", "PIN101", 2, 20, "libssl-dev"),
         ("b.sh", "PIN101", 2, 20, "lib{ssl,ffi}-dev"),
     ]
+
+
+def test_brace_expansion_in_a_heredoc_follows_its_shebang(tmp_path):
+    text = ("FROM debian:12\nRUN <<EOF\n#!/bin/bash\napt-get install -y q{r,s}\nEOF\n"
+            "RUN <<EOF\n#!/bin/sh\napt-get install -y q{r,s}\nEOF\n")
+    found = [(f.rule, f.location.span.line, f.location.span.column, f.package)
+             for f in scan_files(tmp_path, {"Dockerfile": text}) if f.rule != "PIN402"]
+    assert found == [("PIN101", 4, 20, "qr"), ("PIN101", 4, 20, "qs"), ("PIN101", 8, 20, "q{r,s}")]
