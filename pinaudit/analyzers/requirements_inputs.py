@@ -48,11 +48,11 @@ def compiled_sibling(path: Path, text: str, files: BuildContext) -> Path | None:
     via = re.compile(rf"(?:^|[\s#])-r\s+(?:\S*/)?{re.escape(path.name)}\s*$", re.M)
     for sibling in siblings:
         try:
-            compiled = files.read_text(sibling, max_bytes=_MAX_BYTES)
+            content = files.read_text(sibling, max_bytes=_MAX_BYTES)
         except (OSError, ValueError):
             continue
-        pinned = _fully_pinned(parse_requirements_text(compiled, {}))
-        if pinned is not None and (via.search(compiled) or names <= pinned):
+        pinned = _fully_pinned(parse_requirements_text(content, {}))
+        if pinned is not None and (via.search(content) or names <= pinned):
             return sibling
     return None
 
