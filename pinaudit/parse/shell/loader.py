@@ -123,19 +123,23 @@ def _posix_loop_headers(text: str, tree: Tree) -> str:
         name = _NAME.match(text, start + (3 if text.startswith("for", start) else 6))
         if name is None:
             continue
-        gap = _HEADER_GAP.match(text, name.end())
-        assert gap is not None  # the pattern matches the empty string
-        after = gap.end()
+        after, gap = _gap(text, name.end())
         if re.match(r"in(?![A-Za-z0-9_])", text[after : after + 3]):
-            _blank(out, gap.start(), gap.end())  # `for V⏎  in a b`: the header on one line
-            rest = _HEADER_GAP.match(text, after + 2)
-            assert rest is not None
-            ended = "\n" in rest.group().replace("\\\n", "")  # a newline ends the (empty) list
-            if text.startswith(";", rest.end()) or (ended and re.match(r"do(?![A-Za-z0-9_])", text[rest.end() :])):
+            _blank(out, name.end(), after)  # `for V⏎  in a b`: the header on one line
+            rest_end, rest = _gap(text, after + 2)
+            ended = "\n" in rest.replace("\\\n", "")  # a newline ends the (empty) list
+            if text.startswith(";", rest_end) or (ended and re.match(r"do(?![A-Za-z0-9_])", text[rest_end:])):
                 out[after : after + 2] = "  "  # `for V in; do`: no words; the body runs with V unknown
-        elif re.match(r"do(?![A-Za-z0-9_])", text[after : after + 3]) and gap.group() and "\n" not in gap.group():
+        elif re.match(r"do(?![A-Za-z0-9_])", text[after : after + 3]) and gap and "\n" not in gap:
             out[after - 1] = ";"  # `for V do`
     return "".join(out)
+
+
+def _gap(text: str, at: int) -> tuple[int, str]:
+    """Where the blanks, continuations, newlines and comments from ``at`` on end, and their text."""
+    m = _HEADER_GAP.match(text, at)
+    end = m.end() if m else at
+    return end, text[at:end]
 
 
 def _blank(out: list[str], start: int, end: int) -> None:

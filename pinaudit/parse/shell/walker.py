@@ -110,7 +110,7 @@ def _failure_point(error: _Node, root: _Node, text: str) -> tuple[_Node, int, in
         (c for c in node.children if not (c.is_named and not c.has_error) and c.type not in _SEPARATORS), None
     )
     at_end = not text[node.end_byte :].strip()
-    if (pivot is None or (pivot.type in _OPENERS and not at_end)) and not at_end:
+    if (pivot is None or pivot.type in _OPENERS) and not at_end:
         at = len(text) - len(text[node.end_byte :].lstrip())
         token = root.descendant_for_byte_range(at, at + 1)
         return node, at, token.end_byte if token is not None and token.start_byte == at else at + 1
