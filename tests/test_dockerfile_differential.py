@@ -224,3 +224,20 @@ def _exec_forms(draw: st.DrawFn) -> str:
 def test_exec_forms_agree_with_buildkit(text: str) -> None:
     ours, theirs = _both(text)
     assert _agree(ours, theirs), (text, ours, theirs)
+
+
+# A shell-form RUN that starts with a test command looks like a JSON array to the eye; BuildKit
+# decodes the first JSON value and falls back to shell form when that fails (`[ -f x ]`), rejects
+# an array of non-strings (`[ 1 ]`), and runs a leading array of strings as exec form whatever
+# follows (`[ "a" ] && b`). Issue 15: both sides must decide alike.
+_TEST_RUNS = [
+    "[ -f x ] && apt-get install -y curl", "[ ! -d /x ] || exit 1", "[ 1 -eq 1 ] && x", "[ 0 -lt 1 ]",
+    "[ -z \"\" ]", "[ \"$(id -u)\" = 0 ] && x", "[ 1e999 ]", "[[ -f x ]] && y", "[ -1 ]", "[ 1 ] && 2",
+    "[ true ] && x", "[ null ]", "[ \"a\" ] && b", "[ \"$A\" ]", "[ \"a\", 1 ] x",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("run", _TEST_RUNS)
+def test_test_command_runs_agree_with_buildkit(run: str) -> None:
+    ours, theirs = _both(f"FROM x\nRUN {run}\n")
+    assert _agree(ours, theirs), (run, ours, theirs)

@@ -646,3 +646,42 @@ def test_function_arguments_keep_the_call_site_span() -> None:
     text = 'inst() { apt-get install -y "$@"; }\ninst curl'
     (cmd,) = run(text).commands
     assert cmd.argv[-1].value == "curl" and (cmd.argv[-1].span.line, cmd.argv[-1].span.column) == (2, 6)
+
+
+# ---- brace expansion (issue 15): bash expands, POSIX sh keeps the word ------------------------
+
+BRACES = [
+    ("apt-get install -y lib{ssl,ffi}-dev", ["apt-get", "install", "-y", "libssl-dev", "libffi-dev"]),
+    ("echo {1..3} v{01..03} {a..c} {5..1..2}", ["echo", "1", "2", "3", "v01", "v02", "v03", "a", "b", "c", "5", "3",
+                                                "1"]),
+    ("echo {a,{b,c}}d {a}{b,c} {,x}y", ["echo", "ad", "bd", "cd", "{a}b", "{a}c", "y", "xy"]),
+    ("echo {} {a} \"x{a,b}\" '{a,b}' x\\{a,b} {a,b", ["echo", "{}", "{a}", "x{a,b}", "{a,b}", "x{a,b}", "{a,b"]),
+    ("V=q; echo $V{a,b} \"$V\"{a,b}", ["echo", "qa", "qb", "qa", "qb"]),
+    ("X={a,b}; echo $X", ["echo", "{a,b}"]),  # not in an assignment, not from a variable's value
+    ("echo {1..100000}", ["echo", "{1..100000}"]),  # too many words: left as written
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BRACES)
+def test_brace_expansion_under_bash(text: str, expected: list[str]) -> None:
+    r = analyze(MappedText.whole(text), braces=True)
+    assert [w.value for w in r.commands[-1].argv] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), BRACES)
+def test_no_brace_expansion_under_sh(text: str, expected: list[str]) -> None:
+    r = analyze(MappedText.whole(text))
+    assert "{" in "".join(w.value or "" for w in r.commands[-1].argv[1:]) or "{" not in text
+
+
+def test_brace_words_point_at_the_word() -> None:
+    r = analyze(MappedText.whole("x\napt-get install -y lib{ssl,ffi}-dev"), braces=True)
+    spans = [(w.value, w.span.line, w.span.column, w.span.end_column) for w in r.commands[-1].argv[3:]]
+    assert spans == [("libssl-dev", 2, 20, 36), ("libffi-dev", 2, 20, 36)]
+
+
+def test_nested_shell_decides_its_own_braces() -> None:
+    for braces in (False, True):
+        r = analyze(MappedText.whole("sh -c 'echo {a,b}'; bash -c 'echo {c,d}'"), braces=braces)
+        assert [[w.value for w in c.argv] for c in r.commands if c.name == "echo"] == [["echo", "{a,b}"],
+                                                                                       ["echo", "c", "d"]]

@@ -170,3 +170,17 @@ def test_workflow_run_steps_start_in_the_checkout_and_know_static_env(tmp_path: 
         ("app/req.txt", 1, "flask", "unpinned"),
         ("requirements.txt", 1, "requests", "unpinned"),
     ]
+
+
+def test_workflow_run_steps_expand_braces_under_bash_only(tmp_path: Path) -> None:
+    # a run step's default shell on a Linux runner is bash: `lib{ssl,ffi}-dev` is two packages;
+    # `shell: sh` keeps the word (issue 15)
+    text = (
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: sudo apt-get install -y lib{ssl,ffi}-dev\n"
+        "      - run: sudo apt-get install -y lib{ssl,ffi}-dev\n        shell: sh\n"
+    )
+    r = run_wf(tmp_path, text)
+    assert [(s.package, s.location.line, s.location.span.column) for s in r.sites] == [
+        ("libssl-dev", 6, 38), ("libffi-dev", 6, 38), ("lib{ssl,ffi}-dev", 7, 38),
+    ]

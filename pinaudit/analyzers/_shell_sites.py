@@ -53,11 +53,13 @@ def shell_sites(
     base_dir: Path,
     env: Mapping[str, str | None] | None = None,
     options: ScanOptions | None = None,
+    braces: bool = False,
 ) -> tuple[list[InstallSite], list[Diagnostic]]:
     """Install sites of a piece of shell text whose characters map into the file ``display``.
 
     ``base_dir`` is where the text runs (``-c FILE``/``-r FILE`` are looked for there); ``-r``
-    files are followed only when ``options`` are given.
+    files are followed only when ``options`` are given; ``braces``: the shell running the text
+    expands ``{a,b}`` (bash, zsh, ksh).
     """
     from pinaudit.installers import sites
     from pinaudit.installers.interface import InstallContext
@@ -73,7 +75,7 @@ def shell_sites(
 
         return read_constraint_file(base_dir / p)
 
-    result = shell_analyze(src, env)
+    result = shell_analyze(src, env, braces=braces)
     ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints,
                          read_constraint_file=constraint_file, env=env if env is not None else {})
     out: list[InstallSite] = []

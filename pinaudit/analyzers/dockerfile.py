@@ -42,7 +42,7 @@ from pinaudit.model import (
 )
 from pinaudit.parse.dockerfile import DockerfileSyntaxError, Instruction
 from pinaudit.parse.dockerfile import parse as parse_dockerfile
-from pinaudit.parse.shell import Command, Word, analyze_simple
+from pinaudit.parse.shell import BRACE_SHELLS, Command, Word, analyze_simple
 from pinaudit.parse.shell import analyze as analyze_shell
 from pinaudit.parse.spec_range import end_point, spec_span_in
 from pinaudit.parse.text import MappedText, MappedTextBuilder, append_mapped, point_at
@@ -59,7 +59,7 @@ _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
 # shells whose simple commands we can still read (cmd.exe, PowerShell): the dialect per program
 _SIMPLE_SHELLS = {"cmd": "cmd", "powershell": "pwsh", "pwsh": "pwsh"}
 _HEREDOC_ONLY = re.compile(r"^\s*<<-?\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*$")
-_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k)?sh\b")
+_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?((?:ba|da|a|z|k)?sh)\b")
 
 
 def build_position(stage: Stage, layer: int, line: int = 0) -> BuildPosition:
@@ -287,14 +287,18 @@ class _Analysis:
                 at = instr.args.text.find(f'"{script}"', at + len(argv[1].raw) + 2) if at >= 0 else -1
                 mapped = (instr.args.slice(at + 1, at + 1 + len(script)) if at >= 0 and "\\" not in script
                           else MappedText.plain(script, instr.args.line_index, sspan.start + 1))
-                res = analyze_shell(mapped, stage.env)
+                res = analyze_shell(mapped, stage.env, braces=posixpath.basename(argv[0].raw) in BRACE_SHELLS)
                 commands = list(res.commands)
         else:
             run_text = self._run_script(instr)
             if run_text is None:
                 return []
             text, bodies = (run_text, None) if isinstance(run_text, MappedText) else run_text
-            result = analyze_shell(text, stage.env, bodies)
+            # SHELL ["/bin/bash", "-c"] expands `lib{ssl,ffi}-dev`, /bin/sh does not; a heredoc
+            # body runs under its own shebang
+            shebang = _SHELL_SHEBANG.match(text.text) if bodies is None else None
+            shell = shebang.group(1) if shebang else program
+            result = analyze_shell(text, stage.env, bodies, braces=shell in BRACE_SHELLS)
             commands = list(result.commands)
             if result.errors:
                 # one warning per RUN: the first error is the one to fix, later ones often follow from it

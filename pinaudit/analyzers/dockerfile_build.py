@@ -42,6 +42,10 @@ _LINUX_HINT = re.compile(r"alpine|debian|ubuntu|centos|fedora|busybox|python|nod
 _URL = re.compile(r"^(?:https?|ftp)://", re.I)
 _GIT_URL = re.compile(r"^(?:git@|git://|https?://.*\.git(?:#|$))", re.I)
 # $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}: group 2 says a default follows (compiled on first use)
+# a template engine's placeholder (Go/jq templates and Jinja `{{ }}`, Jinja `{% %}`): the file is a
+# template and the value is whatever the engine puts there, not the characters of the placeholder
+# (`ENV V {{ .[env.variant].version }}` is no apt version glob)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _VAR_REF = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?-)?|([A-Za-z_][A-Za-z0-9_]*))"
 
 
@@ -104,7 +108,7 @@ class Build:
     def arg_value(self, name: str, default: str | None, scope: Mapping[str, str | None]) -> str | None:
         if name in self.build_args:
             return self.build_args[name]
-        if default is None:
+        if default is None or _TEMPLATE.search(default):
             return None  # declared without a value: whatever the build passes, unknown to us
         return expand(default, scope, self.escape)
 
@@ -185,6 +189,8 @@ class Build:
                 stage.origins[name] = origin
             if kw == "ENV":
                 stage.env[name] = expand(value, before, self.escape) if value is not None else None
+                if value is not None and _TEMPLATE.search(value):
+                    stage.env[name] = None
             elif value is None and name in self.global_args and name not in self.build_args:
                 stage.env[name] = self.global_args[name]
             else:

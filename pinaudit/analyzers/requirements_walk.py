@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, display_path
 from pinaudit.analyzers.build_context import Directory, FileTooLarge
+from pinaudit.analyzers.requirements_inputs import compiled_sibling
 from pinaudit.model import (
     Action,
     Diagnostic,
@@ -335,10 +336,10 @@ def _analyze(
         if text is None:
             loc = Location(display, Span.point(1))
             return FileResult(display, KIND, diagnostics=(Diagnostic(loc, err or "cannot read"),))
-    compiled = path.with_suffix(".txt")
-    if path.suffix == ".in" and not installed_directly and files.is_file(compiled):
-        # a compiler's input: its ranges are the point; the compiled sibling is what gets installed
-        # and is judged in its place. That is an audit, not a skip: nothing is said about it.
+    if not installed_directly and compiled_sibling(path, text, files) is not None:
+        # a compiler's input (requirements.in, or a hand-kept list a pinned file beside it was
+        # compiled from): its ranges are the point; the compiled file is what gets installed and
+        # is judged in its place. That is an audit, not a skip: nothing is said about it.
         parsed = parse_requirements_text(text, _NO_ENV)
         diags = tuple(Diagnostic(Location(display, s), m) for s, m in parsed.errors)
         _pragmas(walk, display, parsed, True, text)

@@ -13,6 +13,7 @@ import re
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._shell_sites import SHELLS, shell_sites
 from pinaudit.model import Diagnostic, FileResult, Location, Span
+from pinaudit.parse.shell.commands import BRACE_SHELLS
 from pinaudit.parse.text import MappedText
 from pinaudit.pragmas import line_suppressions
 
@@ -35,7 +36,10 @@ def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
         return FileResult(display, KIND, suppressions=suppressions, ignore_file=ignore_file,
                           skipped=(f"{display}: a {prog} script, not shell",))  # fmt: skip
     try:
-        sites, diags = shell_sites(MappedText.whole(source.text), display, source.path.parent, options=options)
+        # bash (by shebang, or a `.bash` file without one) expands `lib{ssl,ffi}-dev`; sh does not
+        braces = prog in BRACE_SHELLS if prog is not None else source.path.suffix.lstrip(".") in BRACE_SHELLS
+        sites, diags = shell_sites(MappedText.whole(source.text), display, source.path.parent, options=options,
+                                   braces=braces)
     except RecursionError:
         diag = Diagnostic(Location(display, Span.point(1)), "script nested too deeply to analyse")
         return FileResult(display, KIND, diagnostics=(diag,), suppressions=suppressions, ignore_file=ignore_file)

@@ -22,6 +22,7 @@ from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._yaml import load_mapping
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
 from pinaudit.parse.lines import LineIndex
+from pinaudit.parse.shell.commands import BRACE_SHELLS
 from pinaudit.parse.text import MappedText, MappedTextBuilder, span_of
 from pinaudit.site_context import SiteSource
 
@@ -315,7 +316,8 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace
-                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options)
+                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options,
+                                                braces=prog in BRACE_SHELLS)
                 sites.extend(with_origin(_restore(x, originals), text, origins) for x in found)
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:

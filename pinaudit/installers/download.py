@@ -170,10 +170,12 @@ def _interpreter(cmd: Command) -> bool:
 
 def _record(cmd: Command, ctx: InstallContext) -> None:
     url, dest = _fetch(cmd)
-    if url is None or dest is None or dest == "-" or url.value is None:
+    if url is None or dest is None or dest == "-":
         return
     key = _norm(dest, ctx)
-    ctx.downloads.fetched[key] = url.value
+    # a URL built from an unknown variable is still fetched: kept as written, judged as the same
+    # URL piped into a shell is (`curl "https://x/${V}/i.sh" | sh`)
+    ctx.downloads.fetched[key] = url.value if url.value is not None else url.raw
     ctx.downloads.verified.discard(key)
 
 

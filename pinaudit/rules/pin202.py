@@ -5,6 +5,9 @@ Flags requirements-file entries that are not `==`/`===` an exact version (same t
 unless a constraints file given with `-c` pins them exactly. `-r`/`-c` includes are followed and
 each entry is reported once, at its own line. A `*.in` file is a compiler's input (pip-tools,
 uv): it is judged only when no compiled sibling `.txt` exists or a build installs it directly.
+So is a hand-kept list such as `base_requirements.txt` when a fully pinned requirements file in
+the same folder was compiled from it (its `# via -r base_requirements.txt` annotations say so,
+or it pins every name the list has).
 A constraints file found on its own (`constraints.txt`) is judged the same way, worded as
 constraints: one that does not pin leaves `pip install -c` free to pick.
 

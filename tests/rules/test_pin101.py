@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import dockerfile
+from tests.helpers import dockerfile, scan_files
 
 CATCHES = [
     ("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", [("PIN101", 2, "curl")]),
@@ -87,3 +87,43 @@ def test_unknown_variable_is_info_not_error(tmp_path):
 
     found = scan_files(tmp_path, {"Dockerfile": "FROM debian:12\nARG EXTRA\nRUN apt-get install -y $EXTRA\n"})
     assert [(f.rule, f.severity.label) for f in found if f.rule == "PIN101"] == [("PIN101", "info")]
+
+
+def test_brace_expansion_follows_the_stage_shell(tmp_path):
+    # issue 15: under SHELL bash `lib{ssl,ffi}-dev` is two packages, each judged at the word;
+    # under /bin/sh (dash) it is one word, judged as written
+    text = (
+        "FROM debian:12\n"
+        "RUN apt-get install -y lib{ssl,ffi}-dev\n"
+        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+        "RUN apt-get install -y lib{ssl,ffi}-dev lib{yaml,xml}-dev=1.0 'q{r,s}'\n"
+        'RUN ["bash", "-lc", "apt-get install -y x{1..2}"]\n'
+    )
+    found = [(f.rule, f.location.span.line, f.location.span.column, f.package)
+             for f in scan_files(tmp_path, {"Dockerfile": text}) if f.rule != "PIN402"]
+    assert found == [
+        ("PIN101", 2, 24, "lib{ssl,ffi}-dev"),
+        ("PIN101", 4, 24, "libffi-dev"), ("PIN101", 4, 24, "libssl-dev"), ("PIN101", 4, 64, "q{r,s}"),
+        ("PIN101", 5, 41, "x1"), ("PIN101", 5, 41, "x2"),
+    ]
+
+
+def test_brace_expansion_follows_the_script_shebang(tmp_path):
+    files = {
+        "a.sh": "#!/usr/bin/env bash\napt-get install -y lib{ssl,ffi}-dev\n",
+        "b.sh": "#!/bin/sh\napt-get install -y lib{ssl,ffi}-dev\n",
+    }
+    found = [(f.location.path, f.rule, f.location.span.line, f.location.span.column, f.package)
+             for f in scan_files(tmp_path, files)]
+    assert found == [
+        ("a.sh", "PIN101", 2, 20, "libffi-dev"), ("a.sh", "PIN101", 2, 20, "libssl-dev"),
+        ("b.sh", "PIN101", 2, 20, "lib{ssl,ffi}-dev"),
+    ]
+
+
+def test_brace_expansion_in_a_heredoc_follows_its_shebang(tmp_path):
+    text = ("FROM debian:12\nRUN <<EOF\n#!/bin/bash\napt-get install -y q{r,s}\nEOF\n"
+            "RUN <<EOF\n#!/bin/sh\napt-get install -y q{r,s}\nEOF\n")
+    found = [(f.rule, f.location.span.line, f.location.span.column, f.package)
+             for f in scan_files(tmp_path, {"Dockerfile": text}) if f.rule != "PIN402"]
+    assert found == [("PIN101", 4, 20, "qr"), ("PIN101", 4, 20, "qs"), ("PIN101", 8, 20, "q{r,s}")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import dockerfile
+from tests.helpers import dockerfile, scan_files
 
 CATCHES = [
     ("FROM ruby:3.3\nRUN gem install bundler\n", [("PIN501", 2, "bundler")]),
@@ -43,3 +43,18 @@ def test_catches(tmp_path, text, expected):
 @pytest.mark.parametrize("text", CLEAN)
 def test_catches_not(tmp_path, text):
     assert [h for h in dockerfile(tmp_path, text) if h[0] in ("PIN501", "PIN502")] == []
+
+
+def test_download_from_an_unknown_url_then_run_is_tracked(tmp_path):
+    # a URL built from a variable we cannot know (a build argument, a template's ENV) is still
+    # fetched without a checksum; the file runs later: PIN502 where it runs, as a piped one is
+    text = (
+        "FROM debian:12\n"
+        "ARG C\n"
+        'RUN wget -O /usr/local/bin/dind "https://example.com/raw/${C}/dind"; \\\n'
+        "    sh -n /usr/local/bin/dind\n"
+        'RUN curl -fsSL "https://example.com/${C}/i.sh" | sh\n'
+    )
+    found = [(f.rule, f.location.span.line, f.location.span.column) for f in scan_files(tmp_path, {"Dockerfile": text})
+             if f.rule == "PIN502"]
+    assert found == [("PIN502", 4, 11), ("PIN502", 5, 17)]

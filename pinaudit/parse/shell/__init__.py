@@ -10,15 +10,16 @@ real program, and expands variables it can know (never guessing the ones it cann
 
 The modules, one job each: ``values`` (what callers get), ``loader`` (tree-sitter, loaded
 cheaply), ``expand`` (word expansion without a tree), ``wrappers`` (sudo, env, xargs...),
-``state``/``words``/``commands``/``walker`` (the walker, one mixin per job) and ``simple`` (cmd.exe
-and PowerShell).
+``braces`` (bash's brace expansion), ``state``/``words``/``commands``/``walker`` (the walker, one
+mixin per job) and ``simple`` (cmd.exe and PowerShell).
 """
 
 from __future__ import annotations
 
+from pinaudit.parse.shell.commands import BRACE_SHELLS
 from pinaudit.parse.shell.simple import analyze_simple
 from pinaudit.parse.shell.state import MAX_DEPTH
 from pinaudit.parse.shell.values import Command, ShellResult, Word
 from pinaudit.parse.shell.walker import analyze
 
-__all__ = ["MAX_DEPTH", "Command", "ShellResult", "Word", "analyze", "analyze_simple"]
+__all__ = ["BRACE_SHELLS", "MAX_DEPTH", "Command", "ShellResult", "Word", "analyze", "analyze_simple"]

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from pinaudit.parse.shell.values import Word
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", "posh"})
+# the ones among them that expand `{a,b}` and `{1..3}` (POSIX leaves braces alone)
+BRACE_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh"})
 
 
 def _submap(src: MappedText, text: str, offsets: list[int]) -> MappedText:

@@ -33,13 +33,14 @@ _ANSI_ESCAPES = {
 class _Acc:
     """Accumulates one word's expansion."""
 
-    __slots__ = ("pieces", "quoted", "subs", "unknown")
+    __slots__ = ("inert", "pieces", "quoted", "subs", "unknown")
 
     def __init__(self) -> None:
         self.pieces: list[tuple[int, str, int, bool]] = []  # kind, text, offset, exact
         self.quoted = False
         self.unknown: list[str] = []
         self.subs: list[Command] = []
+        self.inert: list[tuple[int, int]] = []  # quoted or escaped source ranges (see braces)
 
 
 def _field_split(pieces: list[tuple[int, str, int, bool]]) -> list[str]:

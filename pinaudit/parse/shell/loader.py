@@ -89,4 +89,84 @@ def parse_tree(text: str) -> Tree:
         # A same-length `==` parses as a comparison (offsets unchanged); words are still read
         # from the original text, and a test's operands are never audited.
         text = _mask_escaped_comparisons(text)
-    return _parser().parse(text.encode("ascii"))
+    tree = _parser().parse(text.encode("ascii"))
+    for _ in range(_MAX_REPARSES):  # a header the grammar lost may hide the next one from it
+        if not tree.root_node.has_error:
+            break
+        fixed = _posix_loop_headers(text, tree)
+        if fixed == text:
+            break
+        text = fixed
+        tree = _parser().parse(text.encode("ascii"))
+    return tree
+
+
+_MAX_REPARSES = 8
+# After ``for NAME`` (or bash's ``select NAME``): blanks, line continuations, newlines, comments.
+_HEADER_GAP = re.compile(r"(?:[ \t]|\\\n|\n|#[^\n]*)*")
+_NAME = re.compile(r"[ \t]+[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _posix_loop_headers(text: str, tree: Tree) -> str:
+    """``text`` with the loop headers POSIX allows but tree-sitter-bash does not, rewritten to ones
+    it parses, character for character (offsets unchanged; words are read from ``text``).
+
+    The grammar wants ``in`` on the line of ``for NAME`` and at least one word after it, and a
+    ``;`` or newline before a ``do`` that follows the name; POSIX (and bash, dash) also take
+    ``for V⏎  in a b``, ``for V # note⏎in a``, an empty list ``for V in; do`` and ``for V do``.
+    Each became an ERROR that lost the loop (its variable unknown, its body read as commands
+    after a syntax error). Only ``for``/``select`` keywords the parser itself saw inside a broken
+    part of the tree are touched, never text in strings, comments or heredocs.
+    """
+    out = list(text)
+    for start in _loop_keywords(tree):
+        name = _NAME.match(text, start + (3 if text.startswith("for", start) else 6))
+        if name is None:
+            continue
+        after, gap = _gap(text, name.end())
+        if re.match(r"in(?![A-Za-z0-9_])", text[after : after + 3]):
+            _blank(out, name.end(), after)  # `for V⏎  in a b`: the header on one line
+            rest_end, rest = _gap(text, after + 2)
+            ended = "\n" in rest.replace("\\\n", "")  # a newline ends the (empty) list
+            if text.startswith(";", rest_end) or (ended and re.match(r"do(?![A-Za-z0-9_])", text[rest_end:])):
+                out[after : after + 2] = "  "  # `for V in; do`: no words; the body runs with V unknown
+        elif re.match(r"do(?![A-Za-z0-9_])", text[after : after + 3]) and gap and "\n" not in gap:
+            out[after - 1] = ";"  # `for V do`
+    return "".join(out)
+
+
+def _gap(text: str, at: int) -> tuple[int, str]:
+    """Where the blanks, continuations, newlines and comments from ``at`` on end, and their text."""
+    m = _HEADER_GAP.match(text, at)
+    end = m.end() if m else at
+    return end, text[at:end]
+
+
+def _blank(out: list[str], start: int, end: int) -> None:
+    """Comments and newlines in ``out[start:end]`` become blanks (a ``\\⏎`` stays as it is)."""
+    i = start
+    while i < end:
+        if out[i] == "\\" and i + 1 < end and out[i + 1] == "\n":
+            i += 2
+            continue
+        if out[i] == "#":
+            while i < end and out[i] != "\n":
+                out[i] = " "
+                i += 1
+            continue
+        if out[i] == "\n":
+            out[i] = " "
+        i += 1
+
+
+def _loop_keywords(tree: Tree) -> list[int]:
+    """Offsets of the ``for``/``select`` keywords in the broken parts of ``tree``."""
+    found: list[int] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in ("for", "select") and node.child_count == 0:
+            found.append(node.start_byte)
+        elif node.has_error or node.type == "ERROR":
+            stack.extend(node.children)
+    return found

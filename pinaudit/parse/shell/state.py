@@ -97,6 +97,8 @@ class _WalkerBase:
         self.called: set[str] = set()
         self.calling: list[str] = []
         self.call_args: list[Word] | None = None
+        # brace expansion (`lib{ssl,ffi}-dev`): bash, zsh and ksh do it, POSIX sh and dash do not
+        self.braces = False
 
     # ---- helpers -----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ tree-sitter-bash nests a heredoc's continuation (``cat <<EOF | sh``, ``cat <<EOF
 
 from __future__ import annotations
 
-from pinaudit.parse.shell.commands import _CommandRunner
+from pinaudit.parse.shell.commands import _SHELLS, BRACE_SHELLS, _CommandRunner
 from pinaudit.parse.shell.expand import _IFS, _MARK, _Acc, _marked
 from pinaudit.parse.shell.loader import parse_tree
 from pinaudit.parse.shell.state import (
@@ -41,6 +41,7 @@ def analyze(
     src: MappedText,
     env: Mapping[str, str | None] | None = None,
     heredocs: Mapping[str, tuple[MappedText, bool]] | None = None,
+    braces: bool = False,
 ) -> ShellResult:
     """Parse ``src`` as POSIX/bash shell and return its commands with physical spans.
 
@@ -50,12 +51,15 @@ def analyze(
     quoted) as its stdin. tree-sitter-bash cannot parse two heredocs of one line in different
     commands, nor a heredoc before the command word, nor a here-string after a file redirect
     (``cat > f <<<x``); a file redirect it parses in every position. (``<<<PLACEHOLDER`` is
-    still understood.)
+    still understood.) ``braces``: the text runs in a shell that expands braces (bash, zsh,
+    ksh); a nested ``bash -c``/``sh -c`` decides for itself.
     """
     ctx = _Ctx(heredocs=dict(heredocs) if heredocs else {})
     scope: dict[str, str | None] = dict(env) if env else {}
     try:
-        _Walker(src, ctx, 0, (), scope, set(scope)).run()
+        walker = _Walker(src, ctx, 0, (), scope, set(scope))
+        walker.braces = braces
+        walker.run()
     except RecursionError:
         ctx.errors.append((src.span(0, 0), "shell text nested too deeply to analyse"))
     except Exception as exc:  # never let one odd RUN line take the whole audit down
@@ -73,6 +77,68 @@ def _flatten(node: _Node, kind: str) -> list[_Node]:
         if n.type == kind:
             stack.extend(reversed([c for c in n.children if c.is_named]))
         else:
+            out.append(n)
+    return out
+
+
+# keywords that open a construct: an ERROR holding one stopped inside that construct
+_OPENERS = frozenset({"for", "select", "while", "until", "if", "case", "function", "{", "(", "[[", "$(", "`"})
+_SEPARATORS = frozenset({";", "&", "&&", "||", "|", "|&", "\n"})
+
+
+def _failure_point(error: _Node, root: _Node, text: str) -> tuple[_Node, int, int]:
+    """(the innermost first error node inside ``error``, the start and end of the text to name).
+
+    Error recovery can wrap everything from the first line on in one ERROR node, so its start
+    names nothing useful. A nested ERROR or MISSING node is nearer the fault; in the innermost
+    one, complete statements and separators are what the parser could still read, and the first
+    other token is where it stopped: a token it skipped, or a construct it opened and never
+    closed (named there when the text ends inside it). A construct abandoned before more text
+    (``for V`` then ``in`` on the next line) and a blank ERROR are named by the token after
+    them: the one the grammar did not expect.
+    """
+    node = error
+    while (inner := _first_error(node)) is not None:
+        node = inner
+    if node.is_missing:
+        return node, node.start_byte, node.end_byte
+    tokens = _tokens(node, 2)
+    first = tokens[0] if tokens else None
+    if len(tokens) == 1 and first is not None:
+        return node, first.start_byte, first.end_byte  # one skipped token
+    pivot = next(
+        (c for c in node.children if not (c.is_named and not c.has_error) and c.type not in _SEPARATORS), None
+    )
+    at_end = not text[node.end_byte :].strip()
+    if (pivot is None or pivot.type in _OPENERS) and not at_end:
+        at = len(text) - len(text[node.end_byte :].lstrip())
+        token = root.descendant_for_byte_range(at, at + 1)
+        return node, at, token.end_byte if token is not None and token.start_byte == at else at + 1
+    start = pivot.start_byte if pivot is not None else first.start_byte if first is not None else node.start_byte
+    return node, start, max(start, node.end_byte)
+
+
+def _first_error(node: _Node) -> _Node | None:
+    """The first ERROR or MISSING node below ``node`` in source order."""
+    stack = list(reversed(node.children))
+    while stack:
+        n = stack.pop()
+        if n.is_missing or n.type == "ERROR":
+            return n
+        if n.has_error:
+            stack.extend(reversed(n.children))
+    return None
+
+
+def _tokens(node: _Node, limit: int) -> list[_Node]:
+    """The first ``limit`` tokens of ``node`` with text other than blanks."""
+    out: list[_Node] = []
+    stack = [node]
+    while stack and len(out) < limit:
+        n = stack.pop()
+        if n.child_count:
+            stack.extend(reversed(n.children))
+        elif n.text and n.text.strip():
             out.append(n)
     return out
 
@@ -95,15 +161,21 @@ class _Walker(_CommandRunner):
                 self._restore(saved)
 
     def _collect_errors(self, root: _Node) -> None:
+        """One error per broken part of the tree, placed where the grammar gave up (see
+        :func:`_failure_point`), not where the broken part starts: error recovery can wrap
+        everything from the first line on in one ERROR node ("near '#!/usr/bin/env bash'")."""
         stack = [root]
         while stack:
             node = stack.pop()
-            if node.is_missing:
-                self.ctx.errors.append((self._span(node), f"syntax error: missing {node.type!r}"))
-            elif node.type == "ERROR":
-                snippet = self._txt(node).strip().splitlines()
-                near = snippet[0][:40] if snippet else ""
-                self.ctx.errors.append((self._span(node), f"syntax error near {near!r}"))
+            if node.is_missing or node.type == "ERROR":
+                at, start, end = _failure_point(node, root, self.text)
+                if at.is_missing:
+                    self.ctx.errors.append((self._span(at), f"syntax error: missing {at.type!r}"))
+                else:
+                    near = self.text[start:end].strip().splitlines()
+                    self.ctx.errors.append(
+                        (self.src.span(start, end), f"syntax error near {(near[0][:40] if near else '')!r}")
+                    )
             elif node.has_error:
                 stack.extend(reversed(node.children))
 
@@ -457,6 +529,8 @@ class _Walker(_CommandRunner):
             self.ctx.errors.append((cmd.span, f"shells nested more than {MAX_DEPTH} deep; not analysed further"))
             return
         child = _Walker(sub, self.ctx, self.depth + 1, (*cmd.via, tag), scope, exported)
+        program = tag.rsplit("| ", 1)[-1].split(" ", 1)[0]  # `bash -c`, `cat <<EOF | sh`, `eval`
+        child.braces = program in BRACE_SHELLS or (self.braces and program not in _SHELLS)
         self.ctx.collectors.append(None)
         try:
             child.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from pinaudit.parse.shell.braces import brace_expand
 from pinaudit.parse.shell.expand import (
     _IFS,
     _LIT,
@@ -24,6 +25,9 @@ from pinaudit.parse.shell.values import Word
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from tree_sitter import Node as _Node
+
+    from pinaudit.model import Span
+    from pinaudit.parse.text import MappedText
 
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-]")
 _EXPANSIONS = frozenset(
@@ -50,25 +54,11 @@ class _WordExpander(_WalkerBase):
         raw = self.text[first.start_byte : last.end_byte]
         span = self._span_nodes(first, last)
         source = (self.src, first.start_byte, last.end_byte)
-        subs = tuple(acc.subs)
-        if any(p[0] == _UNK for p in acc.pieces):
-            items = _field_split_pieces(acc.pieces)
-            if len(items) <= 1:
-                words = [Word(raw, None, span, acc.quoted, tuple(dict.fromkeys(acc.unknown)), subs, source)]
-            else:  # a list with unknown items (see _marked): each item on its own
-                words = []
-                for field in items:
-                    text = "".join(t for _k, t, _o, _e in field)
-                    if any(k == _UNK for k, _t, _o, _e in field):
-                        names = tuple(dict.fromkeys(re.findall(_VAR_REF, text))) or tuple(dict.fromkeys(acc.unknown))
-                        words.append(Word(text, None, span, acc.quoted, names, subs, source))
-                    else:
-                        words.append(Word(raw, text, span, acc.quoted, (), subs, source))
-        else:
-            fields = _field_split(acc.pieces)
-            words = [Word(raw, f, span, acc.quoted, (), subs, source) for f in fields]
-            if "$" in raw and self.ctx.origins:
-                words = self._with_origins(raw, words)
+        variants = brace_expand(acc.pieces, acc.inert) if self.braces and "{" in raw else None
+        if variants is None:
+            words = self._fields(acc, acc.pieces, raw, span, source)
+        else:  # bash: `lib{ssl,ffi}-dev` is two words, each reported at the word as written
+            words = [w for pieces in variants for w in self._fields(acc, pieces, raw, span, source)]
         if self.call_args is not None:
             m = re.fullmatch(r'"?\$\{?([@*]|[1-9])\}?"?', raw)
             # "$@" in a function is the caller's words themselves: a finding must point at the
@@ -98,6 +88,34 @@ class _WordExpander(_WalkerBase):
             self.ctx.origins[name] = (self.src, start, value)
         else:
             self.ctx.origins.pop(name, None)
+
+    def _fields(
+        self,
+        acc: _Acc,
+        pieces: list[tuple[int, str, int, bool]],
+        raw: str,
+        span: Span,
+        source: tuple[MappedText, int, int],
+    ) -> list[Word]:
+        """The argv words one expanded word (its ``pieces``) makes after field splitting."""
+        subs = tuple(acc.subs)
+        if any(p[0] == _UNK for p in pieces):
+            items = _field_split_pieces(pieces)
+            if len(items) <= 1:
+                return [Word(raw, None, span, acc.quoted, tuple(dict.fromkeys(acc.unknown)), subs, source)]
+            words = []  # a list with unknown items (see _marked): each item on its own
+            for field in items:
+                text = "".join(t for _k, t, _o, _e in field)
+                if any(k == _UNK for k, _t, _o, _e in field):
+                    names = tuple(dict.fromkeys(re.findall(_VAR_REF, text))) or tuple(dict.fromkeys(acc.unknown))
+                    words.append(Word(text, None, span, acc.quoted, names, subs, source))
+                else:
+                    words.append(Word(raw, text, span, acc.quoted, (), subs, source))
+            return words
+        words = [Word(raw, f, span, acc.quoted, (), subs, source) for f in _field_split(pieces)]
+        if "$" in raw and self.ctx.origins:
+            words = self._with_origins(raw, words)
+        return words
 
     def _with_origins(self, raw: str, words: list[Word]) -> list[Word]:
         """``$P`` whose P holds a literal: each word it expands to points at its characters in
@@ -141,9 +159,11 @@ class _WordExpander(_WalkerBase):
                 self._unescape(raw, s, acc, lit, "")
         elif t == "raw_string":
             acc.quoted = True
+            acc.inert.append((s, e))
             add((_LIT, text[s + 1 : e - 1], s + 1, True))
         elif t == "string" or t == "translated_string":
             acc.quoted = True
+            acc.inert.append((s, e))
             add((_LIT, "", s + 1, True))  # "" is an (empty) word of its own
             pos = s
             for ch in node.children:
@@ -167,6 +187,7 @@ class _WordExpander(_WalkerBase):
                 pos = ce
         elif t == "ansi_c_string":
             acc.quoted = True
+            acc.inert.append((s, e))
             add((_LIT, _ansi_c(text[s + 2 : e - 1]), s + 2, False))
         elif t == "concatenation" or t == "command_name":
             pos = s
@@ -217,6 +238,7 @@ class _WordExpander(_WalkerBase):
                 add((kind, raw[start:i], off + start, True))
             if nxt != "\n":
                 add((_LIT, nxt, off + i + 1, True))
+                acc.inert.append((off + i + 1, off + i + 2))
             start = i + 2
             i = raw.find("\\", start)
         if start < len(raw):
