@@ -6,7 +6,8 @@ character keeps its physical line and column in the workflow file. A ``${{ ... }
 decided by the runner, not by the file: it becomes a same-length placeholder variable that the
 shell analyzer sees as unknown, so an install that depends on it is UNKNOWN, not guessed. The
 exception is ``${{ env.X }}`` where the workflow's ``env:`` sets X to a plain string; such
-values are also visible to the script as ``$X``. A step runs in the checkout (the folder that
+values are also visible to the script as ``$X``, as are the runner's own ``CI=true`` and
+``GITHUB_ACTIONS=true`` (unless an ``env:`` overrides them). A step runs in the checkout (the folder that
 holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` is looked for.
 
 Images: ``container:`` (string or ``image:``), ``services.*.image`` and ``uses: docker://...``.
@@ -47,6 +48,8 @@ class _Pos:
         self.index = index
 
 
+# what the runner puts in every step's environment before the workflow's own env: (pnpm reads CI)
+RUNNER_ENV: dict[str, str | None] = {"CI": "true", "GITHUB_ACTIONS": "true"}
 _ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -264,7 +267,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     skipped: list[str] = []
     try:
         jobs = yaml_pos.get(root, "jobs", budget)
-        root_env = _static_env(root, {}, budget)
+        root_env = _static_env(root, RUNNER_ENV, budget)
         for job_id, _k, job in yaml_pos.items(jobs, budget):
             if not yaml_pos.is_mapping(job):
                 continue

@@ -280,13 +280,6 @@ def index_config(args: Args, env: Mapping[str, str | None], ctx: InstallContext)
     return PipIndex(index_url, tuple(extra), tuple(links), no_index, pre, tuple(files))
 
 
-def _env(cmd: Command, ctx: InstallContext) -> Mapping[str, str | None]:
-    """The variables pip runs with: the context's, and the command's own ``VAR=x`` / ``env VAR=x``."""
-    if not cmd.assignments:
-        return ctx.env
-    return {**ctx.env, **dict(cmd.assignments)}
-
-
 def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
                       constraints: _ConstraintMaps) -> InstallSite:
     if text is None:
@@ -413,5 +406,5 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     if verb.value == "sync":
         if label != "uv pip":
             return []
-        return _pip_install(rest, b, ctx, _env(cmd, ctx), sync=True)
-    return _pip_install(rest, b, ctx, _env(cmd, ctx))
+        return _pip_install(rest, b, ctx, ctx.command_env(cmd), sync=True)
+    return _pip_install(rest, b, ctx, ctx.command_env(cmd))
