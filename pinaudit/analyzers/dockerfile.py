@@ -377,23 +377,15 @@ class _Analysis:
 
     def _read_manifest(self, stage: Stage) -> tuple[frozenset[str], frozenset[str]] | None:
         """(dependencies, devDependencies) of the package.json in the WORKDIR, from the context."""
+        from pinaudit.installers.npm import manifest_names
+
         found = self.build.locate("package.json", stage)
         if found is None:
             return None
-        import json
-
         try:
-            doc = json.loads(self.context.read_text(found))
-        except (OSError, ValueError, RecursionError):
+            return manifest_names(self.context.read_text(found))
+        except OSError:
             return None
-        if not isinstance(doc, dict):
-            return None
-
-        def names(key: str) -> frozenset[str]:
-            section = doc.get(key)
-            return frozenset(section) if isinstance(section, dict) else frozenset()
-
-        return names("dependencies") | names("optionalDependencies"), names("devDependencies")
 
     def _read_constraints(self, written: str, stage: Stage) -> Mapping[str, str] | None:
         from pinaudit.analyzers.requirements_walk import read_constraints

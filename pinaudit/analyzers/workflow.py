@@ -8,7 +8,10 @@ shell analyzer sees as unknown, so an install that depends on it is UNKNOWN, not
 exception is ``${{ env.X }}`` where the workflow's ``env:`` sets X to a plain string; such
 values are also visible to the script as ``$X``, as are the runner's own ``CI=true`` and
 ``GITHUB_ACTIONS=true`` (unless an ``env:`` overrides them). A step runs in the checkout (the folder that
-holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` is looked for.
+holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` and the package.json of
+a project install are looked for. A job's steps share one checkout: what ``npm ci`` put into
+node_modules in an earlier step is what a later ``npx NAME`` runs, fetching nothing (as in one
+Dockerfile stage).
 
 Images: ``container:`` (string or ``image:``), ``services.*.image`` and ``uses: docker://...``.
 Steps whose shell is not a POSIX shell (pwsh, python, cmd, Windows runners' default) are listed
@@ -285,6 +288,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 if site:
                     sites.append(site)
             job_env = _static_env(job, root_env, budget)
+            npm_local: set[str] = set()  # what the job's steps put into node_modules (npx runs it)
             steps = yaml_pos.get(job, "steps", budget)
             for step in getattr(steps, "value", []) if yaml_pos.is_sequence(steps) else []:
                 budget.spend()
@@ -308,7 +312,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace
-                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options)
+                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options, npm_local)
                 sites.extend(_restore(x, originals) for x in found)
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:

@@ -352,6 +352,26 @@ def _note_local_installs(cmd: Command, pre: Args, v: str | None, rest: list[Word
         ctx.npm_local.update(dev)
 
 
+def manifest_names(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(dependencies and optionalDependencies, devDependencies) a package.json declares: what a
+    project install (``npm ci``, ``pnpm install``) puts into node_modules. None when it is not a
+    JSON object."""
+    import json
+
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+
+    def names(key: str) -> frozenset[str]:
+        section = doc.get(key)
+        return frozenset(section) if isinstance(section, dict) else frozenset()
+
+    return names("dependencies") | names("optionalDependencies"), names("devDependencies")
+
+
 def _without_dev(args: Args, pre: Args, cmd: Command, tool: str) -> bool:
     """--omit=dev, --only=prod, --production, pnpm's --prod/-P, or NODE_ENV=production."""
     opts = [*args.options, *pre.options]

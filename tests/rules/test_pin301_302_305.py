@@ -120,3 +120,38 @@ def test_pnpm_install_in_a_workflow_runs_under_ci(tmp_path):
 def test_pnpm_install_message_says_ci_would_freeze_it(tmp_path):
     [f] = [f for f in scan_files(tmp_path, {"Dockerfile": "FROM node:20\nRUN pnpm install\n"}) if f.rule == "PIN302"]
     assert "only where CI is set" in f.message
+
+
+_WF_HEAD = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # an earlier step installed the project: npx runs node_modules/.bin, fetching nothing
+        ("      - run: npm ci\n      - run: npx expo export\n      - run: npx prisma generate\n", []),
+        ("      - run: pnpm install --frozen-lockfile && npx prisma generate\n", []),
+        # devDependencies left out: prisma is fetched
+        ("      - run: npm ci --omit=dev\n      - run: npx prisma generate\n", [("PIN301", 8, "prisma")]),
+        # nothing installed before: both fetched; a package the project does not declare: fetched
+        ("      - run: npx expo export\n      - run: npm ci\n      - run: npx cowsay hi\n",
+         [("PIN301", 7, "expo"), ("PIN301", 9, "cowsay")]),
+    ],
+)
+def test_npx_in_a_workflow_runs_what_an_earlier_step_installed(tmp_path, steps, expected):
+    files = {".github/workflows/ci.yml": _WF_HEAD + steps, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
+    found = hits(scan_files(tmp_path, files), "PIN301")
+    assert [h for h in found if h[1] >= 7] == expected
+
+
+def test_npx_in_a_workflow_each_job_has_its_own_checkout(tmp_path):
+    wf = (_WF_HEAD + "      - run: npm ci\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: npx prisma generate\n")
+    files = {".github/workflows/ci.yml": wf, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
+    assert hits(scan_files(tmp_path, files), "PIN301") == [("PIN301", 11, "prisma")]
+
+
+def test_npx_in_a_script_after_the_project_install(tmp_path):
+    script = "#!/bin/sh\nnpm ci\nnpx prisma generate\nnpx cowsay hi\n"
+    files = {"build.sh": script, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
+    assert hits(scan_files(tmp_path, files), "PIN301") == [("PIN301", 4, "cowsay")]
