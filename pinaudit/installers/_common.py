@@ -194,6 +194,56 @@ def name_before_variable(word: Word, separators: str) -> str:
     return name if name and name != head else raw
 
 
+# a variable reference as written: $NAME, ${...}, $(...), `...`, $1, $@
+_VAR_REF = re.compile(r"\$(?:\{[^}]*\}|\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|`[^`]*`")
+
+
+def variable_only_in_name(word: Word, version_ops: str) -> bool:
+    """Whether the unknown variables of ``word`` can only complete the package *name*, so that
+    no value of theirs gives it a version: the install is unpinned whatever they hold.
+
+    ``version_ops`` are the characters that start a version in this ecosystem (apt ``=``, pip
+    ``=<>~!``, npm ``@``, yum ``-``...). The variables could carry a version -- and the word stays
+    "cannot be judged" -- when any such character is written around them (``curl=$V``,
+    ``postgresql-${PG}=13.2``), when the word is nothing but variables (``$PKG``), or when the last
+    one ends the word straight after a letter, a digit or ``]`` (``torch${TORCH_SPEC}`` is written
+    for ``TORCH_SPEC='==2.1.0'``; ``psycopg${V}`` looks the same, so it stays unknown too). A
+    variable after a name's own joiner (``-``, ``.``, ``_``, ``/``: ``postgresql-${PG_MAJOR}``,
+    ``@x/${PKG}``) or followed by more of the name (``openjdk-${V}-jdk``, ``$(uname -r)``'s
+    ``linux-headers-...``) only names the package: its value would need a version operator
+    right after a joiner, which no one writes.
+    """
+    raw = unquoted_raw(word)
+    refs = list(_VAR_REF.finditer(raw))
+    if not refs:
+        return False
+    literal = _VAR_REF.sub("", raw)
+    if any(c in version_ops for c in literal.removeprefix("@")):  # a leading @ is an npm scope
+        return False
+    last = refs[-1]
+    if last.end() < len(raw):
+        return True  # more of the name follows the last variable
+    before = raw[: last.start()]
+    if before in ("", "@") or (len(refs) > 1 and refs[-2].end() == last.start()):
+        return False  # nothing but variables, or one straight after another
+    return before[-1] in "-._/"
+
+
+def variable_site(b: SiteBuilder, action: Action, word: Word, version_ops: str, *,
+                  version_elsewhere: bool = False) -> InstallSite:
+    """The site of a word an unknown variable decides: unpinned when the variables can only be
+    part of the name (:func:`variable_only_in_name`) and no option gives the version
+    (``version_elsewhere``: gem's ``-v``, cargo's ``--version``), else "cannot be judged"."""
+    name = name_before_variable(word, version_ops)
+    if not version_elsewhere and variable_only_in_name(word, version_ops):
+        raw = unquoted_raw(word)
+        refs = list(dict.fromkeys(m.group(0) for m in _VAR_REF.finditer(raw)))
+        which = "only completes" if len(refs) == 1 else "only complete"
+        return b.site(action, raw, raw, Pin.UNPINNED, word,
+                      detail=f"{', '.join(refs)} {which} the package name: no version is given, whatever the value")
+    return b.site(action, name, word.raw, Pin.UNKNOWN, word, detail=unknown_detail(word))
+
+
 def classify_ref(ref: str | None) -> tuple[Pin, str]:
     """A git ref after '@' or '#': a full commit id fixes bytes; a version-looking tag names a
     version the way an image tag does (fixed name, movable bytes); anything else is a branch."""

@@ -21,11 +21,10 @@ import re
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -51,8 +50,7 @@ _MOVING = frozenset({"latest", "upgrade", "patch", "master", "main", "HEAD"})
 def _judge(word: Word, b: SiteBuilder, upgrades_deps: bool) -> InstallSite | None:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "@")
     # local code and Go's meta-packages: `tool` (Go 1.24) is the tools go.mod lists, fixed by go.sum
     if v.startswith((".", "/")) or v in ("all", "std", "cmd", "tool") or v.endswith(".go"):
         return b.site(Action.INSTALL, v, v, Pin.LOCAL, word)

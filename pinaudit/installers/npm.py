@@ -35,11 +35,10 @@ from pinaudit.installers._common import (
     SiteBuilder,
     classify_ref,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.interface import in_ci
 from pinaudit.installers.programs import commands_of
@@ -151,8 +150,7 @@ def classify(spec: str) -> Classified:
 def _site(word: Word, b: SiteBuilder, action: Action = Action.INSTALL) -> InstallSite:
     v = word.value
     if v is None:
-        return b.site(action, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, action, word, "@")
     c = classify(v)
     return b.site(action, c.package, v, c.pin, word, version=c.version, detail=c.detail)
 

@@ -32,12 +32,11 @@ from pinaudit.installers._common import (
     SiteBuilder,
     classify_ref,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
     url_has_commit,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -283,8 +282,7 @@ def index_config(args: Args, env: Mapping[str, str | None], ctx: InstallContext)
 def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
                       constraints: _ConstraintMaps) -> InstallSite:
     if text is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "=<>~!@ "), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "=<>~!@ ;")
     c = classify(text)
     return _judged_site(word, text, c, b, args, constraints)._replace(requirement=c.parts)
 

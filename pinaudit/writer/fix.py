@@ -118,6 +118,8 @@ def _precheck(site: InstallSite) -> Left | None:
         return Left("not a named install")
     if site.pin is Pin.UNKNOWN:
         return Left("its spec depends on a variable that is not set")
+    if "$" in site.package or "`" in site.package:
+        return Left("its name depends on a variable that is not set")
     if site.pin is Pin.LOCAL:
         return Left("a local path")
     if site.ecosystem is Ecosystem.YUM:
