@@ -17,6 +17,7 @@ from pinaudit.parse.text import MappedText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pinaudit.installers.interface import DownloadTracker
     from pinaudit.site_context import RequirementParts
 
 # the shells whose scripts are audited (a shebang or a workflow `shell:` naming another program
@@ -31,14 +32,16 @@ def shell_sites(
     env: Mapping[str, str | None] | None = None,
     options: ScanOptions | None = None,
     npm_local: set[str] | None = None,
+    downloads: DownloadTracker | None = None,
 ) -> tuple[list[InstallSite], list[Diagnostic]]:
     """Install sites of a piece of shell text whose characters map into the file ``display``.
 
     ``base_dir`` is where the text runs (``-c FILE``/``-r FILE`` and the package.json of a project
     install are looked for there); ``-r`` files are followed only when ``options`` are given.
     ``npm_local`` is what earlier text of the same job put into node_modules (a workflow's
-    earlier steps): ``npx`` of it fetches nothing, as in a Dockerfile stage. It grows as this
-    text installs more.
+    earlier steps): ``npx`` of it fetches nothing, as in a Dockerfile stage; ``downloads`` the
+    files those steps fetched (executing one later is download-then-run). Both grow as this text
+    installs and fetches more.
     """
     from pinaudit.installers import sites
     from pinaudit.installers.interface import InstallContext
@@ -65,7 +68,7 @@ def shell_sites(
     result = shell_analyze(src, env)
     ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints,
                          read_constraint_file=constraint_file, env=env if env is not None else {},
-                         npm_local=npm_local, read_manifest=manifest)
+                         npm_local=npm_local, read_manifest=manifest, downloads=downloads)
     out: list[InstallSite] = []
     diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
     for cmd in result.commands:

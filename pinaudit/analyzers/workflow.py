@@ -11,7 +11,7 @@ values are also visible to the script as ``$X``, as are the runner's own ``CI=tr
 holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` and the package.json of
 a project install are looked for. A job's steps share one checkout: what ``npm ci`` put into
 node_modules in an earlier step is what a later ``npx NAME`` runs, fetching nothing (as in one
-Dockerfile stage).
+Dockerfile stage), and a file an earlier step downloaded is what a later step executes.
 
 Images: ``container:`` (string or ``image:``), ``services.*.image`` and ``uses: docker://...``.
 Steps whose shell is not a POSIX shell (pwsh, python, cmd, Windows runners' default) are listed
@@ -24,6 +24,7 @@ import re
 
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._yaml import load_mapping
+from pinaudit.installers.interface import DownloadTracker
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
 from pinaudit.parse.lines import LineIndex
 from pinaudit.parse.text import MappedText, MappedTextBuilder, span_of
@@ -289,6 +290,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                     sites.append(site)
             job_env = _static_env(job, root_env, budget)
             npm_local: set[str] = set()  # what the job's steps put into node_modules (npx runs it)
+            downloads = DownloadTracker()  # what they fetched (running it later is download-then-run)
             steps = yaml_pos.get(job, "steps", budget)
             for step in getattr(steps, "value", []) if yaml_pos.is_sequence(steps) else []:
                 budget.spend()
@@ -312,7 +314,8 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace
-                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options, npm_local)
+                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options, npm_local,
+                                                downloads)
                 sites.extend(_restore(x, originals) for x in found)
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:
