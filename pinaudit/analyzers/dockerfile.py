@@ -116,7 +116,10 @@ class _Analysis:
                 self.loc(point_at(self.source.text, line)),
                 f"{msg}{more}: docker build rejects this file (a template?); the known "
                 "instructions were still audited", Severity.WARNING))
-        self.build = Build(self.context, self.options.build_args, ast.escape)
+        from pinaudit.analyzers.named_contexts import named_contexts
+
+        self.build = Build(self.context, self.options.build_args, ast.escape,
+                           named_contexts(self.source.path.parent, self.options.repo_root))
         stage: Stage | None = None
         index = 0
         for layer, instr in enumerate(ast.instructions):
@@ -200,6 +203,11 @@ class _Analysis:
                 Ecosystem.IMAGE, Action.INSTALL, pull.raw, pull.raw, Pin.UNKNOWN, loc, pull.installer,
                 detail=f"{names} is not declared by an ARG before the first FROM (docker build sees it empty)",
                 spec_span=spec_span,
+            ))
+        elif pull.note:
+            self.sites.append(InstallSite(
+                Ecosystem.IMAGE, Action.INSTALL, pull.value, pull.raw, Pin.UNKNOWN, loc, pull.installer,
+                detail=pull.note, spec_span=spec_span,
             ))
         elif pull.value is None:
             self.sites.append(
