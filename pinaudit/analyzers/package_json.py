@@ -258,9 +258,7 @@ def _direct_overrides(root: JObject, root_specs: dict[str, str]) -> dict[str, tu
     out: dict[str, list[str]] = {}
     for block, style in blocks:
         for m in block.members if isinstance(block, JObject) else ():
-            value = m.value
-            if isinstance(value, JObject) and style == "npm":
-                value = value.get(".")
+            value = m.value.get(".") if isinstance(m.value, JObject) and style == "npm" else m.value
             if not isinstance(value, JScalar) or not isinstance(value.value, str):
                 continue
             key = m.key.strip()
