@@ -24,6 +24,7 @@ else:
 
 _HEX40 = re.compile(r"[0-9a-fA-F]{40}")
 _HEX_SHORT = re.compile(r"[0-9a-fA-F]{7,39}")
+_ARCHIVE_SUFFIX = re.compile(r"\.(zip|tar\.gz|tgz|tar\.bz2|tar\.xz|tar)$")
 _VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+_-]+)?")
 
 
@@ -194,8 +195,43 @@ def name_before_variable(word: Word, separators: str) -> str:
     return name if name and name != head else raw
 
 
-# a variable reference as written: $NAME, ${...}, $(...), `...`, $1, $@
-_VAR_REF = re.compile(r"\$(?:\{[^}]*\}|\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|`[^`]*`")
+# a simple variable reference: $NAME, $1, $@ (${...}, $(...) and `...` are matched by _var_refs)
+_SIMPLE_VAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+_CLOSE = {"{": "}", "(": ")"}
+# words that are files, not names: a path, or a package file (its name is the file's business)
+_PATH_START = ("/", "./", "../", "~")
+_PACKAGE_FILE = re.compile(r"\.(deb|rpm|apk|whl|gem|tgz|tar(\.\w+)?|zip|egg)\*?$", re.I)
+
+
+def _var_refs(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of each expansion in ``raw``: ``$NAME``, ``${...}``, ``$(...)`` (nested
+    parentheses and quotes inside included, as in ``$(node -p 'require("x").y')``), backquotes."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "`":
+            end = raw.find("`", i + 1)
+            end = len(raw) if end < 0 else end + 1
+        elif c == "$" and raw[i + 1 : i + 2] in _CLOSE:
+            opening = raw[i + 1]
+            depth, end = 0, len(raw)
+            for j in range(i + 1, len(raw)):
+                if raw[j] == opening:
+                    depth += 1
+                elif raw[j] == _CLOSE[opening]:
+                    depth -= 1
+                    if depth == 0:
+                        end = j + 1
+                        break
+        elif c == "$" and (m := _SIMPLE_VAR.match(raw, i)):
+            end = m.end()
+        else:
+            i += 1
+            continue
+        out.append((i, end))
+        i = end
+    return out
 
 
 def variable_only_in_name(word: Word, version_ops: str) -> bool:
@@ -214,17 +250,18 @@ def variable_only_in_name(word: Word, version_ops: str) -> bool:
     right after a joiner, which no one writes.
     """
     raw = unquoted_raw(word)
-    refs = list(_VAR_REF.finditer(raw))
-    if not refs:
-        return False
-    literal = _VAR_REF.sub("", raw)
+    refs = _var_refs(raw)
+    if not refs or raw.startswith(_PATH_START) or _PACKAGE_FILE.search(raw):
+        return False  # no variable; or a file, which no name or version is read from
+    literal = "".join(raw[a:b] for a, b in zip([0, *[e for _s, e in refs]], [*[s for s, _e in refs], len(raw)],
+                                                  strict=True))
     if any(c in version_ops for c in literal.removeprefix("@")):  # a leading @ is an npm scope
         return False
-    last = refs[-1]
-    if last.end() < len(raw):
+    start, end = refs[-1]
+    if end < len(raw):
         return True  # more of the name follows the last variable
-    before = raw[: last.start()]
-    if before in ("", "@") or (len(refs) > 1 and refs[-2].end() == last.start()):
+    before = raw[:start]
+    if before in ("", "@") or (len(refs) > 1 and refs[-2][1] == start):
         return False  # nothing but variables, or one straight after another
     return before[-1] in "-._/"
 
@@ -237,7 +274,7 @@ def variable_site(b: SiteBuilder, action: Action, word: Word, version_ops: str, 
     name = name_before_variable(word, version_ops)
     if not version_elsewhere and variable_only_in_name(word, version_ops):
         raw = unquoted_raw(word)
-        refs = list(dict.fromkeys(m.group(0) for m in _VAR_REF.finditer(raw)))
+        refs = list(dict.fromkeys(raw[a:b] for a, b in _var_refs(raw)))
         which = "only completes" if len(refs) == 1 else "only complete"
         return b.site(action, raw, raw, Pin.UNPINNED, word,
                       detail=f"{', '.join(refs)} {which} the package name: no version is given, whatever the value")
@@ -259,8 +296,10 @@ def classify_ref(ref: str | None) -> tuple[Pin, str]:
 
 
 def url_has_commit(url: str) -> bool:
+    """Whether a path segment of ``url`` is a full commit id (a forge's archive of a commit,
+    ``…/archive/<sha>.zip``, included)."""
     path = url.split("://", 1)[-1].split("?", 1)[0]
-    return any(_HEX40.fullmatch(seg) for seg in re.split(r"[/@#]", path))
+    return any(_HEX40.fullmatch(_ARCHIVE_SUFFIX.sub("", seg)) for seg in re.split(r"[/@#]", path))
 
 
 class SiteBuilder:

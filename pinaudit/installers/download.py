@@ -87,7 +87,8 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
         urls.insert(0, url_opt.value_word)
     if not urls:
         return None, None
-    url = urls[0]
+    # the first word that reads as a URL (`wget /usr/src/x.deb https://…` fetches the second)
+    url = next((w for w in urls if w.value and "://" in w.value), urls[0])
     base = posixpath.basename((url.value or "").split("?", 1)[0].split("#", 1)[0].rstrip("/"))
     if is_curl:
         out = args.last("-o", "--output")

@@ -23,6 +23,8 @@ U = "https://example.com"
          [("PIN502", 3, f"{U}/p-1.0-py3-none-any.whl")]),
         (f"RUN curl -LO {U}/p-2.0.tar.gz && python3 -m pip install ./p-2.0.tar.gz\n",
          [("PIN502", 2, f"{U}/p-2.0.tar.gz")]),
+        # wget fetches the word that is a URL, not the path before it
+        (f"RUN wget -nv /usr/src/l.deb {U}/l.deb && dpkg -i /usr/src/l.deb\n", [("PIN502", 2, f"{U}/l.deb")]),
     ],
 )
 def test_a_downloaded_package_installed_unchecked(tmp_path, run, expected):
@@ -38,6 +40,9 @@ def test_a_downloaded_package_installed_unchecked(tmp_path, run, expected):
         # listed, not installed; and a package file nobody downloaded
         f"RUN curl -fsSLO {U}/l.deb && dpkg -c l.deb\n",
         "COPY t.deb /tmp/\nRUN dpkg -i /tmp/t.deb\n",
+        # a forge's archive of a full commit id: the bytes are fixed
+        f"RUN curl -Lo /tmp/a.zip {U}/o/r/archive/52020f577f587595fea55f5d05520f1473deaad1.zip\n"
+        "RUN pip install /tmp/a.zip\n",
         # ADD reports the download itself (once) at the ADD
         f"ADD --checksum=sha256:{SHA} {U}/t.deb /tmp/t.deb\nRUN dpkg -i /tmp/t.deb\n",
     ],

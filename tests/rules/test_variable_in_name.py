@@ -53,6 +53,12 @@ def test_a_variable_in_the_name_only_is_unpinned(tmp_path, run, expected):
         ("RUN yum install -y nginx-${V}\n", [("PIN105", 4, "nginx", "info")]),
         # another option gives the version
         ("RUN gem install rails-${V} -v 7.1.3\n", [("PIN501", 4, "rails-${V}", "info")]),
+        # a file, not a name: no name or version is read from it
+        ("RUN apk add --allow-untrusted /tmp/pkgs/nginx-module-${V}-${PKG}*.apk\n",
+         [("PIN103", 4, "/tmp/pkgs/nginx-module-${V}-${PKG}*.apk", "info")]),
+        # one command substitution, whose output may well carry the version (`pnpm@9.1.0`)
+        ("RUN npm i -g \"$(node -p 'require(\"./package.json\").packageManager')\"\n",
+         [("PIN301", 4, "$(node -p require(./package.json).packageManager)", "info")]),
         # a known value is judged as such
         ("ENV PG=16\nRUN apt-get install -y postgresql-${PG}=16.2-1\n", []),
     ],
