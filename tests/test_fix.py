@@ -317,3 +317,15 @@ def test_apt_snapshot_golden(case: str, tmp_path: Path, monkeypatch: pytest.Monk
     got = tree(work)
     fix(work, ".", *argv, monkeypatch=monkeypatch)
     assert tree(work) == got  # idempotent
+
+
+def test_a_name_a_variable_completes_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # postgresql-${PG_MAJOR} is unpinned (PIN101), but no index knows that name: fix says why, writes nothing
+    text = "FROM debian:12@sha256:" + "0" * 64 + "\nARG PG_MAJOR\nRUN apt-get install -y postgresql-${PG_MAJOR} curl\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    stub = Stub()
+    fix(tmp_path, ".", stub=stub, monkeypatch=monkeypatch)
+    assert [s.package for s in stub.asked] == ["curl"]
+    assert "curl=1.2.3" in (tmp_path / "Dockerfile").read_text()
+    assert "postgresql-${PG_MAJOR}: its name depends on a variable that is not set" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from pinaudit.parse.text import MappedText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pinaudit.installers.interface import DownloadTracker
     from pinaudit.site_context import RequirementParts
 
 # the shells whose scripts are audited (a shebang or a workflow `shell:` naming another program
@@ -53,13 +54,19 @@ def shell_sites(
     base_dir: Path,
     env: Mapping[str, str | None] | None = None,
     options: ScanOptions | None = None,
+    npm_local: set[str] | None = None,
+    downloads: DownloadTracker | None = None,
     braces: bool = False,
 ) -> tuple[list[InstallSite], list[Diagnostic]]:
     """Install sites of a piece of shell text whose characters map into the file ``display``.
 
-    ``base_dir`` is where the text runs (``-c FILE``/``-r FILE`` are looked for there); ``-r``
-    files are followed only when ``options`` are given; ``braces``: the shell running the text
-    expands ``{a,b}`` (bash, zsh, ksh).
+    ``base_dir`` is where the text runs (``-c FILE``/``-r FILE`` and the package.json of a project
+    install are looked for there); ``-r`` files are followed only when ``options`` are given.
+    ``npm_local`` is what earlier text of the same job put into node_modules (a workflow's
+    earlier steps): ``npx`` of it fetches nothing, as in a Dockerfile stage; ``downloads`` the
+    files those steps fetched (executing one later is download-then-run). Both grow as this text
+    installs and fetches more. ``braces``: the shell running the text expands ``{a,b}`` (bash,
+    zsh, ksh).
     """
     from pinaudit.installers import sites
     from pinaudit.installers.interface import InstallContext
@@ -75,9 +82,18 @@ def shell_sites(
 
         return read_constraint_file(base_dir / p)
 
+    def manifest() -> tuple[frozenset[str], frozenset[str]] | None:
+        from pinaudit.installers.npm import manifest_names
+
+        try:
+            return manifest_names((base_dir / "package.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None
+
     result = shell_analyze(src, env, braces=braces)
     ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints,
-                         read_constraint_file=constraint_file, env=env if env is not None else {})
+                         read_constraint_file=constraint_file, env=env if env is not None else {},
+                         npm_local=npm_local, read_manifest=manifest, downloads=downloads)
     out: list[InstallSite] = []
     diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
     for cmd in result.commands:

@@ -114,7 +114,10 @@ class _Analysis:
                 self.loc(point_at(self.source.text, line)),
                 f"{msg}{more}: docker build rejects this file (a template?); the known "
                 "instructions were still audited", Severity.WARNING))
-        self.build = Build(self.context, self.options.build_args, ast.escape)
+        from pinaudit.analyzers.named_contexts import named_contexts
+
+        self.build = Build(self.context, self.options.build_args, ast.escape,
+                           named_contexts(self.source.path.parent, self.options.repo_root))
         stage: Stage | None = None
         index = 0
         for layer, instr in enumerate(ast.instructions):
@@ -198,6 +201,11 @@ class _Analysis:
                 Ecosystem.IMAGE, Action.INSTALL, pull.raw, pull.raw, Pin.UNKNOWN, loc, pull.installer,
                 detail=f"{names} is not declared by an ARG before the first FROM (docker build sees it empty)",
                 spec_span=spec_span,
+            ))
+        elif pull.note:
+            self.sites.append(InstallSite(
+                Ecosystem.IMAGE, Action.INSTALL, pull.value, pull.raw, Pin.UNKNOWN, loc, pull.installer,
+                detail=pull.note, spec_span=spec_span,
             ))
         elif pull.value is None:
             self.sites.append(
@@ -370,23 +378,15 @@ class _Analysis:
 
     def _read_manifest(self, stage: Stage) -> tuple[frozenset[str], frozenset[str]] | None:
         """(dependencies, devDependencies) of the package.json in the WORKDIR, from the context."""
+        from pinaudit.installers.npm import manifest_names
+
         found = self.build.locate("package.json", stage)
         if found is None:
             return None
-        import json
-
         try:
-            doc = json.loads(self.context.read_text(found))
-        except (OSError, ValueError, RecursionError):
+            return manifest_names(self.context.read_text(found))
+        except OSError:
             return None
-        if not isinstance(doc, dict):
-            return None
-
-        def names(key: str) -> frozenset[str]:
-            section = doc.get(key)
-            return frozenset(section) if isinstance(section, dict) else frozenset()
-
-        return names("dependencies") | names("optionalDependencies"), names("devDependencies")
 
     def _read_constraints(self, written: str, stage: Stage) -> Mapping[str, str] | None:
         from pinaudit.analyzers.requirements_walk import read_constraints

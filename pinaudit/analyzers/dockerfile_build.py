@@ -10,6 +10,9 @@ the COPY map (which image path holds which build-context file).
   ``pip install -r FILE`` can be followed back to the file (:meth:`Build.locate`), through a
   :class:`~pinaudit.analyzers.build_context.BuildContext`; ``COPY --from`` and
   ``--mount=from=`` record paths filled from another stage or image instead.
+* ``--from=NAME`` (and ``FROM NAME``) that names a build context (a bake file's ``contexts``,
+  ``--build-context NAME=``; :mod:`pinaudit.analyzers.named_contexts`) pulls nothing; a
+  ``--from`` name that no image reference could plausibly be is reported as unknown.
 
 This module decides what the build means; it reports nothing. What a build pulls and fetches
 comes back as values (:class:`ImagePull`, :class:`AddUrl`) for the analyzer to turn into sites.
@@ -23,6 +26,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from pinaudit.analyzers.named_contexts import plausible_image
 from pinaudit.images import ImageRef, parse_image
 from pinaudit.model import Span
 from pinaudit.parse.dockerfile import Instruction, expand, parse_key_values
@@ -61,6 +65,9 @@ class ImagePull(NamedTuple):
     undeclared: tuple[str, ...] = ()
     platform: str | None = None  # FROM --platform=, expanded
     source: SiteSource = SiteSource.FROM  # FROM, COPY_FROM or MOUNT_FROM
+    # why the reference cannot be judged though its value is known (a name that reads like a
+    # build context, not an image); "" when it reads as an image
+    note: str = ""
 
 
 class AddUrl(NamedTuple):
@@ -98,10 +105,14 @@ class Stage:
 class Build:
     """The state of one Dockerfile's build, instruction by instruction."""
 
-    def __init__(self, context: BuildContext, build_args: Mapping[str, str], escape: str) -> None:
+    def __init__(self, context: BuildContext, build_args: Mapping[str, str], escape: str,
+                 named_contexts: frozenset[str] = frozenset()) -> None:
         self.context = context
         self.build_args = build_args  # --build-arg NAME=VALUE
         self.escape = escape
+        # lower-cased names of the build's named contexts (bake `contexts`, --build-context NAME=):
+        # BuildKit looks them up before images, so `COPY --from=NAME` pulls nothing
+        self.named_contexts = named_contexts
         self.global_args: dict[str, str | None] = {}  # ARGs before the first FROM
         self.stage_names: dict[str, Stage] = {}  # by lower-case name and by index
 
@@ -170,9 +181,16 @@ class Build:
         return stage, pull
 
     def _pull(self, raw: str, value: str | None, span: Span, installer: str, source: SiteSource) -> ImagePull | None:
-        if value is not None and (value.lower() in self.stage_names or value.lower() == "scratch" or value == ""):
+        if value is None:
+            return ImagePull(raw, value, span, installer, source=source)
+        name = value.lower()
+        if name in self.stage_names or name == "scratch" or value == "" or name in self.named_contexts:
             return None
-        return ImagePull(raw, value, span, installer, source=source)
+        note = ""
+        if source is not SiteSource.FROM and not plausible_image(value):
+            note = ("it is neither a stage of this Dockerfile nor a tagged image: most likely a named build "
+                    "context (docker buildx build --build-context, a bake file's contexts) given outside this file")
+        return ImagePull(raw, value, span, installer, source=source, note=note)
 
     # -- stage instructions -----------------------------------------------------------------
     def declare(self, instr: Instruction, stage: Stage) -> None:

@@ -210,16 +210,32 @@ def _norm_version(v: str) -> str:
     return v
 
 
-def _lock_state(lock: Lockfile | None, name: str, spec: str, cls: NpmSpec, importer: str) -> tuple[LockState, str]:
+def _lock_state(lock: Lockfile | None, name: str, spec: str, cls: NpmSpec, importer: str,
+                forced: tuple[str, ...] = ()) -> tuple[LockState, str]:
+    """Whether ``lock`` pins the dependency ``name: spec`` as package.json asks. An override that
+    forces the package (``forced``: the specs of npm ``overrides``, yarn ``resolutions``, pnpm
+    ``overrides`` that reach a direct dependency) is what the lockfile follows instead: an entry
+    that matches it is in sync, even outside ``spec``."""
     if lock is None:
         return LockState.NO_LOCKFILE, ""
     if cls.pin is Pin.LOCAL or cls.pin is Pin.UNKNOWN:
         return LockState.LOCKED, ""
-    entry = lock.lookup(name, spec, importer)
+    state, why = _entry_state(lock, name, spec, cls, importer)
+    if state is LockState.DRIFT and any(_entry_state(lock, name, o, classify_npm_spec(o), importer, spec)[0]
+                                        is LockState.LOCKED for o in forced):
+        return LockState.LOCKED, f"locked as an override forces it ({', '.join(forced)})"
+    return state, why
+
+
+def _entry_state(lock: Lockfile, name: str, spec: str, cls: NpmSpec, importer: str,
+                 written: str | None = None) -> tuple[LockState, str]:
+    """``spec`` against the lockfile's entry for ``name`` (``written``: the spec package.json
+    gives, when ``spec`` is an override's; a lockfile may record either as the specifier)."""
+    entry = lock.lookup(name, written or spec, importer)
     lname = lock.path.name
     if entry is None:
         return LockState.DRIFT, f"missing from {lname}"
-    if entry.specifier is not None and entry.specifier.strip() != spec.strip():
+    if entry.specifier is not None and entry.specifier.strip() not in (spec.strip(), (written or spec).strip()):
         return LockState.DRIFT, f"{lname} was resolved for '{entry.specifier}', package.json now says '{spec}'"
     if cls.range is None or not entry.versions:
         return LockState.LOCKED, ""
@@ -228,6 +244,34 @@ def _lock_state(lock: Lockfile | None, name: str, spec: str, cls: NpmSpec, impor
         return LockState.LOCKED, ""
     locked = ", ".join(entry.versions)
     return LockState.DRIFT, f"{lname} locks {locked}, which '{spec}' does not admit"
+
+
+def _direct_overrides(root: JObject, root_specs: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Package name -> the override specs that reach it as a direct dependency: npm ``overrides``
+    at the top level (a string, or an object's ``"."``), yarn ``resolutions`` for ``name`` or
+    ``**/name``, pnpm ``overrides`` (and ``pnpm.overrides``) for ``name`` or ``name@range``. Those
+    scoped under a parent (npm's nested objects, yarn's ``parent/name``, pnpm's ``parent>name``)
+    reach transitive copies only. ``$name`` references are resolved against ``root_specs``."""
+    pnpm = root.get("pnpm")
+    blocks = [(root.get("overrides"), "npm"), (root.get("resolutions"), "yarn"),
+              (pnpm.get("overrides") if isinstance(pnpm, JObject) else None, "pnpm")]
+    out: dict[str, list[str]] = {}
+    for block, style in blocks:
+        for m in block.members if isinstance(block, JObject) else ():
+            value = m.value.get(".") if isinstance(m.value, JObject) and style == "npm" else m.value
+            if not isinstance(value, JScalar) or not isinstance(value.value, str):
+                continue
+            key = m.key.strip()
+            scoped = (style == "pnpm" and ">" in key) or (
+                style == "yarn" and len([p for p in key.removeprefix("**/").split("/") if p]) > (
+                    2 if key.removeprefix("**/").startswith("@") else 1))
+            name = _override_name(key, style)
+            if scoped or not name:
+                continue
+            spec = value.value
+            spec = root_specs.get(spec[1:], spec) if spec.startswith("$") else spec
+            out.setdefault(name, []).append(spec)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _override_name(key: str, style: str) -> str | None:
@@ -347,6 +391,12 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
         ctx.related.append(display_path(lock.path, options.cwd))
 
     root_specs: dict[str, str] = {}
+    for section in SECTIONS:  # what a `$name` override refers to
+        node = root.get(section)
+        for m in {m.key: m for m in node.members}.values() if isinstance(node, JObject) else ():
+            if isinstance(m.value, JScalar) and isinstance(m.value.value, str):
+                root_specs.setdefault(m.key, m.value.value)
+    forced = _direct_overrides(root, root_specs)
     has_deps = False
     catalogs: dict[str, dict[str, str]] | None = None  # read on the first catalog: spec
     for section in SECTIONS:
@@ -369,12 +419,11 @@ def analyze_text(path: Path, display: str, text: str, options: ScanOptions) -> F
                 continue
             has_deps = True
             spec = m.value.value
-            root_specs.setdefault(m.key, spec)
             cls = classify_npm_spec(spec)
             if spec.startswith("catalog:"):
                 catalogs = _catalogs(path.parent, options) if catalogs is None else catalogs
                 cls = _catalog_spec(spec, m.key, catalogs) or cls
-            state, lock_detail = _lock_state(lock, m.key, spec, cls, importer)
+            state, lock_detail = _lock_state(lock, m.key, spec, cls, importer, forced.get(m.key, ()))
             detail = "; ".join(p for p in (cls.detail, lock_detail, "" if section == "dependencies" else section) if p)
             ctx.sites.append(
                 InstallSite(

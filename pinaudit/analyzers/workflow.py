@@ -6,8 +6,12 @@ character keeps its physical line and column in the workflow file. A ``${{ ... }
 decided by the runner, not by the file: it becomes a same-length placeholder variable that the
 shell analyzer sees as unknown, so an install that depends on it is UNKNOWN, not guessed. The
 exception is ``${{ env.X }}`` where the workflow's ``env:`` sets X to a plain string; such
-values are also visible to the script as ``$X``. A step runs in the checkout (the folder that
-holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` is looked for.
+values are also visible to the script as ``$X``, as are the runner's own ``CI=true`` and
+``GITHUB_ACTIONS=true`` (unless an ``env:`` overrides them). A step runs in the checkout (the folder that
+holds ``.github``) or its ``working-directory``, which is where ``-r FILE`` and the package.json of
+a project install are looked for. A job's steps share one checkout: what ``npm ci`` put into
+node_modules in an earlier step is what a later ``npx NAME`` runs, fetching nothing (as in one
+Dockerfile stage), and a file an earlier step downloaded is what a later step executes.
 
 Images: ``container:`` (string or ``image:``), ``services.*.image`` and ``uses: docker://...``.
 Steps whose shell is not a POSIX shell (pwsh, python, cmd, Windows runners' default) are listed
@@ -20,6 +24,7 @@ import re
 
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._yaml import load_mapping
+from pinaudit.installers.interface import DownloadTracker
 from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, Pin, Span
 from pinaudit.parse.lines import LineIndex
 from pinaudit.parse.shell.commands import BRACE_SHELLS
@@ -49,6 +54,8 @@ class _Pos:
         self.index = index
 
 
+# what the runner puts in every step's environment before the workflow's own env: (pnpm reads CI)
+RUNNER_ENV: dict[str, str | None] = {"CI": "true", "GITHUB_ACTIONS": "true"}
 _ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -275,7 +282,7 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
     skipped: list[str] = []
     try:
         jobs = yaml_pos.get(root, "jobs", budget)
-        root_env = _static_env(root, ({}, {}), budget, ypos)
+        root_env = _static_env(root, (dict(RUNNER_ENV), {}), budget, ypos)
         for job_id, _k, job in yaml_pos.items(jobs, budget):
             if not yaml_pos.is_mapping(job):
                 continue
@@ -293,6 +300,8 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 if site:
                     sites.append(site)
             job_env = _static_env(job, root_env, budget, ypos)
+            npm_local: set[str] = set()  # what the job's steps put into node_modules (npx runs it)
+            downloads = DownloadTracker()  # what they fetched (running it later is download-then-run)
             steps = yaml_pos.get(job, "steps", budget)
             for step in getattr(steps, "value", []) if yaml_pos.is_sequence(steps) else []:
                 budget.spend()
@@ -316,8 +325,8 @@ def analyze_text(source: SourceFile, options: ScanOptions | None = None) -> File
                 # run steps start in the checkout (the folder holding .github), or working-directory
                 workdir = _working_directory(step, job, root, budget) or "."
                 base_dir = workspace / workdir if "${{" not in workdir else workspace
-                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options,
-                                                braces=prog in BRACE_SHELLS)
+                found, step_diags = shell_sites(mt, display, base_dir, {**static, **env}, options, npm_local,
+                                                downloads, braces=prog in BRACE_SHELLS)
                 sites.extend(with_origin(_restore(x, originals), text, origins) for x in found)
                 diags.extend(step_diags)
     except yaml_pos.BudgetExceeded as exc:

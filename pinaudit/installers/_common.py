@@ -9,6 +9,8 @@ applies it, so "which words are packages" is decided in exactly one place per in
 
 from __future__ import annotations
 
+import re
+
 from pinaudit.model import Action, Ecosystem, InstallSite, Location, Pin, Span
 from pinaudit.parse.spec_range import spec_range
 
@@ -187,6 +189,92 @@ def name_before_variable(word: Word, separators: str) -> str:
     head = raw.split("$", 1)[0]
     name = head.rstrip(separators)
     return name if name and name != head else raw
+
+
+# a simple variable reference: $NAME, $1, $@ (${...}, $(...) and `...` are matched by _var_refs)
+_SIMPLE_VAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+_CLOSE = {"{": "}", "(": ")"}
+# words that are files, not names: a path, or a package file (its name is the file's business)
+_PATH_START = ("/", "./", "../", "~")
+_PACKAGE_FILE = re.compile(r"\.(deb|rpm|apk|whl|gem|tgz|tar(\.\w+)?|zip|egg)\*?$", re.I)
+
+
+def _var_refs(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of each expansion in ``raw``: ``$NAME``, ``${...}``, ``$(...)`` (nested
+    parentheses and quotes inside included, as in ``$(node -p 'require("x").y')``), backquotes."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "`":
+            end = raw.find("`", i + 1)
+            end = len(raw) if end < 0 else end + 1
+        elif c == "$" and raw[i + 1 : i + 2] in _CLOSE:
+            opening = raw[i + 1]
+            depth, end = 0, len(raw)
+            for j in range(i + 1, len(raw)):
+                if raw[j] == opening:
+                    depth += 1
+                elif raw[j] == _CLOSE[opening]:
+                    depth -= 1
+                    if depth == 0:
+                        end = j + 1
+                        break
+        elif c == "$" and (m := _SIMPLE_VAR.match(raw, i)):
+            end = m.end()
+        else:
+            i += 1
+            continue
+        out.append((i, end))
+        i = end
+    return out
+
+
+def variable_only_in_name(word: Word, version_ops: str) -> bool:
+    """Whether the unknown variables of ``word`` can only complete the package *name*, so that
+    no value of theirs gives it a version: the install is unpinned whatever they hold.
+
+    ``version_ops`` are the characters that start a version in this ecosystem (apt ``=``, pip
+    ``=<>~!``, npm ``@``, yum ``-``...). The variables could carry a version -- and the word stays
+    "cannot be judged" -- when any such character is written around them (``curl=$V``,
+    ``postgresql-${PG}=13.2``), when the word is nothing but variables (``$PKG``), or when the last
+    one ends the word straight after a letter, a digit or ``]`` (``torch${TORCH_SPEC}`` is written
+    for ``TORCH_SPEC='==2.1.0'``; ``psycopg${V}`` looks the same, so it stays unknown too). A
+    variable after a name's own joiner (``-``, ``.``, ``_``, ``/``: ``postgresql-${PG_MAJOR}``,
+    ``@x/${PKG}``) or followed by more of the name (``openjdk-${V}-jdk``, ``$(uname -r)``'s
+    ``linux-headers-...``) only names the package: its value would need a version operator
+    right after a joiner, which no one writes.
+    """
+    raw = unquoted_raw(word)
+    refs = _var_refs(raw)
+    if not refs or raw.startswith(_PATH_START) or _PACKAGE_FILE.search(raw):
+        return False  # no variable; or a file, which no name or version is read from
+    literal = "".join(raw[a:b] for a, b in zip([0, *[e for _s, e in refs]], [*[s for s, _e in refs], len(raw)],
+                                                  strict=True))
+    if any(c in version_ops for c in literal.removeprefix("@")):  # a leading @ is an npm scope
+        return False
+    start, end = refs[-1]
+    if end < len(raw):
+        return True  # more of the name follows the last variable
+    before = raw[:start]
+    if before in ("", "@") or (len(refs) > 1 and refs[-2][1] == start):
+        return False  # nothing but variables, or one straight after another
+    return before[-1] in "-._/"
+
+
+def variable_site(b: SiteBuilder, action: Action, word: Word, version_ops: str, *,
+                  version_elsewhere: bool = False) -> InstallSite:
+    """The site of a word an unknown variable decides: unpinned when the variables can only be
+    part of the name (:func:`variable_only_in_name`) and no option gives the version
+    (``version_elsewhere``: gem's ``-v``, cargo's ``--version``), else "cannot be judged"."""
+    name = name_before_variable(word, version_ops)
+    if not version_elsewhere and variable_only_in_name(word, version_ops):
+        raw = unquoted_raw(word)
+        refs = list(dict.fromkeys(raw[a:b] for a, b in _var_refs(raw)))
+        which = "only completes" if len(refs) == 1 else "only complete"
+        return b.site(action, raw, raw, Pin.UNPINNED, word,
+                      detail=f"{', '.join(refs)} {which} the package name: no version is given, whatever the value")
+    return b.site(action, name, word.raw, Pin.UNKNOWN, word, detail=unknown_detail(word))
 
 
 class SiteBuilder:

@@ -19,11 +19,10 @@ import re
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -47,8 +46,7 @@ _OP = re.compile(r"(=~|~=|>=|<=|=|~|>|<)")
 def _judge(word: Word, b: SiteBuilder) -> InstallSite:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "=~<>"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "=~<>")
     if v.endswith(".apk") or v.startswith(("./", "../", "/")):
         return b.site(Action.INSTALL, v, v, Pin.LOCAL, word)
     spec, _, tag = v.partition("@")

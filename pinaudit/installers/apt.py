@@ -19,11 +19,10 @@ from __future__ import annotations
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -54,8 +53,7 @@ def _is_local(v: str) -> bool:
 def _judge(word: Word, suite: str | None, b: SiteBuilder) -> InstallSite | None:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "=/"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "=/")
     if not v or (v.endswith("-") and "=" not in v):
         return None  # `foo-` removes foo
     if _is_local(v):

@@ -19,11 +19,10 @@ import re
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -94,8 +93,7 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
 def _crate(word: Word, version: str | None, has_opt: bool, b: SiteBuilder, lock_note: str) -> InstallSite:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "@", version_elsewhere=has_opt)
     name, at, inline = v.partition("@")
     req = inline if at else version
     if has_opt and not at and version is None:

@@ -1,5 +1,8 @@
 """Download-then-run: ``curl … | sh``, ``bash <(curl …)``, ``eval "$(curl …)"``, and a file fetched
-by curl/wget (or ADD) that a later command executes, in the same RUN or a later one.
+by curl/wget, a cloud storage copy (:mod:`pinaudit.installers._cloud`: ``gsutil cp``, ``aws s3 cp``...)
+or ADD that a later command executes, in the same RUN or a later one -- or installs: a ``.deb``,
+``.rpm``, wheel or sdist handed to dpkg, rpm, apt, yum/dnf, pip (its maintainer scripts or build
+run as root, and nothing checked what the URL served).
 
 Quirks that decide a verdict:
 
@@ -23,6 +26,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from pinaudit.installers._cloud import COMMANDS as CLOUD
+from pinaudit.installers._cloud import Fetch, cloud_fetch
 from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.vcs_refs import url_names_commit
@@ -38,7 +43,7 @@ FETCHERS = frozenset({"curl", "wget"})
 CHECKSUMS = frozenset({"sha256sum", "sha512sum", "sha384sum", "sha224sum", "sha1sum", "md5sum", "b2sum",
                        "shasum", "cksum"})
 SIGNATURES = frozenset({"gpg", "gpg2", "gpgv", "cosign", "minisign", "signify"})
-COMMANDS: frozenset[str] = (SHELLS | INTERPRETERS | FETCHERS | CHECKSUMS | SIGNATURES
+COMMANDS: frozenset[str] = (SHELLS | INTERPRETERS | FETCHERS | CLOUD | CHECKSUMS | SIGNATURES
                             | frozenset({"eval", "source", "."}))
 
 CURL_FLAGS = flags(
@@ -83,7 +88,8 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
         urls.insert(0, url_opt.value_word)
     if not urls:
         return None, None
-    url = urls[0]
+    # the first word that reads as a URL (`wget /usr/src/x.deb https://…` fetches the second)
+    url = next((w for w in urls if w.value and "://" in w.value), urls[0])
     base = posixpath.basename((url.value or "").split("?", 1)[0].split("#", 1)[0].rstrip("/"))
     if is_curl:
         out = args.last("-o", "--output")
@@ -154,12 +160,21 @@ def _site(b: SiteBuilder, url: str | None, at: Word, verified: bool = False, ext
     return b.site(Action.DOWNLOAD_EXEC, url, spec, pin, at, detail="; ".join(x for x in (extra, detail) if x))
 
 
+def _fetch_of(cmd: Command) -> Fetch | None:
+    """What ``cmd`` downloads and where it lands: curl, wget, or a cloud storage copy."""
+    if cmd.name in FETCHERS:
+        url, dest = _fetch(cmd)
+        return Fetch(url, url.value, (dest,)) if url is not None and dest is not None else None
+    if cmd.name in CLOUD:
+        return cloud_fetch(cmd)
+    return None
+
+
 def _stdout_fetch(cmds: tuple[Command, ...]) -> tuple[Command, Word] | None:
     for c in cmds:
-        if c.name in FETCHERS:
-            url, dest = _fetch(c)
-            if url is not None and dest == "-":
-                return c, url
+        found = _fetch_of(c)
+        if found is not None and "-" in found.dests:
+            return c, found.word
     return None
 
 
@@ -169,14 +184,17 @@ def _interpreter(cmd: Command) -> bool:
 
 
 def _record(cmd: Command, ctx: InstallContext) -> None:
-    url, dest = _fetch(cmd)
-    if url is None or dest is None or dest == "-":
+    found = _fetch_of(cmd)
+    if found is None:
         return
-    key = _norm(dest, ctx)
     # a URL built from an unknown variable is still fetched: kept as written, judged as the same
     # URL piped into a shell is (`curl "https://x/${V}/i.sh" | sh`)
-    ctx.downloads.fetched[key] = url.value if url.value is not None else url.raw
-    ctx.downloads.verified.discard(key)
+    url = found.url if found.url is not None else found.word.raw
+    for dest in found.dests:
+        if dest != "-":
+            key = _norm(dest, ctx)
+            ctx.downloads.fetched[key] = url
+            ctx.downloads.verified.discard(key)
 
 
 def _verify(cmd: Command, ctx: InstallContext) -> None:
@@ -205,7 +223,7 @@ def _verify(cmd: Command, ctx: InstallContext) -> None:
 
 def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     name = cmd.name
-    if name in FETCHERS:
+    if name in FETCHERS or name in CLOUD:
         _record(cmd, ctx)
         return []
     if name in CHECKSUMS or name in SIGNATURES:
@@ -226,6 +244,9 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
                 return [_site(b, ctx.downloads.fetched[key], cmd.argv[1],
                               key in ctx.downloads.verified)]
         return []
+    installed = _installed_files(cmd, b, ctx)
+    if installed is not None:
+        return installed
     if _interpreter(cmd):
         return _interpreted(cmd, b, ctx)
     key = _lookup(program, ctx, as_program=True)
@@ -262,3 +283,47 @@ def _interpreted(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[Inst
     if key is not None:
         return [_site(b, ctx.downloads.fetched[key], script, key in ctx.downloads.verified)]
     return []
+
+
+# package files that an installer unpacks and whose scripts (maintainer scripts, setup.py) it runs
+PACKAGE_FILES = (".deb", ".rpm", ".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip", ".apk", ".gem", ".egg")
+_RPM_INSTALL = re.compile(r"-[a-zA-Z]*[iUF][a-zA-Z]*|--(install|upgrade|freshen|reinstall)")
+_INSTALL_VERBS = frozenset({"install", "localinstall", "reinstall", "upgrade", "add", "i"})
+
+
+def _installs_files(cmd: Command) -> str | None:
+    """The installer (``dpkg``, ``pip``...) when ``cmd`` installs the package files named on its
+    command line: ``dpkg -i``, ``rpm -i/-U/-F``, and an ``install``/``add`` of apt, yum/dnf,
+    zypper, apk, pip (``python -m pip`` too), gem, npm."""
+    from pinaudit.installers.programs import owner_of
+
+    values = [w.value or "" for w in cmd.argv[1:]]
+    name = cmd.name
+    if name == "dpkg":
+        dpkg = any(v in ("-i", "--install", "--unpack") or re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", v) for v in values)
+        return name if dpkg else None
+    if name == "rpm":
+        return name if any(_RPM_INSTALL.fullmatch(v) for v in values) else None
+    if _interpreter(cmd) and values[:2] == ["-m", "pip"]:
+        name, values = "pip", values[2:]
+    elif owner_of(name) not in ("apt", "yum", "apk", "pip", "gem", "npm"):
+        return None
+    return name if any(v in _INSTALL_VERBS for v in values if not v.startswith("-")) else None
+
+
+def _installed_files(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[InstallSite] | None:
+    """The downloaded package files that ``cmd`` installs: each runs like a downloaded script. None
+    when it installs none (the other checks go on)."""
+    installer = _installs_files(cmd) if ctx.downloads.fetched else None
+    if installer is None:
+        return None
+    out: list[InstallSite] = []
+    for word in cmd.argv[1:]:
+        v = word.value
+        if not v or not v.lower().endswith(PACKAGE_FILES):
+            continue
+        key = _lookup(word, ctx)
+        if key is not None:
+            out.append(_site(b, ctx.downloads.fetched[key], word, key in ctx.downloads.verified,
+                             extra=f"installed by {installer}, which runs its scripts"))
+    return out or None

@@ -20,11 +20,11 @@ import re
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
     unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -49,8 +49,7 @@ _EXACT = re.compile(r"=?\s*\d+(\.[0-9A-Za-z]+)*")
 def _judge(word: Word, version: str | None, b: SiteBuilder) -> InstallSite:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, ":"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, ":", version_elsewhere=version is not None)
     if v.endswith(".gem"):
         return b.site(Action.INSTALL, v, v, Pin.LOCAL, word)
     name, colon, inline = v.partition(":")

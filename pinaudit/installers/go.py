@@ -9,6 +9,12 @@ Quirks that decide a verdict:
 * A commit id (``@abcdef123456``) is resolved to a pseudo-version: exact.
 * Without ``@`` the version comes from the surrounding go.mod when there is one, otherwise from the
   default branch (GOPATH mode): unpinned, like any install without a version (PIN501).
+* A version is only as good as the check of its bytes against the checksum database. ``-insecure``
+  (``go get`` before Go 1.17, or in ``GOFLAGS``) fetches over plain HTTP *and* skips that check:
+  any bytes can come back for ``@v1.2.3``, so the site is unpinned and says why. ``GOINSECURE``
+  alone only allows plain HTTP for the modules it matches; the checksum database still checks
+  them (Go's own documentation), unless ``GONOSUMDB``/``GOPRIVATE`` also match or ``GOSUMDB=off``:
+  then it voids the version too.
 * Go options have one dash and a whole word (``-ldflags X``); local packages (``./cmd/x``, ``.``)
   build source from the context. ``go get pkg@none`` removes a requirement; ``go get -u``
   upgrades the dependencies of what it names.
@@ -16,16 +22,17 @@ Quirks that decide a verdict:
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from collections.abc import Callable, Mapping
 
 from pinaudit.installers._common import (
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -48,11 +55,37 @@ _COMMIT = re.compile(r"[0-9a-f]{12,40}")
 _MOVING = frozenset({"latest", "upgrade", "patch", "master", "main", "HEAD"})
 
 
-def _judge(word: Word, b: SiteBuilder, upgrades_deps: bool) -> InstallSite | None:
+def _insecure(module: str, cmd_flags: bool, env: Mapping[str, str | None]) -> str | None:
+    """Why the bytes of ``module`` reach the build unchecked (None when they are checked)."""
+    goflags = (env.get("GOFLAGS") or "").split()
+    if cmd_flags or any(f.lstrip("-").split("=", 1) in (["insecure"], ["insecure", "true"]) for f in goflags):
+        where = "-insecure" if cmd_flags else "GOFLAGS=-insecure"
+        return f"{where} fetches it over plain HTTP without the checksum database"
+    insecure = _matches(module, env.get("GOINSECURE"))
+    unchecked = (env.get("GOSUMDB") or "").strip() == "off" or _matches(module, env.get("GONOSUMDB")) \
+        or _matches(module, env.get("GOPRIVATE"))
+    if insecure and unchecked:
+        return f"GOINSECURE={insecure} fetches it over plain HTTP, and the checksum database does not check it"
+    return None
+
+
+def _matches(module: str, patterns: str | None) -> str | None:
+    """The first of Go's comma-separated module prefix globs (GOINSECURE, GONOSUMDB...) that
+    matches a leading run of ``module``'s path elements."""
+    parts = module.split("/")
+    for pattern in (patterns or "").split(","):
+        pattern = pattern.strip()
+        n = pattern.count("/") + 1
+        if pattern and len(parts) >= n and fnmatch.fnmatchcase("/".join(parts[:n]), pattern):
+            return pattern
+    return None
+
+
+def _judge(word: Word, b: SiteBuilder, upgrades_deps: bool, insecure: Callable[[str], str | None]
+           ) -> InstallSite | None:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "@")
     # local code and Go's meta-packages: `tool` (Go 1.24) is the tools go.mod lists, fixed by go.sum
     if v.startswith((".", "/")) or v in ("all", "std", "cmd", "tool") or v.endswith(".go"):
         return b.site(Action.INSTALL, v, v, Pin.LOCAL, word)
@@ -64,10 +97,14 @@ def _judge(word: Word, b: SiteBuilder, upgrades_deps: bool) -> InstallSite | Non
         return b.site(Action.INSTALL, pkg, v, Pin.UNPINNED, word,
                       detail="no @version: go.mod or the default branch decides" + extra)
     if (_SEMVER.fullmatch(query) or _COMMIT.fullmatch(query)) and not upgrades_deps:
+        why = insecure(pkg)
+        if why is not None:
+            return b.site(Action.INSTALL, pkg, v, Pin.UNPINNED, word,
+                          detail=f"{why}: @{query} names a version but guarantees nothing about what is fetched")
         return b.site(Action.INSTALL, pkg, v, Pin.EXACT, word, version=query)
     if _SEMVER.fullmatch(query) or _COMMIT.fullmatch(query):
         return b.site(Action.INSTALL, pkg, v, Pin.UNPINNED, word, detail=extra.lstrip("; "))
-    why = "moves" if query in _MOVING else "is a query, not a version"
+    why = "moves" if query in _MOVING else "is a branch or a query, not a version"
     return b.site(Action.INSTALL, pkg, v, Pin.UNPINNED, word, detail=f"@{query} {why}{extra}")
 
 
@@ -84,4 +121,6 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     upgrades = verb.value == "get" and args.has("-u")
     if verb.value == "get" and not targets and upgrades:
         return [b.site(Action.UPGRADE, None, "get -u", Pin.UNPINNED, verb)]
-    return [s for w in targets if (s := _judge(w, b, upgrades)) is not None]
+    env = ctx.command_env(cmd)
+    flagged = args.has("-insecure") or _pre.has("-insecure")
+    return [s for w in targets if (s := _judge(w, b, upgrades, lambda m: _insecure(m, flagged, env))) is not None]

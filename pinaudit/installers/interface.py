@@ -94,3 +94,17 @@ class InstallContext:
         self.read_manifest = read_manifest
         self.read_constraint_file = read_constraint_file
         self.env = env
+
+    def command_env(self, cmd: Command) -> Mapping[str, str | None]:
+        """The variables ``cmd`` runs with: the context's, and its own ``VAR=x`` / ``env VAR=x``."""
+        if not cmd.assignments:
+            return self.env
+        return {**self.env, **dict(cmd.assignments)}
+
+
+def in_ci(env: Mapping[str, str | None]) -> bool:
+    """Whether a tool that asks ``ci-info`` (pnpm, yarn berry) believes it runs in CI: ``CI`` set to
+    anything but "" or "false" (ci-info's own test, so ``CI=0`` counts). An unknown value (``ARG CI``
+    without a default, which ``docker build`` leaves unset unless told) is not CI."""
+    value = env.get("CI")
+    return value is not None and value.strip() not in ("", "false")

@@ -9,8 +9,11 @@ Quirks that decide a verdict:
   install exactly the lock file and are what a build should use.
 * ``npm install`` with no package reads package.json and *updates* the lock file when they disagree;
   so do ``yarn``/``yarn install`` without ``--frozen-lockfile``/``--immutable`` and ``pnpm install``
-  without ``--frozen-lockfile`` (pnpm and yarn berry default to frozen only when the CI variable is
-  set, which a ``docker build`` does not do).
+  without ``--frozen-lockfile``. pnpm freezes by default when it believes it runs in CI (ci-info:
+  ``CI`` set and not "false"): every GitHub Actions step (the runner sets ``CI=true``), a stage
+  with ``ENV CI=1`` or ``ARG CI=true``, ``CI=1 pnpm install``; ``--no-frozen-lockfile`` unfreezes it
+  again. A plain ``docker build`` sets no ``CI``. (yarn berry freezes in CI too, but yarn 1 does
+  not, and a command line cannot tell which yarn it runs.)
 * A package spec is ``name@version``; a scoped name starts with ``@`` (``@scope/x@1.2.3``), so
   the version separator is the *second* ``@``. Only a full semver version is exact: ``^1``,
   ``1.x``, ``>=1 <2`` are ranges and ``latest``/``next`` are dist-tags that move.
@@ -32,12 +35,12 @@ from pinaudit.installers._common import (
     Args,
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
+from pinaudit.installers.interface import in_ci
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.vcs_refs import reference
@@ -141,8 +144,7 @@ def classify(spec: str) -> Classified:
 def _site(word: Word, b: SiteBuilder, action: Action = Action.INSTALL) -> InstallSite:
     v = word.value
     if v is None:
-        return b.site(action, name_before_variable(word, "@"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, action, word, "@")
     c = classify(v)
     return b.site(action, c.package, v, c.pin, word, version=c.version, detail=c.detail)
 
@@ -152,9 +154,10 @@ def _is_global(args: Args) -> bool:
     return args.has("-g", "--global") or (loc is not None and loc.value == "global")
 
 
-def _lockless(word: Word, b: SiteBuilder, tool: str, frozen: str) -> InstallSite:
-    return b.site(Action.LOCKLESS_INSTALL, None, word.value, Pin.UNPINNED, word,
-                  detail=f"{tool} resolves package.json and may rewrite the lock file (use {frozen})")
+def _lockless(word: Word, b: SiteBuilder, note: str = "") -> InstallSite:
+    """An install that resolves package.json and may rewrite the lock file; ``note`` is what PIN302
+    adds to its own wording."""
+    return b.site(Action.LOCKLESS_INSTALL, None, word.value, Pin.UNPINNED, word, detail=note)
 
 
 def _frozen(args: Args, *names: str) -> bool:
@@ -185,7 +188,7 @@ def _npm(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
     pkgs = [*args.positionals, *args.rest]
     if v in NPM_INSTALL:
         if not pkgs:
-            return [] if b.global_install else [_lockless(verb, b, "npm install", "npm ci")]
+            return [] if b.global_install else [_lockless(verb, b)]
         return [_site(w, b) for w in pkgs]
     if v in NPM_UPDATE:
         if not pkgs:
@@ -204,7 +207,7 @@ def _yarn(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
         # bare `yarn` installs, but `yarn -v` / `yarn --help` only print
         if _frozen(pre, "--frozen-lockfile", "--immutable", "-v", "--version", "-h", "--help"):
             return []
-        return [_lockless(cmd.argv[0], b, "yarn", "yarn install --frozen-lockfile / --immutable")]
+        return [_lockless(cmd.argv[0], b)]
     v = verb.value
     if v == "global":
         _pre2, verb2, rest = subcommand(rest, FLAGS)
@@ -219,7 +222,7 @@ def _yarn(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
     if v == "install":
         if _frozen(args, "--frozen-lockfile", "--immutable") or _frozen(pre, "--frozen-lockfile", "--immutable"):
             return []
-        return [_lockless(verb, b, "yarn install", "--frozen-lockfile / --immutable")]
+        return [_lockless(verb, b)]
     if v == "add":
         return [_site(w, b) for w in pkgs]
     if v in ("upgrade", "up"):
@@ -229,7 +232,7 @@ def _yarn(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
     return []
 
 
-def _pnpm_or_bun(cmd: Command, words: list[Word], b: SiteBuilder) -> list[InstallSite]:
+def _pnpm_or_bun(cmd: Command, words: list[Word], b: SiteBuilder, ctx: InstallContext) -> list[InstallSite]:
     tool = cmd.name
     pre, verb, rest = subcommand(words, FLAGS)
     if verb is None:
@@ -245,7 +248,13 @@ def _pnpm_or_bun(cmd: Command, words: list[Word], b: SiteBuilder) -> list[Instal
             return [_site(w, b) for w in pkgs]
         if b.global_install or _frozen(args, "--frozen-lockfile") or _frozen(pre, "--frozen-lockfile"):
             return []
-        return [_lockless(verb, b, f"{tool} install", "--frozen-lockfile")]
+        # --no-frozen-lockfile, or --frozen-lockfile=false: told not to freeze, CI or not
+        unfrozen = args.has("--no-frozen-lockfile", "--frozen-lockfile") or pre.has("--no-frozen-lockfile",
+                                                                                   "--frozen-lockfile")
+        if tool == "pnpm" and not unfrozen and in_ci(ctx.command_env(cmd)):
+            return []  # pnpm's default in CI is --frozen-lockfile
+        note = "pnpm freezes it by default only where CI is set" if tool == "pnpm" and not unfrozen else ""
+        return [_lockless(verb, b, note)]
     if v == "add":
         return [_site(w, b) for w in pkgs]
     if v in ("update", "up", "upgrade"):
@@ -297,7 +306,7 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     elif name == "corepack":
         found = _corepack(cmd, words, b)
     else:
-        found = _pnpm_or_bun(cmd, words, b)
+        found = _pnpm_or_bun(cmd, words, b, ctx)
     pre, verb, rest = subcommand(words, FLAGS) if name in ("npm", "yarn", "pnpm", "bun") else (Args(), None, [])
     v = verb.value if verb is not None else None
     if name in ("npx", "bunx") or (name == "npm" and v in NPM_EXEC) or (name == "bun" and v == "x"):
@@ -337,6 +346,26 @@ def _note_local_installs(cmd: Command, pre: Args, v: str | None, rest: list[Word
     ctx.npm_local.update(deps)
     if not _without_dev(args, pre, cmd, name):
         ctx.npm_local.update(dev)
+
+
+def manifest_names(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(dependencies and optionalDependencies, devDependencies) a package.json declares: what a
+    project install (``npm ci``, ``pnpm install``) puts into node_modules. None when it is not a
+    JSON object."""
+    import json
+
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+
+    def names(key: str) -> frozenset[str]:
+        section = doc.get(key)
+        return frozenset(section) if isinstance(section, dict) else frozenset()
+
+    return names("dependencies") | names("optionalDependencies"), names("devDependencies")
 
 
 def _without_dev(args: Args, pre: Args, cmd: Command, tool: str) -> bool:

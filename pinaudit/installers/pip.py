@@ -30,11 +30,10 @@ from pinaudit.installers._common import (
     Args,
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -257,18 +256,10 @@ def index_config(args: Args, env: Mapping[str, str | None], ctx: InstallContext)
     return PipIndex(index_url, tuple(extra), tuple(links), no_index, pre, tuple(files))
 
 
-def _env(cmd: Command, ctx: InstallContext) -> Mapping[str, str | None]:
-    """The variables pip runs with: the context's, and the command's own ``VAR=x`` / ``env VAR=x``."""
-    if not cmd.assignments:
-        return ctx.env
-    return {**ctx.env, **dict(cmd.assignments)}
-
-
 def _requirement_site(word: Word, text: str | None, b: SiteBuilder, args: Args,
                       constraints: _ConstraintMaps) -> InstallSite:
     if text is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "=<>~!@ "), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "=<>~!@ ;")
     c = classify(text)
     return _judged_site(word, text, c, b, args, constraints)._replace(requirement=c.parts)
 
@@ -390,5 +381,5 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     if verb.value == "sync":
         if label != "uv pip":
             return []
-        return _pip_install(rest, b, ctx, _env(cmd, ctx), sync=True)
-    return _pip_install(rest, b, ctx, _env(cmd, ctx))
+        return _pip_install(rest, b, ctx, ctx.command_env(cmd), sync=True)
+    return _pip_install(rest, b, ctx, ctx.command_env(cmd))

@@ -26,11 +26,10 @@ from pinaudit.installers._common import (
     Flags,
     SiteBuilder,
     flags,
-    name_before_variable,
     parse,
     split_fields,
     subcommand,
-    unknown_detail,
+    variable_site,
 )
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
@@ -77,8 +76,7 @@ def split_nevra(v: str) -> tuple[str, str] | None:
 def _judge(word: Word, b: SiteBuilder) -> InstallSite | None:
     v = word.value
     if v is None:
-        return b.site(Action.INSTALL, name_before_variable(word, "-=<>"), word.raw, Pin.UNKNOWN, word,
-                      detail=unknown_detail(word))
+        return variable_site(b, Action.INSTALL, word, "-=<>")
     if v.startswith("@"):
         if ":" in v:
             return _module(word, v[1:], b)

@@ -4,6 +4,10 @@
 Flags `apt-get install`, `apt install` and `aptitude install` arguments that name a package
 without `=version`. `-t bookworm-backports` and `pkg/bookworm` choose a suite, not a version, so
 they are flagged too. A local `.deb` path is not an index install and is not flagged.
+A variable that only completes the name (`postgresql-${PG_MAJOR}`, `openjdk-${V}-jdk`) leaves it
+unpinned whatever its value; one that could carry the version (`curl=$V`, `$PKG`, `curl${SPEC}`)
+is reported as info ("cannot be judged"). pip, npm, apk, yum, gem, go and cargo installs follow
+the same test with their own version operators.
 
 ## Why is this bad?
 The Debian/Ubuntu archive moves every day. A laptop rebuilding from a cached layer keeps the curl

@@ -3,7 +3,11 @@
 ## What it does
 Flags `npm install` with no packages, `yarn`/`yarn install` without `--frozen-lockfile` (classic)
 or `--immutable` (berry), and `pnpm install` without `--frozen-lockfile`, in Dockerfiles and
-scripts. `npm ci` and `npm run ci` are not flagged (subcommands are found by position).
+scripts. `npm ci` and `npm run ci` are not flagged (subcommands are found by position). pnpm
+freezes the lockfile by default where `CI` is set (to anything but "" or "false"): in a GitHub
+workflow step (the runner sets `CI=true`), after `ENV CI=1` or `ARG CI=true` in the stage, or as
+`CI=1 pnpm install`, a plain `pnpm install` is not flagged, unless `--no-frozen-lockfile` says
+otherwise.
 
 ## Why is this bad?
 These commands resolve ranges from package.json when the lockfile is missing or out of date, and
@@ -36,7 +40,8 @@ def _check(site: InstallSite) -> Verdict | None:
         instead = _INSTEAD.get(site.installer, "a frozen-lockfile install")
         spec = site.spec or "install"
         command = spec if spec.startswith(site.installer) else f"{site.installer} {spec}"
-        return Verdict(f"'{command}' may resolve afresh and rewrite the lockfile; use {instead}")
+        why = f" ({site.detail})" if site.detail else ""
+        return Verdict(f"'{command}' may resolve afresh and rewrite the lockfile; use {instead}{why}")
     return None
 
 

@@ -2,7 +2,10 @@
 
 ## What it does
 Flags a package.json dependency that is missing from the lockfile beside it (or at the workspace
-root), or locked to a version its spec no longer admits. Reported at the dependency's line.
+root), or locked to a version its spec no longer admits. Reported at the dependency's line. An
+override that reaches the dependency (npm `overrides`, yarn `resolutions`, pnpm `overrides` or
+`pnpm.overrides`; not one scoped under another package) decides what the lockfile holds instead:
+an entry that matches the override is in sync.
 
 ## Why is this bad?
 `npm ci` refuses to install from an out-of-sync lockfile, and `npm install` silently re-resolves

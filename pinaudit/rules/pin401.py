@@ -3,7 +3,11 @@
 ## What it does
 Flags `FROM`, `COPY --from=`, `RUN --mount=from=`, compose `image:` and workflow container images
 that have no tag or the tag `latest`. Stage names, `scratch` and ARG-expanded references with a
-default are understood.
+default are understood, and so are named build contexts: a name a `docker-bake.hcl`/`.json`
+target's `contexts` defines, or `--build-context NAME=` in the repository's workflows and build
+scripts, is not an image. A `--from` name that no file defines and that does not read as an image
+(no registry, organisation, tag or digest, and not a Docker Hub official image: `builder`,
+`frontend-build`) is most likely such a context given elsewhere: reported as info.
 
 ## Why is this bad?
 `latest` moves with every release of the image: a cached build keeps last year's base, a fresh

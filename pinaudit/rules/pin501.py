@@ -2,7 +2,11 @@
 
 ## What it does
 Flags `gem install x` without `-v`/`--version`, `go install`/`go get` of `pkg@latest` or without a
-version, and `cargo install x` without `--version` (or `x@version`).
+version, and `cargo install x` without `--version` (or `x@version`). For Go, `@upgrade`, `@patch`,
+a branch and a partial version (`@v1`) are queries that move; and a version guarantees the bytes
+only through the checksum database, so `go get -insecure` (or `GOFLAGS=-insecure`, or a module
+that `GOINSECURE` lets come over plain HTTP while `GONOSUMDB`/`GOPRIVATE`/`GOSUMDB=off` skip the
+check) makes even `@v1.2.3` unpinned; the message says so.
 
 ## Why is this bad?
 Each fetches the newest release on the day of the build: cached and fresh builds differ.

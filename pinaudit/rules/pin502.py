@@ -2,8 +2,13 @@
 
 ## What it does
 Flags `curl … | sh`, `wget -O- … | bash`, `bash <(curl …)`, `eval "$(curl …)"`, a downloaded file
-executed later (tracked across RUN instructions), and `ADD http…` without `--checksum`. A checksum
-verified before execution (`sha256sum -c`), or a URL pinned to a commit id, is not flagged.
+executed later (tracked across RUN instructions, and across the steps of a workflow job), and
+`ADD http…` without `--checksum`. A downloaded package installed the same way counts as executed:
+`dpkg -i`, `rpm -i`, `apt-get install ./x.deb`, `dnf install ./x.rpm`, `pip install ./x.whl` run
+its maintainer scripts or its build. Cloud storage copies (`gsutil cp`, `gcloud storage cp`,
+`aws s3 cp`, `aws s3api get-object`, `az storage blob download`, `azcopy copy`) are downloads too:
+the file is data until something executes it. A checksum verified before execution
+(`sha256sum -c`), or a URL pinned to a commit id, is not flagged.
 
 ## Why is this bad?
 The URL serves whatever its owner (or an attacker) put there today; nothing in the Dockerfile

@@ -119,6 +119,8 @@ def _precheck(site: InstallSite) -> Left | None:
         return Left("not a named install")
     if site.pin is Pin.UNKNOWN:
         return Left(_outside_origin(site))
+    if "$" in site.package or "`" in site.package:
+        return Left("its name depends on a variable that is not set")
     if site.pin is Pin.LOCAL:
         return Left("a local path")
     if site.ecosystem in (Ecosystem.PIP, Ecosystem.NPM) and is_reference(site.spec, site.ecosystem.value):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import dockerfile
+from tests.helpers import dockerfile, hits, scan_files
 
 CATCHES = [
     ("FROM node:20\nRUN npm install -g typescript\n", [("PIN301", 2, "typescript")]),
@@ -78,3 +78,80 @@ def test_npx_after_an_explicit_local_install_and_across_stages(tmp_path):
     )
     assert [h for h in dockerfile(tmp_path, text) if h[0] == "PIN301"] == [
         ("PIN301", 3, "cypress"), ("PIN301", 7, "cypress")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # pnpm freezes the lockfile by default where CI is set (ci-info: anything but "" or "false")
+        ("FROM node:20\nENV CI=1\nRUN pnpm install\n", []),
+        ("FROM node:20\nENV CI=true\nRUN pnpm install\n", []),
+        ("FROM node:20\nARG CI=true\nRUN pnpm install\n", []),
+        ("FROM node:20\nRUN CI=1 pnpm install\n", []),
+        ("FROM node:20\nRUN env CI=true pnpm i\n", []),
+        # ... but not when told otherwise, or when CI is unset, false or unknown
+        ("FROM node:20\nENV CI=1\nRUN pnpm install --no-frozen-lockfile\n", [("PIN302", 3, None)]),
+        ("FROM node:20\nENV CI=1\nRUN pnpm install --frozen-lockfile=false\n", [("PIN302", 3, None)]),
+        ("FROM node:20\nENV CI=false\nRUN pnpm install\n", [("PIN302", 3, None)]),
+        ("FROM node:20\nARG CI\nRUN pnpm install\n", [("PIN302", 3, None)]),
+        ("FROM node:20\nRUN CI= pnpm install\n", [("PIN302", 2, None)]),
+        ("FROM node:20 AS a\nENV CI=1\nFROM node:20\nRUN pnpm install\n", [("PIN302", 4, None)]),
+        # pnpm only: npm and yarn 1 ignore CI
+        ("FROM node:20\nENV CI=1\nRUN npm install\n", [("PIN302", 3, None)]),
+        ("FROM node:20\nENV CI=1\nRUN yarn install\n", [("PIN302", 3, None)]),
+    ],
+)
+def test_pnpm_install_is_frozen_under_ci(tmp_path, text, expected):
+    assert [h for h in dockerfile(tmp_path, text) if h[0] == "PIN302"] == expected
+
+
+def test_pnpm_install_in_a_workflow_runs_under_ci(tmp_path):
+    wf = (
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: pnpm install\n"  # the runner sets CI=true
+        "      - run: pnpm install --no-frozen-lockfile\n"
+        "      - run: pnpm install\n        env:\n          CI: 'false'\n"
+        "      - run: yarn install\n"
+    )
+    found = hits(scan_files(tmp_path, {".github/workflows/ci.yml": wf}), "PIN302")
+    assert found == [("PIN302", 7, None), ("PIN302", 8, None), ("PIN302", 11, None)]
+
+
+def test_pnpm_install_message_says_ci_would_freeze_it(tmp_path):
+    [f] = [f for f in scan_files(tmp_path, {"Dockerfile": "FROM node:20\nRUN pnpm install\n"}) if f.rule == "PIN302"]
+    assert "only where CI is set" in f.message
+
+
+_WF_HEAD = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # an earlier step installed the project: npx runs node_modules/.bin, fetching nothing
+        ("      - run: npm ci\n      - run: npx expo export\n      - run: npx prisma generate\n", []),
+        ("      - run: pnpm install --frozen-lockfile && npx prisma generate\n", []),
+        # devDependencies left out: prisma is fetched
+        ("      - run: npm ci --omit=dev\n      - run: npx prisma generate\n", [("PIN301", 8, "prisma")]),
+        # nothing installed before: both fetched; a package the project does not declare: fetched
+        ("      - run: npx expo export\n      - run: npm ci\n      - run: npx cowsay hi\n",
+         [("PIN301", 7, "expo"), ("PIN301", 9, "cowsay")]),
+    ],
+)
+def test_npx_in_a_workflow_runs_what_an_earlier_step_installed(tmp_path, steps, expected):
+    files = {".github/workflows/ci.yml": _WF_HEAD + steps, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
+    found = hits(scan_files(tmp_path, files), "PIN301")
+    assert [h for h in found if h[1] >= 7] == expected
+
+
+def test_npx_in_a_workflow_each_job_has_its_own_checkout(tmp_path):
+    wf = (_WF_HEAD + "      - run: npm ci\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: npx prisma generate\n")
+    files = {".github/workflows/ci.yml": wf, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
+    assert hits(scan_files(tmp_path, files), "PIN301") == [("PIN301", 11, "prisma")]
+
+
+def test_npx_in_a_script_after_the_project_install(tmp_path):
+    script = "#!/bin/sh\nnpm ci\nnpx prisma generate\nnpx cowsay hi\n"
+    files = {"build.sh": script, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
+    assert hits(scan_files(tmp_path, files), "PIN301") == [("PIN301", 4, "cowsay")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import dockerfile
+from tests.helpers import dockerfile, scan_files
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
@@ -82,3 +82,48 @@ def test_from_default_in_the_reference_is_what_docker_builds(tmp_path):
              for f in scan_files(tmp_path, {"Dockerfile": text})]
     assert found == [("PIN402", 2, "python", "warning"), ("PIN402", 3, "node", "warning"),
                      ("PIN401", 4, "x:${PY}", "info")]
+
+
+BAKE_HCL = 'target "app" {\n  # the sources and a pinned alpine\n  contexts = {\n    src = "../src"\n' \
+           '    "alpine" = "docker-image://alpine@' + DIGEST + '"\n  }\n}\n'
+BAKE_JSON = '{"target": {"app": {"contexts": {"src": "../src", "alpine": "target:base"}}}}\n'
+WORKFLOW = ("on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - run: docker buildx build --build-context deps=./deps --build-context=tools=./t .\n")
+
+
+def _images(tmp_path, text, **files):
+    return [(f.rule, f.location.span.line, f.package, f.severity.name.lower())
+            for f in scan_files(tmp_path, {"Dockerfile": f"FROM alpine:3.20@{DIGEST}\n" + text, **files})
+            if f.rule == "PIN401" and f.location.path.endswith("Dockerfile")]
+
+
+@pytest.mark.parametrize("bake", [{"docker-bake.hcl": BAKE_HCL}, {"docker-bake.json": BAKE_JSON}])
+def test_copy_from_a_bake_context_is_not_an_image(tmp_path, bake):
+    text = "COPY --from=src /s /s\nCOPY --from=alpine /bin/sh /sh\nCOPY --from=nginx /etc/nginx /etc/nginx\n"
+    assert _images(tmp_path, text, **bake) == [("PIN401", 4, "nginx", "error")]
+
+
+def test_copy_from_a_build_context_flag_in_a_workflow_or_script_is_not_an_image(tmp_path):
+    text = ("COPY --from=deps /d /d\nRUN --mount=from=tools,target=/t true\nCOPY --from=web /w /w\n"
+            "COPY --from=golang /go /go\n")
+    files = {".github/workflows/b.yml": WORKFLOW, "build.sh": "docker buildx build --build-context web=../web .\n"}
+    assert _images(tmp_path, text, **files) == [("PIN401", 5, "golang", "error")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no file names it, and it reads like a stage or context name: cannot be judged
+        ("COPY --from=builder /a /a\n", [("PIN401", 2, "builder", "info")]),
+        ("RUN --mount=from=frontend-build,target=/f true\n", [("PIN401", 2, "frontend-build", "info")]),
+        # it reads as an image: an official image, an organisation, a registry
+        ("COPY --from=composer /usr/bin/composer /usr/bin/\n", [("PIN401", 2, "composer", "error")]),
+        ("COPY --from=myorg/tool /x /x\n", [("PIN401", 2, "myorg/tool", "error")]),
+        ("COPY --from=ghcr.io/astral-sh/uv /uv /uv\n", [("PIN401", 2, "ghcr.io/astral-sh/uv", "error")]),
+        ("COPY --from=tool:latest /x /x\n", [("PIN401", 2, "tool", "error")]),
+        # FROM keeps its verdict: an untagged FROM is an image
+        ("FROM builder\n", [("PIN401", 2, "builder", "error")]),
+    ],
+)
+def test_an_unknown_from_name_that_reads_like_a_context(tmp_path, text, expected):
+    assert _images(tmp_path, text) == expected
