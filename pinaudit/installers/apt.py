@@ -22,6 +22,7 @@ from pinaudit.installers._common import (
     parse,
     split_fields,
     subcommand,
+    unquoted_raw,
     variable_site,
 )
 from pinaudit.installers.programs import commands_of
@@ -53,6 +54,9 @@ def _is_local(v: str) -> bool:
 def _judge(word: Word, suite: str | None, b: SiteBuilder) -> InstallSite | None:
     v = word.value
     if v is None:
+        raw = unquoted_raw(word)
+        if _is_local(raw):  # `./$FILE`, `/tmp/${PKG}.deb`: a file, whatever the variable holds
+            return b.site(Action.INSTALL, raw, raw, Pin.LOCAL, word)
         return variable_site(b, Action.INSTALL, word, "=/")
     if not v or (v.endswith("-") and "=" not in v):
         return None  # `foo-` removes foo

@@ -28,7 +28,7 @@ import re
 
 from pinaudit.installers._cloud import COMMANDS as CLOUD
 from pinaudit.installers._cloud import Fetch, cloud_fetch
-from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields
+from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields, unquoted_raw
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.vcs_refs import url_names_commit
 
@@ -89,12 +89,12 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
     if not urls:
         return None, None
     # the first word that reads as a URL (`wget /usr/src/x.deb https://…` fetches the second)
-    url = next((w for w in urls if w.value and "://" in w.value), urls[0])
-    base = posixpath.basename((url.value or "").split("?", 1)[0].split("#", 1)[0].rstrip("/"))
+    url = next((w for w in urls if "://" in _text(w)), urls[0])
+    base = posixpath.basename(_text(url).split("?", 1)[0].split("#", 1)[0].rstrip("/"))
     if is_curl:
         out = args.last("-o", "--output")
         if out is not None:
-            dest = out.value
+            dest = _text(out.value_word) if out.value_word is not None else out.value
         elif args.has("-O", "--remote-name", "--remote-name-all"):
             dest = base or None
         else:
@@ -105,7 +105,8 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
         return url, dest
     out = args.last("-O", "--output-document")
     if out is not None:
-        return url, _stdout_target(cmd) if out.value == "-" else out.value
+        return url, _stdout_target(cmd) if out.value == "-" else (
+            _text(out.value_word) if out.value_word is not None else out.value)
     prefix = args.last("-P", "--directory-prefix")
     if not base:
         return url, None
@@ -126,9 +127,16 @@ def _norm(path: str, ctx: InstallContext) -> str:
     return posixpath.normpath(posixpath.join(ctx.workdir or "/", path))
 
 
+def _text(word: Word) -> str:
+    """A path or URL as the shell gives it, or as written when a variable we cannot know decides
+    it: the same unknown text at the download and at the install is the same file
+    (``curl -LO …/$FILE && dpkg -i "$FILE"``)."""
+    return word.value if word.value is not None else unquoted_raw(word)
+
+
 def _lookup(word: Word, ctx: InstallContext, *, as_program: bool = False) -> str | None:
     """The fetched path that ``word`` names, if any."""
-    v = word.value
+    v = _text(word)
     if not v or not ctx.downloads.fetched:
         return None
     fetched = ctx.downloads.fetched
@@ -319,8 +327,11 @@ def _installed_files(cmd: Command, b: SiteBuilder, ctx: InstallContext) -> list[
         return None
     out: list[InstallSite] = []
     for word in cmd.argv[1:]:
-        v = word.value
-        if not v or not v.lower().endswith(PACKAGE_FILES):
+        v = _text(word)
+        # a name a variable hides is still a file when written as a path (`./$FILE`) or given to
+        # dpkg/rpm, which install nothing else
+        unknown_file = word.value is None and (v.startswith(("./", "/", "../")) or installer in ("dpkg", "rpm"))
+        if not v or not (v.lower().endswith(PACKAGE_FILES) or unknown_file):
             continue
         key = _lookup(word, ctx)
         if key is not None:

@@ -82,6 +82,12 @@ def test_catches_not(tmp_path, text):
     assert dockerfile(tmp_path, text, "PIN101") == []
 
 
+def test_a_path_a_variable_completes_is_a_local_file(tmp_path):
+    # `./$FILE` is a package file whatever the variable holds: no package named '.' to judge
+    text = "FROM debian:12\nARG F\nRUN apt-get install -y ./$F /tmp/${F}.deb curl\n"
+    assert dockerfile(tmp_path, text, "PIN101") == [("PIN101", 3, "curl")]
+
+
 def test_unknown_variable_is_info_not_error(tmp_path):
     from tests.helpers import scan_files
 

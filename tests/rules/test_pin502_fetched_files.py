@@ -25,6 +25,13 @@ U = "https://example.com"
          [("PIN502", 2, f"{U}/p-2.0.tar.gz")]),
         # wget fetches the word that is a URL, not the path before it
         (f"RUN wget -nv /usr/src/l.deb {U}/l.deb && dpkg -i /usr/src/l.deb\n", [("PIN502", 2, f"{U}/l.deb")]),
+        # a variable we cannot know names the file: the same text at the fetch and the install
+        (f"ARG TARGETARCH\nRUN curl -LO {U}/j_${{TARGETARCH}}.deb \\\n && dpkg --install ./j_${{TARGETARCH}}.deb\n",
+         [("PIN502", 4, f"{U}/j_${{TARGETARCH}}.deb")]),
+        (f"RUN if [ -n \"$A\" ]; then export ARCH=$A; fi && f=t_${{ARCH}}.deb \\\n"
+         f" && wget -q {U}/$f && dpkg -i $f\n", [("PIN502", 3, f"{U}/$f")]),
+        (f"RUN if [ -n \"$A\" ]; then export ARCH=$A; fi && f=t_${{ARCH}}.deb \\\n"
+         f" && curl -sLO {U}/$f && apt-get install -y ./$f\n", [("PIN502", 3, f"{U}/$f")]),
     ],
 )
 def test_a_downloaded_package_installed_unchecked(tmp_path, run, expected):
