@@ -73,6 +73,11 @@ POSIX_FORMS = [
     "until true\ndo :\ndone\napt-get install -y curl git\n",
     "true &&\n\n  apt-get install -y curl git\n",
     "f()\n{\n  apt-get install -y curl git\n}\nf\n",
+    # valid bash the grammar rejects, mended character for character before parsing
+    "poetry@build --version | grep $(poetry version --short)\napt-get install -y curl git\n",
+    "x=$((10#$a + 16#ff))\napt-get install -y curl git\n",
+    "if [ \"$a\" '<' \"$b\" ]; then\n  apt-get install -y curl git\nfi\n",
+    "if [ \"$a\" \">\" \"$b\" ]; then apt-get install -y curl git; fi\n",
 ]
 
 

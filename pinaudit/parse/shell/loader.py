@@ -14,17 +14,18 @@ if TYPE_CHECKING:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
-# A standalone `\<` or `\>` word: test(1)'s string comparison (compiled on first use: rare).
-_ESCAPED_COMPARISON = r"(?<=[ \t])\\[<>](?=[ \t])"
+# A standalone `\<` or `\>` word, or a quoted `'<'`/`">"`: test(1)'s string comparison.
+_ESCAPED_COMPARISON = r"(?<=[ \t])(?:\\[<>]|'[<>]'|\"[<>]\")(?=[ \t])"
 
 
 def _mask_escaped_comparisons(text: str) -> str:
-    """``\\<``/``\\>`` words inside a ``[ ]``/``[[ ]]`` test on their line, replaced by ``==``."""
+    """``\\<``/``'<'`` words inside a ``[ ]``/``[[ ]]`` test on their line, replaced by ``==``
+    (right-aligned: same length)."""
     out = list(text)
     for m in re.finditer(_ESCAPED_COMPARISON, text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text.rfind("[", line_start, m.start()) > text.rfind("]", line_start, m.start()):
-            out[m.start() : m.end()] = "=="
+            out[m.start() : m.end()] = "==".rjust(m.end() - m.start())
     return "".join(out)
 
 
@@ -83,7 +84,7 @@ def parse_tree(text: str) -> Tree:
         # '.' (it is no name character, so `$é` stays literal). One ASCII char per char also
         # makes tree-sitter's byte offsets our character offsets.
         text = _NON_ASCII.sub(".", text)
-    if "\\<" in text or "\\>" in text:
+    if "\\<" in text or "\\>" in text or "'<'" in text or "'>'" in text or '"<"' in text or '">"' in text:
         # test(1)'s string comparison `[ "$v" \< 7.4 ]` is unknown to tree-sitter-bash's test
         # grammar: the whole if-statement became an ERROR and the installs inside it were lost.
         # A same-length `==` parses as a comparison (offsets unchanged); words are still read
@@ -93,7 +94,7 @@ def parse_tree(text: str) -> Tree:
     for _ in range(_MAX_REPARSES):  # a header the grammar lost may hide the next one from it
         if not tree.root_node.has_error:
             break
-        fixed = _posix_loop_headers(text, tree)
+        fixed = _grammar_gaps(text, tree)
         if fixed == text:
             break
         text = fixed
@@ -105,6 +106,40 @@ _MAX_REPARSES = 8
 # After ``for NAME`` (or bash's ``select NAME``): blanks, line continuations, newlines, comments.
 _HEADER_GAP = re.compile(r"(?:[ \t]|\\\n|\n|#[^\n]*)*")
 _NAME = re.compile(r"[ \t]+[A-Za-z_][A-Za-z0-9_]*")
+
+
+# `10#$x` inside `$(( ))`: bash's base prefix, unknown to the grammar's arithmetic
+_ARITH = re.compile(r"\$?\(\((?:[^()\n]|\([^()\n]*\))*\)\)")
+_BASE_PREFIX = re.compile(r"(?<=[0-9])#(?=[$0-9A-Za-z_{])")
+
+
+def _grammar_gaps(text: str, tree: Tree) -> str:
+    """``text`` with the valid shell tree-sitter-bash cannot parse rewritten, character for
+    character, to shell it parses (offsets unchanged; words are read from the original text):
+    the loop headers below, a command name with ``@`` or ``%`` in it (``poetry@build --version``:
+    the grammar reads ``poetry`` as an assignment's name and gives up), and bash's ``10#$x``."""
+    out = list(_posix_loop_headers(text, tree))
+    for node in _error_nodes(tree):
+        first = node.children[0] if node.children else None
+        if first is not None and first.type == "variable_name" and text[first.end_byte : first.end_byte + 1] in ("@", "%"):
+            out[first.end_byte] = "_"
+    if "#" in text:
+        for m in _ARITH.finditer(text):
+            for b in _BASE_PREFIX.finditer(text, m.start(), m.end()):
+                out[b.start()] = "+"
+    return "".join(out)
+
+
+def _error_nodes(tree: Tree) -> list[Any]:
+    found: list[Any] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR":
+            found.append(node)
+        if node.has_error:
+            stack.extend(node.children)
+    return found
 
 
 def _posix_loop_headers(text: str, tree: Tree) -> str:
