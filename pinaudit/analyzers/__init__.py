@@ -35,6 +35,7 @@ KINDS: dict[str, str] = {
     "compose": "pinaudit.analyzers.compose",
     "shell": "pinaudit.analyzers.script",
     "workflow": "pinaudit.analyzers.workflow",
+    "conda-env": "pinaudit.analyzers.conda_env",
 }
 
 

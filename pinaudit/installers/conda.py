@@ -215,6 +215,7 @@ def _env(verb: Word, rest: list[Word], b: SiteBuilder) -> list[InstallSite]:
     _pre, sub, tail = subcommand(rest, FILE_FLAGS)
     if sub is None or sub.value not in ("create", "update"):
         return []
+    b.installer = f"{b.installer} {sub.value}"
     args = parse(tail, FILE_FLAGS)
     files = [o.value_word for o in args.get("-f", "--file") if o.value_word is not None]
     if not files:

@@ -1,0 +1,129 @@
+"""conda's own file formats, apart from environment files: conda-lock's unified lockfile
+(``conda-lock.yml``) and the spec files ``conda install --file`` reads (one match spec a line, or
+an ``@EXPLICIT`` list of package URLs, which is what ``conda list --explicit`` and
+``conda-lock render`` write).
+
+Only what pinning needs is read: which packages a lock holds, at which versions, for which
+sources; which lines of a spec file name what. A lock is machine-written YAML, but it is still
+walked under :class:`~pinaudit.parse.yaml_pos.Budget` (a hostile file must not expand forever).
+"""
+
+from __future__ import annotations
+
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from pinaudit._record import NamedTuple
+
+LOCK_NAMES = ("conda-lock.yml", "conda-lock.yaml")
+_PEP503 = re.compile(r"[-_.]+")
+
+
+class CondaLock(NamedTuple):
+    """What a conda-lock file pins: name -> the versions locked for it (one per platform)."""
+
+    conda: dict[str, frozenset[str]]  # conda package name (lower case)
+    pip: dict[str, frozenset[str]]  # PEP 503 name
+    sources: tuple[str, ...]  # metadata.sources: the files it was made from, relative to the lock
+
+
+class LockError(ValueError):
+    """The lockfile is not a conda-lock file we can read (message says why)."""
+
+
+def pip_name(name: str) -> str:
+    return _PEP503.sub("-", name).lower()
+
+
+def parse_lock(text: str) -> CondaLock:
+    """Read a conda-lock unified lockfile (version 1); raises :class:`LockError`."""
+    from pinaudit.parse import yaml_pos
+
+    try:
+        root = yaml_pos.compose(text)
+    except yaml_pos.YamlError as exc:
+        raise LockError(f"malformed YAML at line {exc.line}: {exc.message}") from None
+    budget = yaml_pos.Budget()
+    packages = yaml_pos.get(root, "package", budget) if yaml_pos.is_mapping(root) else None
+    if not yaml_pos.is_sequence(packages):
+        raise LockError("no package: list (not a conda-lock unified lockfile)")
+    conda: dict[str, set[str]] = {}
+    pip: dict[str, set[str]] = {}
+    try:
+        for entry in getattr(packages, "value", []):
+            budget.spend()
+            fields = {k: yaml_pos.scalar(v) for k, _kn, v in yaml_pos.items(entry, budget)
+                      if k in ("name", "version", "manager")}
+            name, version = fields.get("name"), fields.get("version")
+            if not name or not version:
+                continue
+            if fields.get("manager") == "pip":
+                pip.setdefault(pip_name(name), set()).add(version)
+            else:
+                conda.setdefault(name.lower(), set()).add(version)
+        meta = yaml_pos.get(root, "metadata", budget)
+        src_node = yaml_pos.get(meta, "sources", budget) if meta is not None else None
+        sources = tuple(s for s in (yaml_pos.scalar(n) for n in getattr(src_node, "value", None) or ()
+                                    if yaml_pos.is_sequence(src_node)) if s)
+    except yaml_pos.BudgetExceeded as exc:
+        raise LockError(str(exc)) from None
+    return CondaLock({k: frozenset(v) for k, v in conda.items()}, {k: frozenset(v) for k, v in pip.items()}, sources)
+
+
+def is_lock_name(name: str) -> bool:
+    """``conda-lock.yml``, ``linux-64.conda-lock.yml``, ``openfe-1.0.1-conda-lock.yml``: conda-lock's
+    unified lockfiles, which micromamba also installs with ``-f`` (it goes by this suffix)."""
+    lower = name.lower()
+    return lower.endswith(("-lock.yml", "-lock.yaml", ".conda-lock.yml"))
+
+
+class SpecLine(NamedTuple):
+    """One line of a ``--file`` spec file: the spec text and its offsets in the file."""
+
+    text: str
+    start: int
+    end: int
+
+
+class SpecFile(NamedTuple):
+    explicit: bool  # an @EXPLICIT file: every line a package URL
+    lines: tuple[SpecLine, ...]
+
+
+def parse_spec_file(text: str) -> SpecFile:
+    """The specs of a file ``conda install --file`` reads (comments and blank lines skipped)."""
+    explicit = False
+    out: list[SpecLine] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.rstrip("\r\n")
+        body = line.split("#", 1)[0] if not explicit else line
+        stripped = body.strip()
+        if line.strip() == "@EXPLICIT":
+            explicit = True
+        elif stripped and not stripped.startswith(("#", "@")):
+            if explicit:
+                stripped = stripped.split()[0]  # a URL (its #md5 fragment kept)
+            lead = len(body) - len(body.lstrip())
+            out.append(SpecLine(stripped, pos + lead, pos + lead + len(stripped)))
+        pos += len(raw)
+    return SpecFile(explicit, tuple(out))
+
+
+def version_admits(spec_version: str, partial: bool, locked: str) -> bool:
+    """Whether ``locked`` is what an exact (``1.26.4``) or partial (``1.26``, ``1.26.*``) conda pin
+    admits; conda compares ``1.2`` and ``1.2.0`` equal."""
+    want = spec_version.lstrip("=").rstrip("*").rstrip(".")
+    if partial:
+        return locked == want or locked.startswith(want + ".") or _trim(locked) == _trim(want)
+    return _trim(locked) == _trim(want)
+
+
+def _trim(version: str) -> str:
+    v = version.lower()
+    while v.endswith(".0") and v.count(".") > 0:
+        v = v[:-2]
+    return v
