@@ -76,7 +76,7 @@ def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list
     from pinaudit.analyzers.requirements_walk import follow
 
     if site.ecosystem is Ecosystem.CONDA:  # conda --file / env create -f / conda-lock install
-        from pinaudit.analyzers.conda_env import follow
+        from pinaudit.analyzers.conda_walk import follow
     written = site.spec or ""
     if not written or "$" in written or "://" in written:
         return [site]

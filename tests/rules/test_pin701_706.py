@@ -55,7 +55,7 @@ def test_environment_file_columns_and_spec_span(tmp_path: Path) -> None:
     assert (python.line, python.column, python.end_column) == (6, 5, 16)
     assert findings["python"].site is not None and findings["python"].site.spec_span is not None
     assert findings["python"].site.spec_span.column == 11  # `=3.11`
-    requests = [f for f in scan_files(tmp_path, {"environment.yml": ENV}) if f.package == "requests"][0]
+    requests = next(f for f in scan_files(tmp_path, {"environment.yml": ENV}) if f.package == "requests")
     assert (requests.location.span.line, requests.location.span.column) == (15, 7)
 
 
@@ -96,7 +96,9 @@ package:
   manager: conda
   platform: linux-64
   url: https://conda.example/linux-64/python-3.11.9-hb806964_0_cpython.conda
-  hash: {md5: 0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d, sha256: 1111111111111111111111111111111111111111111111111111111111111111}
+  hash:
+    md5: 0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d
+    sha256: 1111111111111111111111111111111111111111111111111111111111111111
 - name: numpy
   version: 1.26.4
   manager: conda
@@ -143,7 +145,8 @@ COMMANDS = [
     ("FROM x\nRUN conda install -y 'numpy>=1.26'\n", [("PIN701", 2, "numpy")]),
     ("FROM x\nRUN conda install -y \"numpy[version='>=1.26']\"\n", [("PIN701", 2, "numpy")]),
     ("FROM x\nRUN conda install -c conda-forge -n base -y conda-forge::numpy\n", [("PIN701", 2, "numpy")]),
-    ("FROM x\nRUN mamba install --yes \\\n    nodejs=20.* \\\n    jq\n", [("PIN702", 3, "nodejs"), ("PIN701", 4, "jq")]),
+    ("FROM x\nRUN mamba install --yes \\\n    nodejs=20.* \\\n    jq\n",
+     [("PIN702", 3, "nodejs"), ("PIN701", 4, "jq")]),
     ("FROM x\nRUN micromamba create -y -n env -c conda-forge python=3.12 numpy\n",
      [("PIN702", 2, "python"), ("PIN701", 2, "numpy")]),
     ("FROM x\nRUN conda update --all -y\n", [("PIN704", 2, None)]),
@@ -151,6 +154,7 @@ COMMANDS = [
     ("FROM x\nRUN mamba upgrade -y\n", [("PIN704", 2, None)]),
     ("FROM x\nRUN conda env create -f /tmp/env.yml\n", [("PIN706", 2, None)]),
     ("FROM x\nRUN conda install --file specs.txt\n", [("PIN706", 2, None)]),
+    ("FROM x\nRUN conda-lock install -n env\n", [("PIN706", 2, None)]),  # no conda-lock.yml in the context
 ]
 CLEAN = [
     "FROM x\nRUN conda install -y numpy=1.26.4=py311h64a7726_0 'scipy==1.11.4=py311h64a7726_0'\n",
@@ -230,3 +234,9 @@ def test_scripts_follow_files_beside_them(tmp_path: Path) -> None:
     files = {"ci/setup.sh": "#!/bin/sh\nconda env update -f environment.yml\n",
              "ci/environment.yml": "dependencies:\n  - numpy\n"}
     assert found(files, tmp_path, ("PIN701", "PIN706")) == [("PIN701", 2, "numpy", "error")]
+
+
+def test_micromamba_reads_environment_files_with_f(tmp_path: Path) -> None:
+    text = "FROM x\nCOPY env.yaml /tmp/env.yaml\nRUN micromamba install -y -n base -f /tmp/env.yaml\n"
+    hits = dockerfile(tmp_path, text, None, **{"env.yaml": "channels: [conda-forge]\ndependencies:\n  - numpy\n"})
+    assert [h for h in hits if h[0].startswith("PIN7")] == [("PIN701", 3, "numpy")]
