@@ -240,3 +240,13 @@ def test_micromamba_reads_environment_files_with_f(tmp_path: Path) -> None:
     text = "FROM x\nCOPY env.yaml /tmp/env.yaml\nRUN micromamba install -y -n base -f /tmp/env.yaml\n"
     hits = dockerfile(tmp_path, text, None, **{"env.yaml": "channels: [conda-forge]\ndependencies:\n  - numpy\n"})
     assert [h for h in hits if h[0].startswith("PIN7")] == [("PIN701", 3, "numpy")]
+
+
+def test_ecosystem_option_accepts_conda() -> None:
+    from pinaudit.model import Ecosystem, parse_ecosystems
+    from pinaudit.simulation.cli import ECOSYSTEMS as SIMULATE
+    from pinaudit.writer.cli import ECOSYSTEMS as FIX
+
+    assert Ecosystem("conda") is Ecosystem.CONDA
+    assert parse_ecosystems("conda,pip", SIMULATE) == frozenset({"conda", "pip"})
+    assert parse_ecosystems("conda", FIX) == frozenset({"conda"})
