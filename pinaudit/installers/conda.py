@@ -137,8 +137,10 @@ def classify(text: str) -> Classified:
     if "://" in s or s.startswith(("/", "./", "../", "~", "file:")) or s.split("#", 1)[0].endswith(_PACKAGE_FILE):
         return _explicit(s, channel)
     m = _NAME.match(s)
-    if m is None:
+    if m is None or "{{" in s or "{%" in s:
         spec = CondaSpec(text.strip(), None, channel=channel)
+        if "{{" in s or "{%" in s or "$" in s:  # a template the file is rendered from: its value is unknown
+            return Classified(s, Pin.UNKNOWN, spec, detail="a template placeholder, filled in before conda reads it")
         return Classified(s, Pin.UNPINNED, spec, detail="not a valid conda package spec")
     name = m.group(1)
     rest = s[m.end():]

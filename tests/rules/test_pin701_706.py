@@ -250,3 +250,9 @@ def test_ecosystem_option_accepts_conda() -> None:
     assert Ecosystem("conda") is Ecosystem.CONDA
     assert parse_ecosystems("conda,pip", SIMULATE) == frozenset({"conda", "pip"})
     assert parse_ecosystems("conda", FIX) == frozenset({"conda"})
+
+
+def test_template_placeholders_are_unknown_not_errors(tmp_path: Path) -> None:
+    text = 'dependencies:\n  - "{{ local-package }}"\n  - ${EXTRA}\n'
+    assert found({"environment.yml": text}, tmp_path) == [("PIN701", 2, "{{ local-package }}", "info"),
+                                                          ("PIN701", 3, "${EXTRA}", "info")]
