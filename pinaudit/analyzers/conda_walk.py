@@ -17,7 +17,8 @@ info), and one missing from the lock, or locked at a version its pin does not ad
 
 :func:`follow` resolves a file a command installs (``conda env create -f FILE``, ``conda install
 --file FILE``, ``micromamba create -f FILE``, ``conda-lock install FILE``): an environment file is
-judged as above, but without its lock (those commands do not read it); a conda-lock file or an
+judged as above (with a lock beside it, PIN707 says at the command that the command does not read
+it); a conda-lock file or an
 ``@EXPLICIT`` list is a lock (every package fixed, with its hash); a plain spec file is judged
 line by line.
 """
@@ -65,20 +66,22 @@ class _Lock:
         self.lock = lock
 
 
-def _find_lock(path: Path, options: ScanOptions, diags: list[Diagnostic], display: str) -> _Lock | None:
-    """The conda-lock file beside ``path`` that was made from it; None when there is none."""
+def _find_lock(path: Path, options: ScanOptions, diags: list[Diagnostic], display: str,
+               files: BuildContext | None = None) -> _Lock | None:
+    """The conda-lock file beside ``path`` that was made from it; None when there is none.
+    ``files``: where to look (a Dockerfile's build context; default: the disk)."""
+    files = files if files is not None else Directory(path.parent)
     for name in LOCK_NAMES:
         cand = path.parent / name
-        if not cand.is_file():
+        if not files.is_file(cand):
             continue
         lock_display = display_path(cand, options.cwd)
         try:
-            if cand.stat().st_size > MAX_BYTES:
-                raise LockError("larger than 5 MiB")
-            lock = parse_lock(cand.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, LockError) as exc:
+            lock = parse_lock(files.read_text(cand, max_bytes=MAX_BYTES).removeprefix("\ufeff"))
+        except (OSError, UnicodeDecodeError, FileTooLarge, LockError) as exc:
+            why = "larger than 5 MiB" if isinstance(exc, FileTooLarge) else str(exc)
             diags.append(Diagnostic(Location(display, Span.point(1)),
-                                    f"{lock_display} beside it cannot be read ({exc}); judged without it",
+                                    f"{lock_display} beside it cannot be read ({why}); judged without it",
                                     Severity.WARNING))  # fmt: skip
             return None
         if lock.sources and path.name not in {Path(s).name for s in lock.sources}:
@@ -249,8 +252,16 @@ def follow(site: InstallSite, found: Path | None, options: ScanOptions, *, missi
             or "\n@EXPLICIT" in text:
         result = _locked(site, display, text, lower)
     elif lower.endswith((".yml", ".yaml")):
-        result = _env_file(found, display, text, options, lock=None, via=site.location, files=files, diags=diags)
-        result = result._replace(sites=(site._replace(pin=Pin.LOCAL, detail=f"follows {display}"), *result.sites))
+        # with a lock beside it, the entries read as they do on their own (pinned only by the lock:
+        # the same verdict whichever file the scan meets first) and PIN707 says at the command
+        # that the lock goes unused
+        lock = _find_lock(found, options, [], display, files)
+        result = _env_file(found, display, text, options, lock=lock, via=site.location, files=files, diags=diags)
+        followed = [site._replace(pin=Pin.LOCAL, detail=f"follows {display}")]
+        if lock is not None:  # the command resolves the file afresh; the lock beside it goes unused
+            followed.append(site._replace(action=Action.LOCKLESS_INSTALL, pin=Pin.UNPINNED,
+                                          detail=f"{lock.display} beside it locks it", lockfile=lock.display))
+        result = result._replace(sites=(*followed, *result.sites))
     else:
         result = _spec_file(display, text, site.location)
         result = result._replace(sites=(site._replace(pin=Pin.LOCAL, detail=f"follows {display}"), *result.sites))

@@ -1,4 +1,4 @@
-"""PIN701-PIN706: conda command lines, environment files, --file spec files and conda-lock files."""
+"""PIN701-PIN707: conda command lines, environment files, --file spec files and conda-lock files."""
 
 from __future__ import annotations
 
@@ -179,16 +179,22 @@ def test_command_lines_not(tmp_path: Path, text: str) -> None:
     assert [h for h in dockerfile(tmp_path, text) if h[0].startswith("PIN7")] == []
 
 
-def test_env_create_follows_the_file_without_its_lock(tmp_path: Path) -> None:
+def test_env_create_ignores_the_lock_beside_the_file(tmp_path: Path) -> None:
     text = "FROM x\nCOPY environment.yml /tmp/\nRUN conda env create -f /tmp/environment.yml\n"
-    env = "dependencies:\n  - numpy\n"
-    # the file on its own is locked (info); what `conda env create` installs is not: it ignores the lock
-    hits = dockerfile(tmp_path, text, None, **{"environment.yml": env, "conda-lock.yml": LOCK})
-    assert ("PIN701", 2, "numpy") in hits
-    findings = [f for f in scan_files(tmp_path, {"Dockerfile": text}) if f.rule == "PIN701"]
-    assert [(f.location.path, f.severity.label) for f in findings] == [("environment.yml", "error")]
-    assert findings[0].site is not None and findings[0].site.via is not None
-    assert findings[0].site.via.line == 3
+    files = {"Dockerfile": text, "environment.yml": "dependencies:\n  - numpy\n", "conda-lock.yml": LOCK}
+    findings = [f for f in scan_files(tmp_path, files) if f.rule.startswith("PIN7")]
+    # the entry reads as it does on its own (locked: info); the command that ignores the lock is the error
+    assert [(f.rule, f.location.path, f.location.span.line, f.severity.label) for f in findings] == [
+        ("PIN707", "Dockerfile", 3, "error"), ("PIN701", "environment.yml", 2, "info")]
+
+
+def test_env_create_follows_the_file(tmp_path: Path) -> None:
+    text = "FROM x\nCOPY environment.yml /tmp/\nRUN conda env create -f /tmp/environment.yml\n"
+    findings = [f for f in scan_files(tmp_path, {"Dockerfile": text, "environment.yml": "dependencies:\n  - numpy\n"})
+                if f.rule == "PIN701"]
+    assert [(f.location.path, f.location.span.line, f.severity.label) for f in findings] == [
+        ("environment.yml", 2, "error")]
+    assert findings[0].site is not None and findings[0].site.via is not None and findings[0].site.via.line == 3
 
 
 def test_env_create_default_file_in_workdir(tmp_path: Path) -> None:
@@ -256,3 +262,21 @@ def test_template_placeholders_are_unknown_not_errors(tmp_path: Path) -> None:
     text = 'dependencies:\n  - "{{ local-package }}"\n  - ${EXTRA}\n'
     assert found({"environment.yml": text}, tmp_path) == [("PIN701", 2, "{{ local-package }}", "info"),
                                                           ("PIN701", 3, "${EXTRA}", "info")]
+
+
+def test_env_create_without_a_lock_beside_is_not_pin707(tmp_path: Path) -> None:
+    text = "FROM x\nCOPY environment.yml /tmp/\nRUN conda env create -f /tmp/environment.yml\n"
+    files = {"environment.yml": "dependencies:\n  - numpy=1.26.4=py311h64a7726_0\n",
+             "conda-lock.yml": LOCK.replace("[environment.yml]", "[environment-dev.yml]")}  # another file's lock
+    assert [h for h in dockerfile(tmp_path, text, None, **files) if h[0].startswith("PIN7")] == []
+
+
+def test_a_lockfile_named_alone_audits_its_environment_file(tmp_path: Path) -> None:
+    from pinaudit.discover import discover
+
+    (tmp_path / "environment.yml").write_text("dependencies:\n  - numpy\n")
+    (tmp_path / "conda-lock.yml").write_text(LOCK)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "conda-lock.yml").write_text(LOCK)
+    targets = discover([tmp_path / "conda-lock.yml", tmp_path / "sub" / "conda-lock.yml"])
+    assert [(t.path.name, t.kind) for t in targets] == [("environment.yml", "conda-env")]
