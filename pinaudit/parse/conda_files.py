@@ -70,6 +70,8 @@ def parse_lock(text: str) -> CondaLock:
                                     if yaml_pos.is_sequence(src_node)) if s)
     except yaml_pos.BudgetExceeded as exc:
         raise LockError(str(exc)) from None
+    if not conda and not pip:
+        raise LockError("no package in it has a name and a version")
     return CondaLock({k: frozenset(v) for k, v in conda.items()}, {k: frozenset(v) for k, v in pip.items()}, sources)
 
 

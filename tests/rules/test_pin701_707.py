@@ -131,8 +131,12 @@ def test_lockfile_of_another_file_does_not_govern(tmp_path: Path) -> None:
     assert found(files, tmp_path) == [("PIN701", 2, "numpy", "error")]
 
 
-def test_unreadable_lockfile_is_said(tmp_path: Path) -> None:
-    files = {"environment.yml": "dependencies:\n  - numpy\n", "conda-lock.yml": "version: 1\npackage: 3\n"}
+@pytest.mark.parametrize("lock", [
+    "version: 1\npackage: 3\n", "package: [1, {name: [x]}, {name: numpy, version: {a: 1}}]\n",
+    "x: &a [*a, *a]\npackage: *a\n", "package: [oops\n",
+])
+def test_unreadable_lockfile_is_said(tmp_path: Path, lock: str) -> None:
+    files = {"environment.yml": "dependencies:\n  - numpy\n", "conda-lock.yml": lock}
     assert found(files, tmp_path) == [("PIN001", 1, None, "warning"), ("PIN701", 2, "numpy", "error")]
     diags = [f for f in scan_files(tmp_path, files) if f.rule == "PIN001"]
     assert ["conda-lock.yml beside it cannot be read" in d.message for d in diags] == [True]
