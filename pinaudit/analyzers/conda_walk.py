@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from pinaudit.analyzers.build_context import BuildContext
 
 KIND = "conda-env"
+_WHAT = "a conda environment file"
 INSTALLER = "environment.yml"
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -147,8 +148,11 @@ def _env_file(path: Path, display: str, text: str, options: ScanOptions, *, lock
     from pinaudit.parse.lines import LineIndex
     from pinaudit.parse.text import span_of
 
-    root, base = load_mapping(display, text, KIND, "a conda environment file")
+    root, base = load_mapping(display, text, KIND, _WHAT)
     if root is None:
+        if base.diagnostics and base.diagnostics[0].message == f"{_WHAT} must be a mapping":
+            # valid YAML that is no environment (`name=jack`, a list): another tool's file by that name
+            return base._replace(diagnostics=(), skipped=(f"{display}: not a mapping; not a conda environment file",))
         return base._replace(diagnostics=(*base.diagnostics, *diags))
     budget = yaml_pos.Budget()
     deps = yaml_pos.get(root, "dependencies", budget)

@@ -81,9 +81,12 @@ def test_not_an_environment_file_is_said(tmp_path: Path) -> None:
     from pinaudit.config import Config
 
     (tmp_path / "environment.yml").write_text("stage: production\nreplicas: 3\n")
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "environment-prod.yaml").write_text("name=jack\n")
     result = scan([tmp_path], Config(), cwd=tmp_path)
     assert result.report.findings == ()
-    assert any("not a conda environment file" in s for s in result.report.skipped)
+    assert sorted(s.split(":")[0] for s in result.report.skipped if "not a conda environment file" in s) == [
+        "ci/environment-prod.yaml", "environment.yml"]
 
 
 LOCK = """version: 1
