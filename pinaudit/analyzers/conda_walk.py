@@ -104,8 +104,8 @@ def _lock_state(site: InstallSite, lock: _Lock) -> InstallSite:
     if not versions:
         return found._replace(lock=LockState.DRIFT, detail="missing from the lockfile")
     want = site.version if site.pin in (Pin.EXACT, Pin.IMMUTABLE) else None
-    partial = site.pin is Pin.PARTIAL and site.conda is not None and site.conda.version is not None
-    if partial and site.conda is not None and site.conda.version is not None:
+    partial = site.pin is Pin.PARTIAL and site.conda is not None
+    if partial and site.conda is not None:
         want = site.conda.version
     if want and not any(version_admits(want, partial, v) for v in versions):
         locked = ", ".join(sorted(versions))
@@ -118,10 +118,6 @@ def _conda_site(raw: str, span: Span, display: str, via: Location | None) -> Ins
     from pinaudit.parse.spec_range import spec_span_in
 
     spec_span = spec_span_in(span, raw, "conda")
-    if "$" in raw:
-        return InstallSite(Ecosystem.CONDA, Action.INSTALL, raw.split("$", 1)[0].rstrip("=<>!~ ") or raw, raw,
-                           Pin.UNKNOWN, Location(display, span), INSTALLER, detail="a variable decides it",
-                           via=via, spec_span=spec_span, source_kind=SiteSource.CONDA_ENV)  # fmt: skip
     c = classify(raw)
     return InstallSite(
         ecosystem=Ecosystem.CONDA, action=Action.INSTALL, package=c.package, spec=raw, pin=c.pin,
@@ -158,11 +154,10 @@ def _env_file(path: Path, display: str, text: str, options: ScanOptions, *, lock
     deps = yaml_pos.get(root, "dependencies", budget)
     if deps is None:
         return base._replace(skipped=(f"{display}: no dependencies: list; not a conda environment file",))
-    if not yaml_pos.is_sequence(deps):
-        start = deps.start_mark
-        return base._replace(diagnostics=(Diagnostic(Location(display, Span.point(start.line + 1, start.column + 1)),
-                                                     "dependencies: must be a list"),))  # fmt: skip
     lines, starts, index = yaml_pos.physical_lines(text), yaml_pos.line_starts(text), LineIndex(text)
+    if not yaml_pos.is_sequence(deps):
+        at = span_of(index, deps.start_mark.index, deps.start_mark.index)
+        return base._replace(diagnostics=(Diagnostic(Location(display, at), "dependencies: must be a list"),))
     sites: list[InstallSite] = []
     pip_ranges: list[tuple[int, int, str]] = []
 

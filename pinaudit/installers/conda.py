@@ -137,10 +137,13 @@ def classify(text: str) -> Classified:
     if "://" in s or s.startswith(("/", "./", "../", "~", "file:")) or s.split("#", 1)[0].endswith(_PACKAGE_FILE):
         return _explicit(s, channel)
     m = _NAME.match(s)
-    if m is None or "{{" in s or "{%" in s:
+    if "{{" in s or "{%" in s or "$" in s:
+        # a template the file is rendered from (`{{ pkg }}`), or a variable: its value is unknown
+        name = m.group(1) if m is not None and s[m.end():m.end() + 1] in ("", "=", "<", ">", "!", "~", " ") else s
+        return Classified(name, Pin.UNKNOWN, CondaSpec(text.strip(), None, channel=channel),
+                          detail="a template placeholder or variable, filled in before conda reads it")
+    if m is None:
         spec = CondaSpec(text.strip(), None, channel=channel)
-        if "{{" in s or "{%" in s or "$" in s:  # a template the file is rendered from: its value is unknown
-            return Classified(s, Pin.UNKNOWN, spec, detail="a template placeholder, filled in before conda reads it")
         return Classified(s, Pin.UNPINNED, spec, detail="not a valid conda package spec")
     name = m.group(1)
     rest = s[m.end():]
