@@ -64,9 +64,10 @@ class RequirementParts(NamedTuple):
 class CondaSpec(NamedTuple):
     """A conda match spec taken apart (``conda-forge::numpy==1.26.4=py311h64a7726_0``).
 
-    ``version`` is the version constraint as conda reads it (``=1.26`` is kept as written; the
-    site's pin says what it means), ``build`` the build string when one is fixed (None when absent
-    or a pattern such as ``py311*``), ``channel`` the ``channel::`` prefix or ``[channel=...]``.
+    ``version`` is the version text (``1.26`` of ``numpy=1.26``, ``>=1.26`` of a range; the site's
+    pin says whether conda reads it as exact or as ``1.26.*``), ``build`` the build string when one
+    is fixed (None when absent or a pattern such as ``py311*``), ``channel`` the ``channel::``
+    prefix or ``[channel=...]``.
     """
 
     raw: str

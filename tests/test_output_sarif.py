@@ -229,3 +229,5 @@ def test_conda_findings_are_valid_sarif_and_json(tmp_path: Path, validator: Any)
     rows = json.loads(json_output.render(report))["findings"]
     assert [(r["rule"], r["ecosystem"], r["package"], r["line"]) for r in rows] == [
         ("PIN702", "conda", "python", 2), ("PIN701", "conda", "numpy", 3), ("PIN202", "pip", "requests", 5)]
+    assert rows[0]["source"] == "conda-env"
+    assert rows[0]["conda"] == {"name": "python", "version": "3.11", "build": None, "channel": None}
