@@ -1,6 +1,6 @@
-"""Labelled conda cases (issue 16): environment files, conda-lock files beside them, command lines
-in scripts, Dockerfiles and workflows, scored as the shared folder's tools/eval_cases.py scores them
-(``tests/case_scoring.py``). Each case names its file (``filename``)."""
+"""Labelled conda cases (issue 16): environment files, conda-lock files beside them, pixi manifests
+and pixi.lock, command lines in scripts, Dockerfiles and workflows, scored as the shared folder's
+tools/eval_cases.py scores them (``tests/case_scoring.py``). Each case names its file."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_conda_cases_are_well_formed() -> None:
     cases = [json.loads(line) for line in CASES.read_text().splitlines() if line.strip()]
     assert len({c["id"] for c in cases}) == len(cases) >= 25
     kinds = {c["file_type"] for c in cases}
-    assert kinds == {"conda_env", "shell", "dockerfile", "workflow"}
+    assert kinds == {"conda_env", "pixi", "shell", "dockerfile", "workflow"}
     for c in cases:
         assert c["filename"] and c["expect"], c["id"]
         n_lines = c["content"].count("\n") + 1

@@ -43,6 +43,9 @@ BY_NAME = {
     "environment_dev.yml": "conda-env",
     ".github/workflows/environment.yml": "workflow",
     "conda-lock.yml": None,  # audited through the environment file it locks
+    "pixi.toml": "pixi",
+    "envs/gpu/pixi.toml": "pixi",
+    "pixi.lock": None,  # audited through the pixi.toml beside it
     "environment.py": None,
     "docs/environments.yml": None,
     "Dockerfile.md": None,

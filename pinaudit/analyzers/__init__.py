@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "shell": "pinaudit.analyzers.script",
     "workflow": "pinaudit.analyzers.workflow",
     "conda-env": "pinaudit.analyzers.conda_env",
+    "pixi": "pinaudit.analyzers.pixi",
 }
 
 

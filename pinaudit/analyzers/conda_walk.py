@@ -57,8 +57,8 @@ INSTALLER = "environment.yml"
 MAX_BYTES = 5 * 1024 * 1024
 
 
-class _Lock:
-    """The conda-lock file that governs an environment file (display path and contents)."""
+class LockFile:
+    """The lockfile that governs an environment file or pixi manifest (display path and contents)."""
 
     __slots__ = ("display", "lock")
 
@@ -68,7 +68,7 @@ class _Lock:
 
 
 def _find_lock(path: Path, options: ScanOptions, diags: list[Diagnostic], display: str,
-               files: BuildContext | None = None) -> _Lock | None:
+               files: BuildContext | None = None) -> LockFile | None:
     """The conda-lock file beside ``path`` that was made from it; None when there is none.
     ``files``: where to look (a Dockerfile's build context; default: the disk)."""
     files = files if files is not None else Directory(path.parent)
@@ -87,11 +87,11 @@ def _find_lock(path: Path, options: ScanOptions, diags: list[Diagnostic], displa
             return None
         if lock.sources and path.name not in {Path(s).name for s in lock.sources}:
             return None  # made from another file (environment-dev.yml beside environment.yml)
-        return _Lock(lock_display, lock)
+        return LockFile(lock_display, lock)
     return None
 
 
-def _lock_state(site: InstallSite, lock: _Lock) -> InstallSite:
+def lock_state(site: InstallSite, lock: LockFile) -> InstallSite:
     """The site as the lock sees it: locked, or drift (missing, or at a version it does not admit)."""
     from pinaudit.parse.conda_files import version_admits
 
@@ -137,7 +137,7 @@ def _blank_except(text: str, ranges: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _env_file(path: Path, display: str, text: str, options: ScanOptions, *, lock: _Lock | None,
+def _env_file(path: Path, display: str, text: str, options: ScanOptions, *, lock: LockFile | None,
               via: Location | None, files: BuildContext | None, diags: list[Diagnostic]) -> FileResult:
     from pinaudit.analyzers.requirements_walk import analyze_embedded
     from pinaudit.parse import yaml_pos
@@ -190,7 +190,7 @@ def _env_file(path: Path, display: str, text: str, options: ScanOptions, *, lock
         diags.extend(embedded.diagnostics)
         related, skipped = embedded.related, embedded.skipped
     if lock is not None:
-        sites = [_lock_state(s, lock) if s.action is Action.INSTALL and s.location.path == display else s
+        sites = [lock_state(s, lock) if s.action is Action.INSTALL and s.location.path == display else s
                  for s in sites]
     return base._replace(sites=tuple(sites), diagnostics=(*base.diagnostics, *diags), related=related,
                          skipped=skipped)

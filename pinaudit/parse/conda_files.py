@@ -38,8 +38,14 @@ def pip_name(name: str) -> str:
     return _PEP503.sub("-", name).lower()
 
 
-def parse_lock(text: str) -> CondaLock:
-    """Read a conda-lock unified lockfile (version 1); raises :class:`LockError`."""
+class _Entries(NamedTuple):
+    root: object  # the document's node
+    entries: list[dict[str, str | None]]  # each package entry's scalar fields of interest
+    sources: tuple[str, ...]  # metadata.sources (conda-lock)
+
+
+def _read_entries(text: str, key: str, fields: tuple[str, ...], what: str) -> _Entries:
+    """The ``key:`` list of a lockfile, each entry's ``fields``, walked under a budget."""
     from pinaudit.parse import yaml_pos
 
     try:
@@ -47,32 +53,74 @@ def parse_lock(text: str) -> CondaLock:
     except yaml_pos.YamlError as exc:
         raise LockError(f"malformed YAML at line {exc.line}: {exc.message}") from None
     budget = yaml_pos.Budget()
-    packages = yaml_pos.get(root, "package", budget) if yaml_pos.is_mapping(root) else None
+    packages = yaml_pos.get(root, key, budget) if yaml_pos.is_mapping(root) else None
     if not yaml_pos.is_sequence(packages):
-        raise LockError("no package: list (not a conda-lock unified lockfile)")
-    conda: dict[str, set[str]] = {}
-    pip: dict[str, set[str]] = {}
+        raise LockError(f"no {key}: list (not {what})")
     try:
+        entries = []
         for entry in getattr(packages, "value", []):
             budget.spend()
-            fields = {k: yaml_pos.scalar(v) for k, _kn, v in yaml_pos.items(entry, budget)
-                      if k in ("name", "version", "manager")}
-            name, version = fields.get("name"), fields.get("version")
-            if not name or not version:
-                continue
-            if fields.get("manager") == "pip":
-                pip.setdefault(pip_name(name), set()).add(version)
-            else:
-                conda.setdefault(name.lower(), set()).add(version)
+            entries.append({k: yaml_pos.scalar(v) for k, _kn, v in yaml_pos.items(entry, budget) if k in fields})
         meta = yaml_pos.get(root, "metadata", budget)
         src_node = yaml_pos.get(meta, "sources", budget) if meta is not None else None
         sources = tuple(s for s in (yaml_pos.scalar(n) for n in getattr(src_node, "value", None) or ()
                                     if yaml_pos.is_sequence(src_node)) if s)
     except yaml_pos.BudgetExceeded as exc:
         raise LockError(str(exc)) from None
+    return _Entries(root, entries, sources)
+
+
+def _lock(found: list[tuple[bool, str, str]], sources: tuple[str, ...]) -> CondaLock:
+    """(is it PyPI?, name, version) of every locked package -> the lock; raises when there is none."""
+    conda: dict[str, set[str]] = {}
+    pip: dict[str, set[str]] = {}
+    for is_pypi, name, version in found:
+        if is_pypi:
+            pip.setdefault(pip_name(name), set()).add(version)
+        else:
+            conda.setdefault(name.lower(), set()).add(version)
     if not conda and not pip:
         raise LockError("no package in it has a name and a version")
     return CondaLock({k: frozenset(v) for k, v in conda.items()}, {k: frozenset(v) for k, v in pip.items()}, sources)
+
+
+def parse_lock(text: str) -> CondaLock:
+    """Read a conda-lock unified lockfile (version 1); raises :class:`LockError`."""
+    read = _read_entries(text, "package", ("name", "version", "manager"), "a conda-lock unified lockfile")
+    found: list[tuple[bool, str, str]] = []
+    for e in read.entries:
+        name, version = e.get("name"), e.get("version")
+        if name and version:
+            found.append((e.get("manager") == "pip", name, version))
+    return _lock(found, read.sources)
+
+
+def parse_pixi_lock(text: str) -> CondaLock:
+    """Read a ``pixi.lock`` (versions 4 to 6): its ``packages:`` list, each entry a ``conda:`` or
+    ``pypi:`` URL (version 6) or with ``kind``/``name``/``version`` (older); raises :class:`LockError`."""
+    read = _read_entries(text, "packages", ("conda", "pypi", "kind", "name", "version", "url"), "a pixi lockfile")
+    found: list[tuple[bool, str, str]] = []
+    for e in read.entries:
+        is_pypi = e.get("pypi") is not None or e.get("kind") == "pypi"
+        name, version = e.get("name"), e.get("version")
+        if not name or not version:
+            name, version = _from_filename(e.get("pypi") or e.get("conda") or e.get("url") or "", is_pypi)
+        if name and version:
+            found.append((is_pypi, name, version))
+    return _lock(found, ())
+
+
+def _from_filename(url: str, pypi: bool) -> tuple[str | None, str | None]:
+    """(name, version) from a package file's name: ``numpy-1.26.4-py311h64a7726_0.conda``,
+    ``requests-2.32.3-py3-none-any.whl``, ``pkg-1.0.tar.gz``."""
+    filename = url.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if pypi:
+        stem = re.sub(r"\.(whl|tar\.gz|zip|tar\.bz2)$", "", filename)
+        parts = stem.split("-")
+        return (parts[0], parts[1]) if len(parts) >= 2 else (None, None)
+    stem = re.sub(r"\.(conda|tar\.bz2)$", "", filename)
+    parts = stem.rsplit("-", 2)
+    return (parts[0], parts[1]) if len(parts) == 3 else (None, None)
 
 
 def is_lock_name(name: str) -> bool:

@@ -4,8 +4,10 @@
 Flags `conda install`/`create`, `mamba` and `micromamba` arguments, lines of a file given with
 `--file`, and `dependencies:` entries of a conda environment file (`environment.yml`) that name a
 package without a version (`numpy`, `conda-forge::numpy`) or with a range (`numpy>=1.26`,
-`numpy[version='>=1.26,<2']`, `1.26|1.27`). When a `conda-lock.yml` beside the environment file
-locks the dependency it is information only: the lock fixes what `conda-lock install` installs.
+`numpy[version='>=1.26,<2']`, `1.26|1.27`), and conda dependencies of a `pixi.toml` (`numpy = "*"`,
+features and targets included). When a `conda-lock.yml` beside the environment file (or the
+`pixi.lock` beside the manifest) locks the dependency it is information only: the lock fixes what
+`conda-lock install` (`pixi install`) installs.
 
 ## Why is this bad?
 conda resolves every name against what the channels serve on the day of the build. A cached
@@ -41,7 +43,8 @@ def _check(site: InstallSite) -> Verdict | None:
     if site.lock is LockState.DRIFT:
         return None  # PIN705 says the sharper thing
     if site.lock is LockState.LOCKED:
-        if site.pin in (Pin.UNPINNED, Pin.PARTIAL, Pin.EXACT):
+        fully_pinned = site.pin is Pin.EXACT and site.conda is not None and site.conda.build is not None
+        if site.pin in (Pin.UNPINNED, Pin.PARTIAL, Pin.EXACT) and not fully_pinned:
             return Verdict(f"conda package '{site.package}' is '{site.spec}', pinned only by the lockfile "
                            f"{site.lockfile}", severity=Severity.INFO)
         return None

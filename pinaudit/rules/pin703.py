@@ -37,8 +37,8 @@ def _check(site: InstallSite) -> Verdict | None:
     if site.conda.version is None:
         return None  # a package URL: its file name fixes version and build
     why = f" ({site.detail})" if site.detail else ""
-    return Verdict(f"conda package '{site.spec}' fixes the version, not the build{why}: the solver picks among "
-                   "that version's builds on the build day")
+    return Verdict(f"conda package '{site.package}' ('{site.spec}') fixes the version, not the build{why}: the "
+                   "solver picks among that version's builds on the build day")
 
 
 RULE = rule("PIN703", "conda-build-unpinned", Severity.WARNING, Category.NO_HASH, __doc__)(_check)

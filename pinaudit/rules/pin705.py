@@ -1,11 +1,13 @@
-"""A conda environment file's dependency is missing from its lockfile, or locked outside its spec.
+"""A conda environment file's (or pixi manifest's) dependency is missing from its lockfile, or
+locked outside its spec.
 
 ## What it does
 For an environment file (`environment.yml`) with a `conda-lock.yml` beside it that was made from
 it (the lock's `metadata.sources` names the file), flags each `dependencies:` entry (and each
 `pip:` entry) the lock does not hold, or holds at a version the entry's exact or partial pin does
 not admit (`numpy=1.26` locked at 2.0.1). Ranges are not compared (conda's version order is not
-PEP 440's); only their presence is checked.
+PEP 440's); only their presence is checked. A `pixi.toml` is judged against the `pixi.lock`
+beside it the same way (its conda and PyPI dependencies, features and targets included).
 
 ## Why is this bad?
 The lock is what `conda-lock install` installs, so the environment file no longer describes the
@@ -34,7 +36,7 @@ from pinaudit.site_context import SiteSource
 def _check(site: InstallSite) -> Verdict | None:
     if site.action is not Action.INSTALL or site.lock is not LockState.DRIFT:
         return None
-    if site.source_kind is not SiteSource.CONDA_ENV and not site.installer.startswith("environment.yml"):
+    if site.source_kind is not SiteSource.CONDA_ENV and not site.installer.startswith(("environment.yml", "pixi")):
         return None
     why = site.detail or "missing from the lockfile"
     return Verdict(f"'{site.package}' ({site.spec}) is out of sync with {site.lockfile}: {why}")

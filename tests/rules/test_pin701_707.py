@@ -287,3 +287,79 @@ def test_a_lockfile_named_alone_audits_its_environment_file(tmp_path: Path) -> N
     (tmp_path / "sub" / "conda-lock.yml").write_text(LOCK)
     targets = discover([tmp_path / "conda-lock.yml", tmp_path / "sub" / "conda-lock.yml"])
     assert [(t.path.name, t.kind) for t in targets] == [("environment.yml", "conda-env")]
+
+
+PIXI = """[workspace]
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.11.*"
+numpy = ">=1.26"
+scipy = "==1.11.4"
+xarray = { version = "2024.1.1", build = "pyhd8ed1ab_0" }
+
+[pypi-dependencies]
+requests = ">=2"
+tool = { git = "https://example.com/x/tool", rev = "0123456789abcdef0123456789abcdef01234567" }
+
+[feature.test.dependencies]
+pytest = "*"
+
+[feature.lint]
+dependencies = { ruff = "*" }
+"""
+PIXI_LOCK = """version: 6
+packages:
+- conda: https://conda.example/linux-64/python-3.11.9-hb806964_0_cpython.conda
+- conda: https://conda.example/linux-64/numpy-1.26.4-py311h64a7726_0.conda
+- conda: https://conda.example/linux-64/scipy-1.11.4-py311h64a7726_0.conda
+- conda: https://conda.example/noarch/xarray-2024.1.1-pyhd8ed1ab_0.conda
+- conda: https://conda.example/noarch/pytest-8.3.3-pyhd8ed1ab_0.conda
+- pypi: https://files.example/requests-2.32.3-py3-none-any.whl
+  name: requests
+  version: 2.32.3
+- pypi: git+https://example.com/x/tool@0123456789abcdef0123456789abcdef01234567
+  name: tool
+  version: 0.1.0
+"""
+PIXI_CODES = ("PIN701", "PIN702", "PIN703", "PIN705", "PIN202", "PIN001")
+
+
+
+
+def test_pixi_manifest_without_a_lock(tmp_path: Path) -> None:
+    assert found({"pixi.toml": PIXI}, tmp_path, (*PIXI_CODES, "PIN703")) == [
+        ("PIN702", 6, "python", "warning"),
+        ("PIN701", 7, "numpy", "error"),
+        ("PIN703", 8, "scipy", "warning"),
+        ("PIN202", 12, "requests", "error"),  # PyPI dependencies are requirements
+        ("PIN701", 16, "pytest", "error"),  # a feature's dependencies too
+        ("PIN701", 19, "ruff", "error"),  # written inside an inline table: at that line
+    ]
+
+
+def test_pixi_manifest_with_its_lock(tmp_path: Path) -> None:
+    assert found({"pixi.toml": PIXI, "pixi.lock": PIXI_LOCK}, tmp_path, (*PIXI_CODES, "PIN703")) == [
+        ("PIN701", 6, "python", "info"),
+        ("PIN701", 7, "numpy", "info"),
+        ("PIN701", 8, "scipy", "info"),
+        ("PIN202", 12, "requests", "info"),
+        ("PIN701", 16, "pytest", "info"),
+        ("PIN705", 19, "ruff", "error"),  # not in pixi.lock
+    ]
+
+
+def test_pixi_malformed_files(tmp_path: Path) -> None:
+    assert found({"pixi.toml": "[dependencies\npython = '3.11'\n"}, tmp_path, PIXI_CODES) == [
+        ("PIN001", 1, None, "error")]
+    files = {"pixi.toml": '[dependencies]\nnumpy = "*"\n', "pixi.lock": "packages: 7\n"}
+    assert found(files, tmp_path, PIXI_CODES) == [("PIN001", 1, None, "warning"), ("PIN701", 2, "numpy", "error")]
+
+
+def test_pixi_lock_named_alone_audits_its_manifest(tmp_path: Path) -> None:
+    from pinaudit.discover import discover
+
+    (tmp_path / "pixi.toml").write_text(PIXI)
+    (tmp_path / "pixi.lock").write_text(PIXI_LOCK)
+    assert [(t.path.name, t.kind) for t in discover([tmp_path / "pixi.lock"])] == [("pixi.toml", "pixi")]
