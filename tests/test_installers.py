@@ -282,6 +282,13 @@ CATCHES: list[tuple[str, list[tuple[str, Action, str | None, Pin]]]] = [
     ("conda-lock install -n env conda-lock.yml && conda-lock install", [("conda", Action.REQUIREMENTS, None, UNK)] * 2),
     ('conda install -y "$PKG" numpy=$NUMPY_VERSION', [("conda", A, "$PKG", UNK), ("conda", A, "numpy", UNK)]),
     ("conda create --clone base -n copy && conda remove numpy && conda env list && conda-lock lock -f e.yml", []),
+    ("pixi install && pixi install --locked && pixi install --frozen -e prod && pixi run test && pixi shell",
+     [("conda", Action.LOCKLESS_INSTALL, None, UNP)]),
+    ("pixi add numpy 'python=3.11' 'scipy==1.11.4=py311_0' && pixi global install ruff",
+     [("conda", A, "numpy", UNP), ("conda", A, "python", PART), ("conda", A, "scipy", EXACT),
+      ("conda", A, "ruff", UNP)]),
+    ("pixi add --pypi requests 'flask==3.0.0' --feature test",
+     [("pip", A, "requests", UNP), ("pip", A, "flask", EXACT)]),
     # --- download-then-run
     ("curl -fsSL https://example.com/i.sh | sh", [("download", ND, "https://example.com/i.sh", UNP)]),
     ("curl -fsSL https://example.com/i.sh | sudo bash -s -- -y", [("download", ND, "https://example.com/i.sh", UNP)]),

@@ -22,6 +22,10 @@ Quirks that decide a verdict (conda's MatchSpec grammar, ``conda.models.match_sp
 * ``conda update``/``upgrade`` take names only and bring them (or ``--all``) to whatever is newest.
 * ``conda-lock install [LOCKFILE]`` installs a lockfile (default ``conda-lock.yml``): every package
   is fixed with its hash there.
+* ``pixi install`` installs ``pixi.lock`` only with ``--locked`` (fail when it is out of date) or
+  ``--frozen`` (install it as it is); without them a missing or stale lock is re-solved and
+  rewritten, like ``npm install`` (PIN707). ``pixi add`` and ``pixi global install`` take match
+  specs (``--pypi``: requirements).
 """
 
 from __future__ import annotations
@@ -240,12 +244,52 @@ def _conda_lock(words: list[Word], b: SiteBuilder) -> list[InstallSite]:
     return [b.site(Action.REQUIREMENTS, None, "conda-lock.yml", Pin.UNKNOWN, verb)]
 
 
+PIXI_FLAGS = flags(
+    "--manifest-path", "-e", "--environment", "--platform", "-p", "-f", "--feature", "-c", "--channel",
+    "--concurrent-downloads", "--concurrent-solves", "--tls-root-certs", "--auth-file", "--pypi-keyring-provider",
+    "-w", "--workspace", "--color", "--expose", "--git", "--rev", "--tag", "--branch", "--subdir", "--path",
+)
+
+
+def _pixi(words: list[Word], b: SiteBuilder) -> list[InstallSite]:
+    """``pixi install`` (lockless unless --locked/--frozen), ``pixi add`` and ``pixi global install``."""
+    from pinaudit.installers import pip
+
+    _pre, verb, rest = subcommand(words, PIXI_FLAGS)
+    if verb is None or verb.value is None:
+        return []
+    if verb.value == "global":
+        _pre, verb, rest = subcommand(rest, PIXI_FLAGS)
+        if verb is None or verb.value != "install":
+            return []
+        b.global_install = True
+    b.installer = f"pixi {'global ' if b.global_install else ''}{verb.value}"
+    args = parse(rest, PIXI_FLAGS)
+    if verb.value == "install" and not b.global_install:
+        if args.has("--locked", "--frozen"):
+            return []
+        return [b.site(Action.LOCKLESS_INSTALL, None, "install", Pin.UNPINNED, verb)._replace(lockfile="pixi.lock")]
+    if verb.value not in ("add", "install"):
+        return []
+    if args.has("--pypi"):
+        out = []
+        for w in args.positionals:
+            c = pip.classify(w.value) if w.value is not None else None
+            site = (b.site(Action.INSTALL, c.package, w.value, c.pin, w, version=c.version, detail=c.detail)
+                    if c is not None else spec_site(w, None, b))
+            out.append(site._replace(ecosystem=Ecosystem.PIP, requirement=c.parts if c else None))
+        return out
+    return [spec_site(w, w.value, b) for w in args.positionals]
+
+
 def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     words = split_fields(cmd.argv[1:])
     name = cmd.name
     b = SiteBuilder(Ecosystem.CONDA, name, ctx.path)
     if name == "conda-lock":
         return _conda_lock(words, b)
+    if name == "pixi":
+        return _pixi(words, b)
     _pre, verb, rest = subcommand(words, FILE_FLAGS)
     if verb is None or verb.value is None:
         return []

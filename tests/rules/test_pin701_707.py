@@ -162,6 +162,9 @@ COMMANDS = [
     ("FROM x\nRUN conda env create -f /tmp/env.yml\n", [("PIN706", 2, None)]),
     ("FROM x\nRUN conda install --file specs.txt\n", [("PIN706", 2, None)]),
     ("FROM x\nRUN conda-lock install -n env\n", [("PIN706", 2, None)]),  # no conda-lock.yml in the context
+    ("FROM x\nRUN pixi install\n", [("PIN707", 2, None)]),  # may re-solve and rewrite pixi.lock
+    ("FROM x\nRUN pixi add 'numpy>=1.26' && pixi global install ruff\n",
+     [("PIN701", 2, "numpy"), ("PIN701", 2, "ruff")]),
 ]
 CLEAN = [
     "FROM x\nRUN conda install -y numpy=1.26.4=py311h64a7726_0 'scipy==1.11.4=py311h64a7726_0'\n",
@@ -173,6 +176,7 @@ CLEAN = [
     "FROM x\nRUN conda list && conda activate env && conda clean -afy && conda remove -y numpy\n",
     "FROM x\nRUN conda-lock lock -f environment.yml -p linux-64\n",
     "FROM x\nRUN echo conda install numpy\n",
+    "FROM x\nRUN pixi install --locked && pixi install --frozen -e prod && pixi run build\n",
 ]
 
 
