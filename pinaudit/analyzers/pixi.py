@@ -197,7 +197,10 @@ def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
             ks, ke, vs, ve = own or header
             written = text[vs:ve] if own is not None and ve > vs else str(value)
             # the spec as the installer reads it: `numpy >=1.26` (conda's space form), `requests>=2`
-            spec = f"{name}{'' if pypi else ' '}{written}" if isinstance(value, str) else f"{name} = {written}"
+            if isinstance(value, str):
+                spec = name if value.strip() in ("", "*") else f"{name}{'' if pypi else ' '}{written}"
+            else:
+                spec = f"{name} = {written}"
             base_site = InstallSite(
                 Ecosystem.PIP if pypi else Ecosystem.CONDA, Action.INSTALL, name, spec, Pin.UNKNOWN,
                 Location(display, span_of(index, ks, ke)), "pixi.toml pypi" if pypi else "pixi.toml",
