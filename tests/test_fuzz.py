@@ -479,3 +479,20 @@ _LOCK_SEED = ("version: 1\nmetadata: {sources: [environment.yml]}\npackage:\n- n
        st.one_of(soup(_CONDA_WORDS), mutated(st.just(_LOCK_SEED)), _yaml_docs).map(_clean))
 def test_conda_environment_analyzer(text: str, lock: str) -> None:
     analyze_file("conda-env", "environment.yml", text, {"conda-lock.yml": lock, "req.txt": "x\n-r req.txt\n"})
+
+
+_PIXI_WORDS = [
+    "[dependencies]", "[pypi-dependencies]", "[feature.test.dependencies]", "[target.linux-64.dependencies]",
+    "[feature.x]", "[workspace]", "dependencies = ", "{", "}", "=", "\"", "'", "\n", " ", "python", "numpy",
+    '"3.11.*"', '">=1.26"', '"*"', '"==1.2=py_0"', "{ version = \"1.2\", build = \"py_0\" }", "{ path = \".\" }",
+    '{ git = "https://x.invalid/y", rev = "abc" }', "[", "]", ",", "#", "1", "true", "[[x]]", '"a.b"',
+]
+_PIXI_SEED = ('[workspace]\nchannels = ["conda-forge"]\n\n[dependencies]\npython = "3.11.*"\nnumpy = ">=1"\n\n'
+              '[pypi-dependencies]\nrequests = "*"\n\n[feature.lint]\ndependencies = { ruff = "*" }\n')
+
+
+@examples(100)
+@given(st.one_of(soup(_PIXI_WORDS), mutated(st.just(_PIXI_SEED))).map(_clean),
+       st.one_of(soup(_CONDA_WORDS), mutated(st.just(_LOCK_SEED.replace("package:", "packages:")))).map(_clean))
+def test_pixi_manifest_analyzer(text: str, lock: str) -> None:
+    analyze_file("pixi", "pixi.toml", text, {"pixi.lock": lock})
