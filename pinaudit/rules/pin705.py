@@ -1,5 +1,4 @@
-"""A conda environment file's (or pixi manifest's) dependency is missing from its lockfile, or
-locked outside its spec.
+"""A dependency of an environment file or pixi manifest is missing from its lockfile, or locked outside its spec.
 
 ## What it does
 For an environment file (`environment.yml`) with a `conda-lock.yml` beside it that was made from
