@@ -25,7 +25,9 @@ SKIP_DIRS = frozenset(
      ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "site-packages", ".terraform"}
 )
 LOCKFILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"})
-FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow")
+CONDA_LOCKFILES = frozenset({"conda-lock.yml", "conda-lock.yaml", "pixi.lock"})
+CONDA_ENV_NAMES = ("environment.yml", "environment.yaml")
+FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow", "conda-env", "pixi")
 
 # File kinds by name: ONE table for directory discovery and the pre-commit hook's ``files``
 # pattern (tests/test_discover_table.py checks .pre-commit-hooks.yaml against hook_files_pattern()).
@@ -39,6 +41,10 @@ KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
     ("shell", r"\.(?:sh|bash)$", False),
     ("compose", r"(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$", False),
     ("package.json", r"(?:^|/)package\.json$", False),
+    # conda environment files: environment.yml, environment-dev.yaml, conda-environment.yml,
+    # ci/environment_py311.yml (a file without dependencies: is said to be no environment file)
+    ("conda-env", r"(?:^|/)(?:[^/]*[._-])?environment(?:[._-][^/]*)?\.ya?ml$", False),
+    ("pixi", r"(?:^|/)pixi\.toml$", False),
     ("requirements", r"(?:^|/)[^/]*requirements[^/]*\.(?:txt|in)$", False),
     ("requirements", r"(?:^|/)constraints[^/]*\.txt$", False),
     ("dockerfile", r"(?:^|/)(?:docker|container)file(?:[._-][^/]*)?$", False),
@@ -47,7 +53,7 @@ KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
 # What the hook passes beyond the table: lockfiles (pinaudit audits the package.json beside a
 # changed one) and extensionless files (bin/bootstrap may be a script; the shebang decides).
 HOOK_EXTRA: tuple[str, ...] = (
-    r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$",
+    r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|conda-lock\.ya?ml|pixi\.lock)$",
     r"(?:^|/)[^/.]+$",
 )
 _KIND_RULES = tuple((kind, re.compile(pat, 0 if cs else re.I)) for kind, pat, cs in KIND_TABLE)
@@ -261,6 +267,14 @@ def discover(
             if not manifest.is_file():
                 continue
             raw = manifest
+        elif force_kind is None and raw.name in CONDA_LOCKFILES:
+            # likewise a conda-lock.yml is audited through the environment file it was made from
+            envs = [raw.parent / n for n in CONDA_ENV_NAMES if (raw.parent / n).is_file()]
+            if raw.name == "pixi.lock":
+                envs = [raw.parent / "pixi.toml"] if (raw.parent / "pixi.toml").is_file() else []
+            if not envs:
+                continue
+            raw = envs[0]
         kind = force_kind or kind_of(raw) or _sniff_kind(raw)
         if kind is None:
             if ignore_unknown:

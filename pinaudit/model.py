@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from typing import NamedTuple
 
     from pinaudit.edits import Edit
-    from pinaudit.site_context import BuildPosition, ImageReference, PipIndex, RequirementParts
+    from pinaudit.site_context import BuildPosition, CondaSpec, ImageReference, PipIndex, RequirementParts
 else:
     from pinaudit._record import NamedTuple
 
@@ -37,6 +37,7 @@ class Ecosystem(str, enum.Enum):
     GO = "go"
     CARGO = "cargo"
     DOWNLOAD = "download"
+    CONDA = "conda"  # conda, mamba, micromamba, conda-lock; environment.yml dependencies
 
 
 def parse_ecosystems(text: str | None, known: tuple[str, ...]) -> frozenset[str] | None:
@@ -203,8 +204,9 @@ class InstallSite(NamedTuple):
     pip_index: PipIndex | None = None  # pip: index URLs, find-links, --no-index, --pre, -c files
     apt_target: str | None = None  # apt: the suite `-t`/`--target-release`/`pkg/suite` selects
     npm_section: str | None = None  # package.json: "dependencies", "devDependencies", ...
-    lockfile: str | None = None  # package.json: the lockfile that governs it (display path)
+    lockfile: str | None = None  # package.json, environment.yml: the lockfile that governs it (display path)
     image: ImageReference | None = None  # image sites: the reference taken apart
+    conda: CondaSpec | None = None  # conda: the match spec taken apart
 
 
 class Diagnostic(NamedTuple):

@@ -42,6 +42,8 @@ class SiteSource(str, enum.Enum):
     ADD = "add"  # ADD URL
     COMPOSE = "compose"  # a compose service's image:
     WORKFLOW = "workflow"  # a workflow job's container:/services: image
+    CONDA_ENV = "conda-env"  # an entry of a conda environment file's dependencies: (environment.yml)
+    CONDA_SPECS = "conda-specs"  # a line of a file given to `conda install --file` (specs or @EXPLICIT)
 
 
 class RequirementParts(NamedTuple):
@@ -57,6 +59,22 @@ class RequirementParts(NamedTuple):
     extras: tuple[str, ...] = ()
     marker: str | None = None
     url: str | None = None
+
+
+class CondaSpec(NamedTuple):
+    """A conda match spec taken apart (``conda-forge::numpy==1.26.4=py311h64a7726_0``).
+
+    ``version`` is the version text (``1.26`` of ``numpy=1.26``, ``>=1.26`` of a range; the site's
+    pin says whether conda reads it as exact or as ``1.26.*``), ``build`` the build string when one
+    is fixed (None when absent or a pattern such as ``py311*``), ``channel`` the ``channel::``
+    prefix or ``[channel=...]``.
+    """
+
+    raw: str
+    name: str | None
+    version: str | None = None
+    build: str | None = None
+    channel: str | None = None
 
 
 class ImageReference(NamedTuple):

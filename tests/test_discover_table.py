@@ -36,6 +36,18 @@ BY_NAME = {
     "docker/Dockerfile": "dockerfile",
     "docker-compose.override.yml": "compose",
     "web/package.json": "package.json",
+    "environment.yml": "conda-env",
+    "binder/environment.yaml": "conda-env",
+    "ci/environment-py311.yml": "conda-env",
+    "conda-environment.yml": "conda-env",
+    "environment_dev.yml": "conda-env",
+    ".github/workflows/environment.yml": "workflow",
+    "conda-lock.yml": None,  # audited through the environment file it locks
+    "pixi.toml": "pixi",
+    "envs/gpu/pixi.toml": "pixi",
+    "pixi.lock": None,  # audited through the pixi.toml beside it
+    "environment.py": None,
+    "docs/environments.yml": None,
     "Dockerfile.md": None,
     "docker/Dockerfile_notes.yaml": None,
     "Dockerfile.php": None,  # a code suffix: the content decides

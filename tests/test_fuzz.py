@@ -196,6 +196,8 @@ _SHELL_WORDS = [
     "\\", "<<EOF", "<<-EOF", "<<'EOF'", "EOF", "<<<", ">", ">>", "2>&1", "<", ">=", "=", "#", "!", "[[", "]]",
     "[", "]", "test", "export", "local", "readonly", "declare", "set", "-e", "unset", "cd", "/tmp", "*", "?",
     "~", "{a,b}", "$((1+2))", "((", "))", "&>", "|&", "time", "coproc", "select", "trap",
+    "conda", "mamba", "micromamba", "conda-lock", "create", "env", "--file", "-f", "-n", "-p", "--all",
+    "numpy=1.2", "numpy==1.2=py_0", "'x>=1'", "c::x", "\"x[version='>=1']\"", "environment.yml",
 ]
 _DOCKER_WORDS = [
     "FROM", "RUN", "ARG", "ENV", "COPY", "ADD", "ONBUILD", "CMD", "ENTRYPOINT", "WORKDIR", "USER", "SHELL",
@@ -456,3 +458,41 @@ def test_compose_analyzer(text: str) -> None:
 def test_workflow_analyzer(text: str) -> None:
     analyze_file("workflow", ".github/workflows/ci.yml", text)
 
+
+
+# --------------------------------------------------------------------------------------------
+# conda environment files and the conda-lock file beside them
+
+_CONDA_WORDS = [
+    *_YAML_WORDS, "channels:", "- pip:", "pip:", "numpy", "numpy=1.2=py_0", "python=3.11", "conda-forge::x",
+    "x[version='>=1']", "x 1.2 b_0", "package:", "manager: pip", "manager: conda", "name: numpy", "version: 1.2",
+    "metadata:", "sources: [environment.yml]", "-r req.txt", "--hash=sha256:" + "a" * 64, "{{ x }}",
+]
+_CONDA_SEED = ("name: x\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - numpy\n  - pip:\n"
+               "    - requests==2.0\n    - -r req.txt\n")
+_LOCK_SEED = ("version: 1\nmetadata: {sources: [environment.yml]}\npackage:\n- name: numpy\n  version: 1.2.0\n"
+              "  manager: conda\n- name: requests\n  version: '2.0'\n  manager: pip\n")
+
+
+@examples(100)
+@given(st.one_of(soup(_CONDA_WORDS), mutated(st.just(_CONDA_SEED)), _yaml_docs).map(_clean),
+       st.one_of(soup(_CONDA_WORDS), mutated(st.just(_LOCK_SEED)), _yaml_docs).map(_clean))
+def test_conda_environment_analyzer(text: str, lock: str) -> None:
+    analyze_file("conda-env", "environment.yml", text, {"conda-lock.yml": lock, "req.txt": "x\n-r req.txt\n"})
+
+
+_PIXI_WORDS = [
+    "[dependencies]", "[pypi-dependencies]", "[feature.test.dependencies]", "[target.linux-64.dependencies]",
+    "[feature.x]", "[workspace]", "dependencies = ", "{", "}", "=", "\"", "'", "\n", " ", "python", "numpy",
+    '"3.11.*"', '">=1.26"', '"*"', '"==1.2=py_0"', "{ version = \"1.2\", build = \"py_0\" }", "{ path = \".\" }",
+    '{ git = "https://x.invalid/y", rev = "abc" }', "[", "]", ",", "#", "1", "true", "[[x]]", '"a.b"',
+]
+_PIXI_SEED = ('[workspace]\nchannels = ["conda-forge"]\n\n[dependencies]\npython = "3.11.*"\nnumpy = ">=1"\n\n'
+              '[pypi-dependencies]\nrequests = "*"\n\n[feature.lint]\ndependencies = { ruff = "*" }\n')
+
+
+@examples(100)
+@given(st.one_of(soup(_PIXI_WORDS), mutated(st.just(_PIXI_SEED))).map(_clean),
+       st.one_of(soup(_CONDA_WORDS), mutated(st.just(_LOCK_SEED.replace("package:", "packages:")))).map(_clean))
+def test_pixi_manifest_analyzer(text: str, lock: str) -> None:
+    analyze_file("pixi", "pixi.toml", text, {"pixi.lock": lock})

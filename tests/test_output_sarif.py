@@ -207,3 +207,27 @@ def test_scanned_regions_carry_char_offsets(tmp_path: Path, validator: Any) -> N
     assert ("PIN101", "curl") in seen and ("PIN402", "python:3.11") in seen
     # PIN306 is about the whole file: its region is the file's first character, at line 1
     assert ("PIN303", "express") in seen and ("PIN306", "{") in seen
+
+
+def test_conda_findings_are_valid_sarif_and_json(tmp_path: Path, validator: Any) -> None:
+    """Issue 16: the conda ecosystem in both machine formats, regions at the package token."""
+    from pinaudit.output import json as json_output
+    from tests.helpers import lay_out
+
+    text = "dependencies:\n  - python=3.11\n  - numpy\n  - pip:\n    - requests\n"
+    lay_out(tmp_path, {"environment.yml": text})
+    report = scan([tmp_path], Config(root=tmp_path), cwd=tmp_path).report
+    doc = load(sarif.render(report))
+    assert not list(validator.iter_errors(doc))
+    seen = set()
+    for result in doc["runs"][0]["results"]:
+        region = result["locations"][0]["physicalLocation"]["region"]
+        token = text[region["charOffset"] : region["charOffset"] + region["charLength"]]
+        seen.add((result["ruleId"], result["properties"].get("ecosystem"), token, region["startLine"]))
+    assert seen == {("PIN702", "conda", "python=3.11", 2), ("PIN701", "conda", "numpy", 3),
+                    ("PIN202", "pip", "requests", 5)}
+    rows = json.loads(json_output.render(report))["findings"]
+    assert [(r["rule"], r["ecosystem"], r["package"], r["line"]) for r in rows] == [
+        ("PIN702", "conda", "python", 2), ("PIN701", "conda", "numpy", 3), ("PIN202", "pip", "requests", 5)]
+    assert rows[0]["source"] == "conda-env"
+    assert rows[0]["conda"] == {"name": "python", "version": "3.11", "build": None, "channel": None}

@@ -35,6 +35,8 @@ KINDS: dict[str, str] = {
     "compose": "pinaudit.analyzers.compose",
     "shell": "pinaudit.analyzers.script",
     "workflow": "pinaudit.analyzers.workflow",
+    "conda-env": "pinaudit.analyzers.conda_env",
+    "pixi": "pinaudit.analyzers.pixi",
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions
-from pinaudit.model import Action, Diagnostic, InstallSite, Location, Severity, Span
+from pinaudit.model import Action, Diagnostic, Ecosystem, InstallSite, Location, Severity, Span
 from pinaudit.parse.text import MappedText
 
 TYPE_CHECKING = False
@@ -116,6 +116,8 @@ def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list
     most often its own folder or the repository root; try those (never guess beyond them)."""
     from pinaudit.analyzers.requirements_walk import follow
 
+    if site.ecosystem is Ecosystem.CONDA:  # conda --file / env create -f / conda-lock install
+        from pinaudit.analyzers.conda_walk import follow
     written = site.spec or ""
     if not written or "$" in written or "://" in written:
         return [site]

@@ -361,6 +361,8 @@ class _Analysis:
     def _requirements(self, site: InstallSite, stage: Stage) -> list[InstallSite]:
         from pinaudit.analyzers.requirements_walk import follow
 
+        if site.ecosystem is Ecosystem.CONDA:  # conda --file / env create -f / conda-lock install
+            from pinaudit.analyzers.conda_walk import follow
         written = site.spec or ""
         if not written or (site.pin is Pin.UNKNOWN and "$" in written):
             return [site]

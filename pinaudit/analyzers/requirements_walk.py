@@ -368,6 +368,17 @@ def analyze_source(path: Path, display: str, text: str, options: ScanOptions, in
     return _analyze(path, display, options, text, None, False, installer)
 
 
+def analyze_embedded(
+    path: Path, display: str, text: str, options: ScanOptions, *, installer: str, via: Location | None = None,
+    files: BuildContext | None = None,
+) -> FileResult:
+    """Requirements written inside another file (a conda environment file's ``pip:`` list), given
+    as a text of the host file's length with everything but the requirements blanked, so every
+    entry keeps its own line and offsets. Includes are read relative to the host file's folder,
+    where conda runs pip."""
+    return _analyze(path, display, options, text, via, True, installer, files=files)
+
+
 def analyze_file(
     path: Path,
     display: str,

@@ -1,7 +1,7 @@
 """Package managers: a shell Command -> the install sites it makes the build fetch.
 
 One module per package manager (apt.py, apk.py, yum.py, pip.py, npm.py, gem.py, go.py, cargo.py,
-download.py); each holds its own flag table (which flags take a value, subcommands and aliases)
+conda.py, download.py); each holds its own flag table (which flags take a value, subcommands and aliases)
 and is an :class:`~pinaudit.installers.interface.Installer`: ``COMMANDS`` (the program names it
 handles, from the table in programs.py) and ``sites(cmd, ctx) -> list[InstallSite]``.
 
@@ -21,13 +21,13 @@ from pinaudit.installers.programs import PROGRAMS, owner_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import apk, apt, cargo, download, gem, go, npm, pip, yum
+    from pinaudit.installers import apk, apt, cargo, conda, download, gem, go, npm, pip, yum
     from pinaudit.installers.interface import Installer
     from pinaudit.model import InstallSite
     from pinaudit.parse.shell import Command
 
     # mypy holds every installer module to the Installer protocol here
-    _INSTALLERS: tuple[Installer, ...] = (apk, apt, cargo, download, gem, go, npm, pip, yum)
+    _INSTALLERS: tuple[Installer, ...] = (apk, apt, cargo, conda, download, gem, go, npm, pip, yum)
 
 __all__ = ["DownloadTracker", "InstallContext", "module_for", "registry", "sites"]
 

@@ -18,6 +18,7 @@ PROGRAMS: dict[str, str] = {
     "gem": "gem",
     "go": "go",
     "cargo": "cargo",
+    "conda": "conda", "mamba": "conda", "micromamba": "conda", "conda-lock": "conda", "pixi": "conda",
 }  # fmt: skip
 # the versioned spellings of pip and python (pip3.12, python3.11 -m pip): a pattern, not names
 _VERSIONED_PIP = re.compile(r"pip\d+(\.\d+)?|python(\d+(\.\d+)?)?[mtw]?")

@@ -70,7 +70,7 @@ def _image(ref: ImageReference) -> dict[str, Any]:
 def context_dict(site: InstallSite) -> dict[str, Any]:
     """The site's typed context as extra finding fields (new keys only: ``pinaudit/findings/v1``
     stays valid): where it is written, its build position, requirement parts, pip index, apt
-    target suite, npm section and lockfile, and an image reference taken apart."""
+    target suite, npm section and lockfile, an image reference and a conda match spec taken apart."""
     out: dict[str, Any] = {"source": site.source_kind.value}
     b = site.build
     if b is not None:
@@ -101,6 +101,9 @@ def context_dict(site: InstallSite) -> dict[str, Any]:
         out["lockfile"] = site.lockfile
     if site.image is not None:
         out["image"] = _image(site.image)
+    c = site.conda
+    if c is not None:
+        out["conda"] = {"name": c.name, "version": c.version, "build": c.build, "channel": c.channel}
     return out
 
 

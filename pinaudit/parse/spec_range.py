@@ -61,6 +61,13 @@ def spec_range(ecosystem: str, token: str) -> tuple[int, int]:
         return _first_of(token, ":")
     if ecosystem == "image":
         return image_spec_range(token)
+    if ecosystem == "conda":
+        # after `channel::` and the name: `=1.2`, `==1.2=build`, `>=1.2`, `[version='>=1']`
+        name = re.match(r"(?:.*::)?[A-Za-z0-9_*][A-Za-z0-9_.*+-]*", token)
+        if name is None or "://" in token or token.startswith((".", "/", "~")):
+            return n, n
+        end = len(token.rstrip())
+        return (name.end(), end) if name.end() < end else (n, n)
     if ecosystem == "yum":
         op = re.search(r"[=<>]", token)  # zypper's name=1.2, name>=1.2
         if op:

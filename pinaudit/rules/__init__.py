@@ -20,6 +20,7 @@ RULE_MODULES: tuple[str, ...] = (
     "pin301", "pin302", "pin303", "pin304", "pin305", "pin306",
     "pin401", "pin402",
     "pin501", "pin502",
+    "pin701", "pin702", "pin703", "pin704", "pin705", "pin706", "pin707",  # conda
     "pin601", "pin602", "pin603",  # online only (scan --online): their static check never fires
 )  # fmt: skip
 

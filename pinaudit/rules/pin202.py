@@ -33,7 +33,7 @@ Keep the ranges in `requirements.in` and compile them (`pinaudit lock`, pip-comp
 
 from __future__ import annotations
 
-from pinaudit.model import Action, Category, Ecosystem, InstallSite, Severity
+from pinaudit.model import Action, Category, Ecosystem, InstallSite, LockState, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.rules._judge import unpinned
 from pinaudit.site_context import SiteSource
@@ -41,8 +41,13 @@ from pinaudit.site_context import SiteSource
 
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL:
+        if site.lock is LockState.DRIFT:
+            return None  # an environment file's pip: entry its conda-lock.yml does not hold: PIN705
         if site.source_kind is SiteSource.REQUIREMENTS:
-            return unpinned(site, "requirement")
+            verdict = unpinned(site, "requirement")
+            if verdict is not None and site.lock is LockState.LOCKED:
+                return Verdict(f"{verdict.message}; pinned only by the lockfile {site.lockfile}", Severity.INFO)
+            return verdict
         if site.source_kind is SiteSource.CONSTRAINTS:
             return unpinned(site, "constraint")
     return None

@@ -30,7 +30,7 @@ with every dependency listed and hashed too (`pinaudit lock` or `pip-compile --g
 
 from __future__ import annotations
 
-from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
+from pinaudit.model import Action, Category, Ecosystem, InstallSite, LockState, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
 from pinaudit.site_context import SiteSource
 from pinaudit.vcs_refs import is_reference
@@ -39,6 +39,8 @@ from pinaudit.vcs_refs import is_reference
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is not Ecosystem.PIP or site.action is not Action.INSTALL or site.hashed:
         return None
+    if site.lock in (LockState.LOCKED, LockState.DRIFT):
+        return None  # a lockfile (an environment file's conda-lock.yml) fixes it, or PIN705 says it does not
     name = site.package or site.spec
     ref = site.requirement is not None and is_reference(site.requirement.url, "pip")
     if ref and site.hash_required and site.pin in (Pin.EXACT, Pin.IMMUTABLE):

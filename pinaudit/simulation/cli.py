@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pinaudit.simulation.model import Simulation
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
-ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download")
+ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download", "conda")
 
 
 def hosts_from_args(args: argparse.Namespace, now: datetime) -> tuple[Host, ...]:

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from pinaudit.writer.fix import FixPlan, VersionSource, describe_left, plan_fix, render_diff, select_sites
 
 EXIT_CLEAN, EXIT_LEFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
-ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download")
+ECOSYSTEMS = ("apt", "pip", "npm", "apk", "image", "yum", "gem", "go", "cargo", "download", "conda")
 
 __all__ = ["finish", "run_fix"]
 

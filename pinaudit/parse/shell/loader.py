@@ -121,7 +121,8 @@ def _grammar_gaps(text: str, tree: Tree) -> str:
     out = list(_posix_loop_headers(text, tree))
     for node in _error_nodes(tree):
         first = node.children[0] if node.children else None
-        if first is not None and first.type == "variable_name" and text[first.end_byte : first.end_byte + 1] in ("@", "%"):
+        after = text[first.end_byte : first.end_byte + 1] if first is not None else ""
+        if first is not None and first.type == "variable_name" and after in ("@", "%"):
             out[first.end_byte] = "_"
     if "#" in text:
         for m in _ARITH.finditer(text):
