@@ -9,6 +9,7 @@ is shared with the workflow analyzer for ``run:`` steps.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions, SourceFile
 from pinaudit.analyzers._shell_sites import SHELLS, shell_sites
@@ -27,6 +28,22 @@ def shebang_program(text: str) -> str | None:
     return m.group("prog") if m else None
 
 
+def _hook_project(path: Path) -> set[str] | None:
+    """What a husky git hook's ``npx`` finds installed: husky puts its hooks in place from the
+    project's own ``prepare`` script, so a hook only runs in a checkout where ``npm install`` put
+    the packages of the package.json beside ``.husky/`` into node_modules (``npx lint-staged``
+    there fetches nothing). None for any other script."""
+    if path.parent.name != ".husky":
+        return None
+    from pinaudit.installers.npm import manifest_names
+
+    try:
+        names = manifest_names((path.parent.parent / "package.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return set(names[0] | names[1]) if names is not None else None
+
+
 def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
     """Analyzer entry point. Never raises for bad input."""
     display = source.display
@@ -39,7 +56,7 @@ def analyze(source: SourceFile, options: ScanOptions) -> FileResult:
         # bash (by shebang, or a `.bash` file without one) expands `lib{ssl,ffi}-dev`; sh does not
         braces = prog in BRACE_SHELLS if prog is not None else source.path.suffix.lstrip(".") in BRACE_SHELLS
         sites, diags = shell_sites(MappedText.whole(source.text), display, source.path.parent, options=options,
-                                   braces=braces)
+                                   npm_local=_hook_project(source.path), braces=braces)
     except RecursionError:
         diag = Diagnostic(Location(display, Span.point(1)), "script nested too deeply to analyse")
         return FileResult(display, KIND, diagnostics=(diag,), suppressions=suppressions, ignore_file=ignore_file)

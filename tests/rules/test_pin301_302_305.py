@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import dockerfile, hits, scan_files
+from tests.helpers import dockerfile, hits, lay_out, scan_files
 
 CATCHES = [
     ("FROM node:20\nRUN npm install -g typescript\n", [("PIN301", 2, "typescript")]),
@@ -155,3 +155,16 @@ def test_npx_in_a_script_after_the_project_install(tmp_path):
     script = "#!/bin/sh\nnpm ci\nnpx prisma generate\nnpx cowsay hi\n"
     files = {"build.sh": script, "package.json": PACKAGE_JSON, "package-lock.json": "{}"}
     assert hits(scan_files(tmp_path, files), "PIN301") == [("PIN301", 4, "cowsay")]
+
+
+def test_npx_in_a_husky_hook_runs_what_the_project_declares(tmp_path):
+    # husky's hooks are put in place by the project's own install: what package.json declares is
+    # in node_modules when they run; anything else is fetched
+    hook = "#!/usr/bin/env sh\nnpx prisma validate\nnpx cowsay hi\n"
+    for where, expected in ((".husky/pre-commit", [("PIN301", 3, "cowsay")]),
+                            # the same lines in another script, with no install before them, fetch both
+                            ("hooks/pre-commit", [("PIN301", 2, "prisma"), ("PIN301", 3, "cowsay")])):
+        root = tmp_path / where.split("/")[0]
+        lay_out(root, {where: hook, "package.json": PACKAGE_JSON})
+        (root / where).chmod(0o755)  # an extensionless script is discovered when executable, as git keeps hooks
+        assert hits(scan_files(root, {}), "PIN301") == expected
