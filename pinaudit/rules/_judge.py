@@ -13,7 +13,9 @@ def unpinned(site: InstallSite, what: str) -> Verdict | None:
         extra = f" ({site.detail})" if site.detail else ""
         if site.spec and site.spec != name:
             return Verdict(f"{what} '{name}' is not pinned to an exact version: '{site.spec}'{extra}")
-        return Verdict(f"{what} '{name}' is installed without a version{extra}")
+        # a detail that only repeats "without a version" ("no version") adds nothing
+        plain = "" if site.detail in ("no version", "no version given") else extra
+        return Verdict(f"{what} '{name}' is installed without a version{plain}")
     if site.pin is Pin.UNKNOWN:
         why = site.detail or "its version depends on a value not known before build time"
         return Verdict(f"{what} '{name}': pinning cannot be judged: {why}", severity=Severity.INFO)
