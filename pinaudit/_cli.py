@@ -82,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="value for a Dockerfile ARG, as docker build takes it")
     s.add_argument("--context", type=Path, default=None, metavar="DIR",
                    help="build context for Dockerfiles (default: each Dockerfile's folder)")
-    s.add_argument("--kind", choices=("dockerfile", "requirements", "package.json", "compose", "shell", "workflow"),
+    s.add_argument("--kind", choices=("dockerfile", "requirements", "package.json", "compose", "shell", "workflow",
+                                      "pyproject.toml", "Pipfile"),
                    default=None, help="treat explicit files as this kind whatever their names")
     s.add_argument("--ignore-unknown", "-u", action="store_true",
                    help="skip explicit files whose kind cannot be told (instead of exit 2); for hooks")

@@ -25,7 +25,11 @@ SKIP_DIRS = frozenset(
      ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "site-packages", ".terraform"}
 )
 LOCKFILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"})
-FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow")
+# Python lockfiles: a changed one alone is audited through the project file beside it
+PY_LOCKFILES = {"uv.lock": "pyproject.toml", "poetry.lock": "pyproject.toml", "pdm.lock": "pyproject.toml",
+                "pylock.toml": "pyproject.toml", "Pipfile.lock": "Pipfile"}
+FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow", "pyproject.toml",
+                   "Pipfile")
 
 # File kinds by name: ONE table for directory discovery and the pre-commit hook's ``files``
 # pattern (tests/test_discover_table.py checks .pre-commit-hooks.yaml against hook_files_pattern()).
@@ -39,6 +43,8 @@ KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
     ("shell", r"\.(?:sh|bash)$", False),
     ("compose", r"(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$", False),
     ("package.json", r"(?:^|/)package\.json$", False),
+    ("pyproject.toml", r"(?:^|/)pyproject\.toml$", False),
+    ("Pipfile", r"(?:^|/)Pipfile$", True),
     ("requirements", r"(?:^|/)[^/]*requirements[^/]*\.(?:txt|in)$", False),
     ("requirements", r"(?:^|/)constraints[^/]*\.txt$", False),
     ("dockerfile", r"(?:^|/)(?:docker|container)file(?:[._-][^/]*)?$", False),
@@ -48,6 +54,7 @@ KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
 # changed one) and extensionless files (bin/bootstrap may be a script; the shebang decides).
 HOOK_EXTRA: tuple[str, ...] = (
     r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$",
+    r"(?:^|/)(?:uv\.lock|poetry\.lock|pdm\.lock|pylock(?:\.[^/.]+)?\.toml|Pipfile\.lock)$",
     r"(?:^|/)[^/.]+$",
 )
 _KIND_RULES = tuple((kind, re.compile(pat, 0 if cs else re.I)) for kind, pat, cs in KIND_TABLE)
@@ -258,6 +265,11 @@ def discover(
             # a lockfile alone (pre-commit passes only what changed) is audited through the
             # package.json it locks, so a lockfile-only commit still gets the drift check
             manifest = raw.parent / "package.json"
+            if not manifest.is_file():
+                continue
+            raw = manifest
+        elif force_kind is None and (raw.name in PY_LOCKFILES or re.fullmatch(r"pylock\.[^/.]+\.toml", raw.name)):
+            manifest = raw.parent / PY_LOCKFILES.get(raw.name, "pyproject.toml")
             if not manifest.is_file():
                 continue
             raw = manifest

@@ -35,6 +35,8 @@ KINDS: dict[str, str] = {
     "compose": "pinaudit.analyzers.compose",
     "shell": "pinaudit.analyzers.script",
     "workflow": "pinaudit.analyzers.workflow",
+    "pyproject.toml": "pinaudit.analyzers.pyproject",
+    "Pipfile": "pinaudit.analyzers.pipfile",
 }
 
 

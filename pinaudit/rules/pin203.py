@@ -36,6 +36,8 @@ from pinaudit.site_context import SiteSource
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is not Ecosystem.PIP or site.action is not Action.INSTALL or site.hashed:
         return None
+    if site.source_kind is SiteSource.PYTHON_PROJECT:
+        return None  # a project file's exact pin: its lockfile (PIN206/PIN207) governs the rest
     if site.pin is not Pin.EXACT:
         return None
     name = site.package or site.spec
