@@ -18,7 +18,7 @@ from typing import Any
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 Path_ = tuple["str | int", ...]
 
@@ -40,11 +40,15 @@ class TomlError(ValueError):
 def loads(text: str) -> dict[str, Any]:
     """The document's values; TomlError with a position for what tomllib refuses."""
     try:
-        return tomllib.loads(text)
+        doc: dict[str, Any] = tomllib.loads(text)
+        return doc
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _ERROR_AT.search(msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        if m is None and "(at end of document)" in msg:  # the last line: where the reader gave up
+            line, col = text.count("\n") + 1, 1
+            msg = msg.replace("(at end of document)", "at the end of the file")
         raise TomlError(_ERROR_AT.sub("", msg).strip(), line, col) from None
     except RecursionError:
         raise TomlError("nested too deeply", 1, 1) from None
