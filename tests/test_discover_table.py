@@ -36,6 +36,10 @@ BY_NAME = {
     "docker/Dockerfile": "dockerfile",
     "docker-compose.override.yml": "compose",
     "web/package.json": "package.json",
+    "backend/pyproject.toml": "pyproject.toml",
+    "Pipfile": "Pipfile",
+    "docs/Pipfile.md": None,
+    "uv.lock": None,
     "Dockerfile.md": None,
     "docker/Dockerfile_notes.yaml": None,
     "Dockerfile.php": None,  # a code suffix: the content decides

@@ -15,6 +15,7 @@ poetry.lock, ``[tool.pdm]`` pdm.lock), then uv.lock, poetry.lock, pdm.lock, pylo
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pinaudit.analyzers import ScanOptions, SourceFile
@@ -33,6 +34,7 @@ from pinaudit.parse.text import point_at
 from pinaudit.parse.toml_pos import Path_, TomlError, loads
 
 KIND = "pyproject.toml"
+MAX_UP = 16
 _GIT_REFS = ("rev", "tag", "branch")
 
 
@@ -151,8 +153,30 @@ def _uv_sources(ctx: Ctx, doc: dict[str, Any]) -> tuple[list[Dep], dict[str, Pin
     return out, local
 
 
-def _preferred(doc: dict[str, Any], ctx: Ctx) -> list[Any]:
-    candidates = lock_candidates(ctx.path.parent)
+def _workspace_lock(ctx: Ctx) -> list[Path]:
+    """A uv workspace member has no lockfile of its own: the workspace root's uv.lock locks it
+    (the nearest ancestor, up to the repository root, whose pyproject.toml has [tool.uv.workspace])."""
+    here = ctx.path.parent.resolve()
+    root = ctx.options.repo_root.resolve() if ctx.options.repo_root is not None else None
+    for d in list(here.parents)[:MAX_UP]:
+        if root is not None and not d.is_relative_to(root):
+            break
+        lock, manifest = d / "uv.lock", d / "pyproject.toml"
+        if lock.is_file() and manifest.is_file():
+            try:
+                member = "[tool.uv.workspace]" in manifest.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                member = False
+            return [lock] if member else []
+    return []
+
+
+def _preferred(doc: dict[str, Any], ctx: Ctx) -> list[Path]:
+    candidates = lock_candidates(ctx.path.parent) or _workspace_lock(ctx)
+    if (ctx.path.parent / "Pipfile").is_file():
+        # pipenv writes pylock.toml from the Pipfile (PEP 751 does not say which file a pylock
+        # locks): beside a Pipfile it is the Pipfile's, not this project's
+        candidates = [p for p in candidates if not p.name.startswith("pylock.")]
     tool = "poetry" if "poetry" in _table(doc, "tool") else "pdm" if "pdm" in _table(doc, "tool") else "uv"
     return sorted(candidates, key=lambda p: not p.name.startswith(tool))
 

@@ -40,7 +40,8 @@ def _check(site: InstallSite) -> Verdict | None:
         return None
     if site.lock is LockState.DRIFT or site.pin is not Pin.UNPINNED:
         return None  # drift: PIN207 says the sharper thing
-    said = f"'{site.package}' is '{site.spec}'"
+    spec = site.spec or ""
+    said = f"'{spec}'" if spec.lower().startswith((site.package or "").lower()) else f"'{site.package}' is '{spec}'"
     if site.lock is LockState.LOCKED:
         return Verdict(f"{said}, pinned only by the lockfile", severity=Severity.INFO)
     if site.via is None:
