@@ -57,7 +57,7 @@ def _pep508_list(ctx: Ctx, value: Any, where: Path_, section: str, group: str) -
         if dep is None:
             bad_entry(ctx, (*where, i), f"{section}: {entry!r} is not a valid requirement; ignored")
             continue
-        out.append(dep)
+        out.append(dep._replace(uv_managed=not section.startswith("tool.pdm")))
     return out
 
 
@@ -189,6 +189,7 @@ def analyze_file(source: SourceFile, options: ScanOptions, via: Location | None 
         loc = Location(source.display, point_at(source.text, exc.line, exc.column))
         return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, f"malformed TOML: {exc.message}"),))
     own = canonical(str(_table(doc, "project").get("name") or _table(doc, "tool", "poetry").get("name") or ""))
+    ctx.project = own
     sources, overridden = _uv_sources(ctx, doc)
     deps = [d for d in _pep621(ctx, doc) + _poetry(doc) if canonical(d.name) != own]
     if not deps and not sources:

@@ -29,7 +29,7 @@ from pinaudit.model import (
     Span,
 )
 from pinaudit.parse.lines import LineIndex
-from pinaudit.parse.pylocks import PyLock, admits, canonical, read_pylock
+from pinaudit.parse.pylocks import PyLock, admits, canonical, read_pylock, same_specifier
 from pinaudit.parse.text import span_of
 from pinaudit.parse.toml_pos import Path_, Positions
 from pinaudit.site_context import SiteSource
@@ -56,6 +56,7 @@ class Dep(NamedTuple):
     detail: str = ""
     group: str | None = None  # pdm: the lock group it belongs to ("default", "dev", ...)
     value_path: Path_ | None = None  # where the version is written, when not at ``where``
+    uv_managed: bool = False  # PEP 621 / PEP 735 / tool.uv: uv.lock records its specifier
 
 
 class Ctx:
@@ -74,6 +75,7 @@ class Ctx:
         self.sites: list[InstallSite] = []
         self.diagnostics: list[Diagnostic] = []
         self.related: list[str] = []
+        self.project = ""  # the project's PEP 503 name (uv.lock records what each project declared)
 
     def span(self, where: Path_) -> Span:
         found = self.positions.key_or_value(where)
@@ -106,12 +108,20 @@ def find_lock(ctx: Ctx, candidates: list[Path]) -> PyLock | None:
     return None
 
 
-def lock_state(lock: PyLock | None, dep: Dep) -> tuple[LockState, str]:
+def lock_state(lock: PyLock | None, dep: Dep, project: str = "") -> tuple[LockState, str]:
     if lock is None:
         return LockState.NO_LOCKFILE, ""
     if dep.pin in (Pin.LOCAL, Pin.UNKNOWN):
         return LockState.LOCKED, ""
     name = lock.path.name
+    recorded = lock.requires.get(project)
+    if recorded is not None and dep.uv_managed and dep.specifiers is not None:
+        was = recorded.get(canonical(dep.name))
+        if was is None:
+            return LockState.DRIFT, f"{name} was made before '{dep.name}' was declared"
+        if same_specifier(dep.specifiers[0], was) is False:
+            said = " or ".join(f"'{w or 'any version'}'" for w in sorted(was))
+            return LockState.DRIFT, f"{name} was resolved for {said}, now '{dep.specifiers[0] or 'any version'}'"
     if lock.groups is not None and dep.group is not None and dep.group not in lock.groups:
         return LockState.LOCKED, f"group {dep.group} is not in {name}"
     versions = lock.versions.get(canonical(dep.name))
@@ -125,7 +135,7 @@ def lock_state(lock: PyLock | None, dep: Dep) -> tuple[LockState, str]:
 
 
 def add_site(ctx: Ctx, dep: Dep, lock: PyLock | None) -> None:
-    state, lock_detail = lock_state(lock, dep)
+    state, lock_detail = lock_state(lock, dep, ctx.project)
     if state is LockState.NO_LOCKFILE and ctx.via is None and dep.pin is Pin.UNPINNED:
         lock_detail = "no lockfile, and no build in this repository installs the project"
     detail = "; ".join(p for p in (lock_detail, dep.detail, dep.section) if p)

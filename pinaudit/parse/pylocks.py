@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ class PyLock(NamedTuple):
     error_line: int = 1
     groups: frozenset[str] | None = None  # pdm: the groups the lock was made for (None: all)
     manifest_hash: str | None = None  # Pipfile.lock: sha256 of the Pipfile it locks
+    # uv: what each project of the lock declared when it was locked ([package.metadata]
+    # requires-dist and requires-dev): project -> dependency -> the specifiers recorded for it
+    requires: Mapping[str, Mapping[str, frozenset[str]]] = {}
 
 
 def lock_candidates(directory: Path) -> list[Path]:
@@ -85,10 +89,44 @@ def read_pylock(path: Path) -> PyLock:
             v = p.get("version")
             versions.setdefault(canonical(p["name"]), []).extend([v] if isinstance(v, str) else [])
     groups = None
+    requires = _uv_requires(packages) if tool == "uv" else {}
     meta = doc.get("metadata")
     if tool == "pdm" and isinstance(meta, dict) and isinstance(meta.get("groups"), list):
         groups = frozenset(str(g) for g in meta["groups"])
-    return PyLock(path, tool, {k: tuple(v) for k, v in versions.items()}, groups=groups)
+    return PyLock(path, tool, {k: tuple(v) for k, v in versions.items()}, groups=groups, requires=requires)
+
+
+def _uv_requires(packages: list[Any]) -> dict[str, dict[str, frozenset[str]]]:
+    """The declared dependencies uv recorded for each project it locked (an editable or virtual
+    source): ``uv sync --locked`` fails when the pyproject.toml no longer says the same."""
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for p in packages:
+        if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+            continue
+        source, meta = p.get("source"), p.get("metadata")
+        if not (isinstance(source, dict) and ("editable" in source or "virtual" in source) and isinstance(meta, dict)):
+            continue
+        entries: list[Any] = list(meta.get("requires-dist") or [])
+        dev = meta.get("requires-dev")
+        if isinstance(dev, dict):
+            entries += [e for group in dev.values() if isinstance(group, list) for e in group]
+        recorded: dict[str, set[str]] = {}
+        for e in entries:
+            if isinstance(e, dict) and isinstance(e.get("name"), str):
+                recorded.setdefault(canonical(e["name"]), set()).add(str(e.get("specifier", "")))
+        out[canonical(p["name"])] = {k: frozenset(v) for k, v in recorded.items()}
+    return out
+
+
+def same_specifier(written: str, recorded: frozenset[str]) -> bool | None:
+    """Is ``written`` one of the specifiers a lock recorded (compared as PEP 440 sets)?"""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        mine = SpecifierSet(written)
+        return any(mine == SpecifierSet(r) for r in recorded)
+    except InvalidSpecifier:
+        return None
 
 
 def _read_pipfile_lock(path: Path, text: str) -> PyLock:

@@ -249,3 +249,42 @@ def test_poetry_lock_in_the_same_build_is_lockless(tmp_path):
              "Dockerfile": DOCKER + "RUN poetry install --no-root\nRUN poetry lock && poetry install\n"}
     found = [(r, line) for r, p, line, _pkg, _s in _found(scan_files(tmp_path, files), "Dockerfile") if r == "PIN208"]
     assert found == [("PIN208", 5)]
+
+
+UV_LOCK_WITH_METADATA = UV_LOCK.replace('source = { editable = "." }\n', '''source = { editable = "." }
+
+[package.metadata]
+requires-dist = [
+    { name = "requests", specifier = ">=2.30" },
+    { name = "click", specifier = "==8.1.7" },
+    { name = "pysocks", marker = "extra == 'socks'", specifier = ">=1.7" },
+]
+
+[package.metadata.requires-dev]
+dev = [{ name = "pytest", specifier = ">=8" }]
+lint = [{ name = "ruff", specifier = ">=0.6" }]
+''')
+
+
+def test_uv_lock_resolved_for_another_specifier_is_drift(tmp_path):
+    # requests>=2.31 is still satisfied by 2.32.3, but uv.lock recorded '>=2.30': `uv sync --locked` fails
+    found = _found(scan_files(tmp_path, {"pyproject.toml": PYPROJECT, "uv.lock": UV_LOCK_WITH_METADATA}))
+    assert [f for f in found if f[4] != "info"] == [("PIN207", "pyproject.toml", 5, "requests", "error")]
+    same = PYPROJECT.replace("requests>=2.31", "requests >= 2.30")  # the same set, spelled differently
+    found = _found(scan_files(tmp_path / "same", {"pyproject.toml": same, "uv.lock": UV_LOCK_WITH_METADATA}))
+    assert [f for f in found if f[4] != "info"] == []
+
+
+def test_uv_workspace_member_is_locked_by_the_root(tmp_path):
+    root = '[project]\nname = "ws"\nversion = "0"\n\n[tool.uv.workspace]\nmembers = ["backend"]\n'
+    member = '[project]\nname = "app"\nversion = "0"\ndependencies = ["requests>=2.31"]\n'
+    files = {"pyproject.toml": root, "uv.lock": UV_LOCK, "backend/pyproject.toml": member,
+             "backend/Dockerfile": DOCKER + "RUN uv sync --frozen\n"}
+    assert _found(scan_files(tmp_path, files)) == [("PIN206", "backend/pyproject.toml", 4, "requests", "info")]
+
+
+def test_pylock_beside_a_pipfile_is_the_pipfiles(tmp_path):
+    pylock = 'lock-version = "1.0"\ncreated-by = "pipenv"\n\n[[packages]]\nname = "flask"\nversion = "3.0.3"\n'
+    found = _found(scan_files(tmp_path, {"pyproject.toml": PYPROJECT, "Pipfile": PIPFILE, "pylock.toml": pylock}),
+                   "pyproject.toml")
+    assert {f[0] for f in found} == {"PIN206"} and {f[4] for f in found} == {"info"}
