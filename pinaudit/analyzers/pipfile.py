@@ -12,10 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from pinaudit.analyzers import ScanOptions, SourceFile
-from pinaudit.analyzers.python_project import Ctx, Dep, add_site, bad_entry, find_lock, pep508_dep, vcs_dep
-from pinaudit.model import Action, Diagnostic, Ecosystem, FileResult, InstallSite, Location, LockState, Pin, Span
+from pinaudit.analyzers.python_project import (
+    Ctx,
+    Dep,
+    add_site,
+    bad_entry,
+    find_lock,
+    pep508_dep,
+    toml_error,
+    vcs_dep,
+)
+from pinaudit.model import Action, Ecosystem, FileResult, InstallSite, Location, LockState, Pin, Span
 from pinaudit.parse.pylocks import pipfile_hash
-from pinaudit.parse.text import point_at
 from pinaudit.parse.toml_pos import TomlError, loads
 from pinaudit.site_context import SiteSource
 
@@ -50,8 +58,7 @@ def analyze_file(source: SourceFile, options: ScanOptions, via: Location | None 
     try:
         doc = loads(source.text)
     except TomlError as exc:
-        loc = Location(source.display, point_at(source.text, exc.line, exc.column))
-        return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, f"malformed TOML: {exc.message}"),))
+        return FileResult(source.display, KIND, diagnostics=(toml_error(source, exc),))
     deps: list[Dep] = []
     for section, table in doc.items():
         if section in _NOT_PACKAGES or not isinstance(table, dict):

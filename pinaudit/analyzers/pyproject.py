@@ -26,11 +26,11 @@ from pinaudit.analyzers.python_project import (
     bad_entry,
     find_lock,
     pep508_dep,
+    toml_error,
     vcs_dep,
 )
-from pinaudit.model import Diagnostic, FileResult, Location, Pin
+from pinaudit.model import FileResult, Location, Pin
 from pinaudit.parse.pylocks import canonical, lock_candidates, poetry_exact, poetry_to_pep440
-from pinaudit.parse.text import point_at
 from pinaudit.parse.toml_pos import Path_, TomlError, loads
 
 KIND = "pyproject.toml"
@@ -186,8 +186,7 @@ def analyze_file(source: SourceFile, options: ScanOptions, via: Location | None 
     try:
         doc = loads(source.text)
     except TomlError as exc:
-        loc = Location(source.display, point_at(source.text, exc.line, exc.column))
-        return FileResult(source.display, KIND, diagnostics=(Diagnostic(loc, f"malformed TOML: {exc.message}"),))
+        return FileResult(source.display, KIND, diagnostics=(toml_error(source, exc),))
     own = canonical(str(_table(doc, "project").get("name") or _table(doc, "tool", "poetry").get("name") or ""))
     ctx.project = own
     sources, overridden = _uv_sources(ctx, doc)

@@ -15,7 +15,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from pinaudit.analyzers import KINDS, ScanOptions, display_path
+from pinaudit.analyzers import KINDS, ScanOptions, SourceFile, display_path
 from pinaudit.model import (
     Action,
     Diagnostic,
@@ -30,8 +30,8 @@ from pinaudit.model import (
 )
 from pinaudit.parse.lines import LineIndex
 from pinaudit.parse.pylocks import PyLock, admits, canonical, read_pylock, same_specifier
-from pinaudit.parse.text import span_of
-from pinaudit.parse.toml_pos import Path_, Positions
+from pinaudit.parse.text import point_at, span_of
+from pinaudit.parse.toml_pos import Path_, Positions, TomlError
 from pinaudit.site_context import SiteSource
 
 TYPE_CHECKING = False
@@ -169,6 +169,13 @@ def pep508_dep(text: str, where: Path_, section: str, group: str | None = None) 
     return Dep(c.package, text, c.pin, where, section, c.version, specifiers, c.detail, group)
 
 
+def toml_error(source: SourceFile, exc: TomlError) -> Diagnostic:
+    """PIN001 at tomllib's position; a file with Jinja markers is probably a template (cookiecutter)."""
+    hint = " (a template?)" if "{{" in source.text or "{%" in source.text else ""
+    loc = Location(source.display, point_at(source.text, exc.line, exc.column))
+    return Diagnostic(loc, f"malformed TOML: {exc.message}{hint}")
+
+
 def bad_entry(ctx: Ctx, where: Path_, message: str) -> None:
     ctx.diagnostics.append(Diagnostic(Location(ctx.display, ctx.span(where)), message, Severity.WARNING))
 
@@ -178,7 +185,6 @@ def follow_project(
 ) -> tuple[list[InstallSite], list[Diagnostic], list[str]]:
     """The project file a build installs (``pip install .``, ``uv sync``...), analysed with the
     build's location as ``via``: its unpinned dependencies are then installed, not a library's."""
-    from pinaudit.analyzers import SourceFile
     from pinaudit.work import MAX_FILE_BYTES
 
     project = (site.spec or ".").split("[", 1)[0].rstrip("/") or "/"
