@@ -181,7 +181,10 @@ def _preferred(doc: dict[str, Any], ctx: Ctx) -> list[Path]:
     return sorted(candidates, key=lambda p: not p.name.startswith(tool))
 
 
-def analyze_file(source: SourceFile, options: ScanOptions, via: Location | None = None) -> FileResult:
+def analyze_file(source: SourceFile, options: ScanOptions, via: Location | None = None, *,
+                 uv_sources: bool = True) -> FileResult:
+    """``uv_sources=False``: as pip installs the project, which never reads ``[tool.uv.sources]``
+    (a dependency with a git source there comes from the index)."""
     ctx = Ctx(source.path, source.display, source.text, KIND, options, via)
     try:
         doc = loads(source.text)
@@ -189,7 +192,7 @@ def analyze_file(source: SourceFile, options: ScanOptions, via: Location | None 
         return FileResult(source.display, KIND, diagnostics=(toml_error(source, exc),))
     own = canonical(str(_table(doc, "project").get("name") or _table(doc, "tool", "poetry").get("name") or ""))
     ctx.project = own
-    sources, overridden = _uv_sources(ctx, doc)
+    sources, overridden = _uv_sources(ctx, doc) if uv_sources else ([], {})
     deps = [d for d in _pep621(ctx, doc) + _poetry(doc) if canonical(d.name) != own]
     if not deps and not sources:
         return ctx.result()

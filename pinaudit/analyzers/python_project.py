@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 else:
     from pinaudit._record import NamedTuple
 
-PROJECT_FILES = ("pyproject.toml", "Pipfile")
+# the sections a plain `pip install .` installs (extras only when named: `.[test]`)
+_CORE_SECTIONS = ("project.dependencies", "tool.poetry.dependencies")
 
 
 class Dep(NamedTuple):
@@ -138,11 +139,12 @@ def add_site(ctx: Ctx, dep: Dep, lock: PyLock | None) -> None:
     state, lock_detail = lock_state(lock, dep, ctx.project)
     if state is LockState.NO_LOCKFILE and ctx.via is None and dep.pin is Pin.UNPINNED:
         lock_detail = "no lockfile, and no build in this repository installs the project"
-    detail = "; ".join(p for p in (lock_detail, dep.detail, dep.section) if p)
+    detail = "; ".join(p for p in (lock_detail, dep.detail) if p)
     ctx.sites.append(InstallSite(
         ecosystem=Ecosystem.PIP, action=Action.INSTALL, package=dep.name, spec=dep.spec, pin=dep.pin,
         location=Location(ctx.display, ctx.span(dep.where)), installer=ctx.kind, version=dep.version,
         lock=state, detail=detail, via=ctx.via, source_kind=SiteSource.PYTHON_PROJECT,
+        project_section=dep.section,
         lockfile=display_path(lock.path, ctx.options.cwd) if lock is not None else None,
         spec_span=ctx.span(dep.value_path or dep.where),
     ))
@@ -187,21 +189,28 @@ def follow_project(
     build's location as ``via``: its unpinned dependencies are then installed, not a library's."""
     from pinaudit.work import MAX_FILE_BYTES
 
-    project = (site.spec or ".").split("[", 1)[0].rstrip("/") or "/"
-    for name in PROJECT_FILES:
-        found = locate(f"{project}/{name}")
-        if found is None:
-            continue
-        try:
-            if found.stat().st_size > MAX_FILE_BYTES:
-                return [], [], []
-            text = found.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+    written = site.spec or "."
+    project = written.split("[", 1)[0].rstrip("/") or "/"
+    name = "Pipfile" if site.installer.startswith("pipenv") else "pyproject.toml"
+    found = locate(f"{project}/{name}")
+    if found is None:
+        return [], [], []
+    try:
+        if found.stat().st_size > MAX_FILE_BYTES:
             return [], [], []
-        display = display_path(found, options.cwd)
-        src = SourceFile(found, display, text, name)
-        # through the registry: the two analyzers build on this module
-        module = importlib.import_module(KINDS[name])
-        result: FileResult = module.analyze_file(src, options, via=site.location)
-        return list(result.sites), list(result.diagnostics), [display, *result.related]
-    return [], [], []
+        text = found.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return [], [], []
+    display = display_path(found, options.cwd)
+    src = SourceFile(found, display, text, name)
+    # through the registry: the two analyzers build on this module
+    module = importlib.import_module(KINDS[name])
+    by_pip = site.action is not Action.LOCKLESS_INSTALL
+    extra = {"uv_sources": False} if by_pip and name == "pyproject.toml" else {}
+    result: FileResult = module.analyze_file(src, options, via=site.location, **extra)
+    sites = list(result.sites)
+    if by_pip:  # the core dependencies and the extras named
+        extras = {e.strip().lower() for e in written.partition("[")[2].rstrip("]").split(",") if e.strip()}
+        wanted = (*_CORE_SECTIONS, *(f"project.optional-dependencies.{e}" for e in extras))
+        sites = [s for s in sites if s.project_section in wanted]
+    return sites, list(result.diagnostics), [display, *result.related]

@@ -158,12 +158,20 @@ def test_library_without_lock_is_info_but_an_installed_project_is_an_error(tmp_p
         ("PIN206", 5, "info"), ("PIN206", 10, "info"), ("PIN206", 13, "info"), ("PIN206", 14, "info")}
     files = {"pyproject.toml": PYPROJECT, "Dockerfile": DOCKER + "RUN pip install .\n"}
     app = _found(scan_files(tmp_path / "app", files), "pyproject.toml")
+    # pip installs the core dependencies only: an extra not named and the dependency groups are not installed
     assert app == [
         ("PIN206", "pyproject.toml", 5, "requests", "error"),
-        ("PIN206", "pyproject.toml", 10, "pysocks", "error"),
-        ("PIN206", "pyproject.toml", 13, "pytest", "error"),
-        ("PIN206", "pyproject.toml", 14, "ruff", "error"),
+        ("PIN206", "pyproject.toml", 10, "pysocks", "info"),
+        ("PIN206", "pyproject.toml", 13, "pytest", "info"),
+        ("PIN206", "pyproject.toml", 14, "ruff", "info"),
     ]
+    files = {"pyproject.toml": PYPROJECT, "Dockerfile": DOCKER + 'RUN pip install -e ".[socks]"\n'}
+    app = _found(scan_files(tmp_path / "extra", files), "pyproject.toml")
+    assert [(line, sev) for _r, _p, line, _pkg, sev in app] == [(5, "error"), (10, "error"), (13, "info"), (14, "info")]
+    files = {"pyproject.toml": PYPROJECT, "Dockerfile": DOCKER + "RUN uv sync\n"}  # uv sync: the dev group too
+    app = _found(scan_files(tmp_path / "uv", files), "pyproject.toml")
+    assert [(line, sev) for _r, _p, line, _pkg, sev in app] == [(5, "error"), (10, "error"), (13, "error"),
+                                                                (14, "error")]
 
 
 def test_installed_by_a_script_too(tmp_path):
@@ -215,9 +223,14 @@ def test_uv_git_source_follows_the_vcs_policy(tmp_path):
     text = ('[project]\nname = "x"\ndependencies = ["acme", "tool"]\n\n[tool.uv.sources]\n'
             'acme = { git = "https://git.example.invalid/acme", branch = "main" }\n'
             'tool = { git = "https://git.example.invalid/tool", rev = "' + "0123456789abcdef" * 2 + '01234567" }\n')
-    found = _found(scan_files(tmp_path, {"pyproject.toml": text, "Dockerfile": DOCKER + "RUN pip install .\n"}),
+    found = _found(scan_files(tmp_path, {"pyproject.toml": text, "Dockerfile": DOCKER + "RUN uv sync\n"}),
                    "pyproject.toml")
     assert found == [("PIN206", "pyproject.toml", 6, "acme", "error")]
+    # pip never reads [tool.uv.sources]: it installs both names from the index, without a version
+    found = _found(scan_files(tmp_path / "pip", {"pyproject.toml": text, "Dockerfile": DOCKER + "RUN pip install .\n"}),
+                   "pyproject.toml")
+    assert [(line, pkg, sev) for _r, _p, line, pkg, sev in found] == [(3, "acme", "error"), (3, "tool", "error"),
+                                                                      (6, "acme", "info")]
 
 
 def test_malformed_toml_is_pin001_with_its_position(tmp_path):
