@@ -41,7 +41,7 @@ def _dep(ctx: Ctx, name: str, value: Any, section: str) -> Dep | None:
         bad_entry(ctx, where, f"{section}.{name} is neither a string nor a table; ignored")
         return None
     if "git" in value:
-        return vcs_dep(name, str(value["git"]), str(value["ref"]) if "ref" in value else None, where, section)
+        return vcs_dep(name, value, ("ref",), where, section)
     if "path" in value or "file" in value:
         return Dep(name, str(value.get("path") or value.get("file")), Pin.LOCAL, where, section,
                    detail="a local path or file")

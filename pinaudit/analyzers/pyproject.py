@@ -90,8 +90,7 @@ def _poetry_value(name: str, value: Any, where: Path_, section: str, group: str)
     if not isinstance(value, dict):
         return []
     if "git" in value:
-        ref = next((str(value[k]) for k in _GIT_REFS if k in value), None)
-        return [vcs_dep(name, str(value["git"]), ref, where, section)]
+        return [vcs_dep(name, value, _GIT_REFS, where, section)]
     if "path" in value:
         return [Dep(name, str(value["path"]), Pin.LOCAL, where, section, detail="a local path")]
     if "url" in value:
@@ -145,8 +144,7 @@ def _uv_sources(ctx: Ctx, doc: dict[str, Any]) -> tuple[list[Dep], dict[str, Pin
                 bad_entry(ctx, at, f"tool.uv.sources.{name} is not a table; ignored")
                 continue
             if "git" in entry:
-                ref = next((str(entry[k]) for k in _GIT_REFS if k in entry), None)
-                out.append(vcs_dep(name, str(entry["git"]), ref, at, "tool.uv.sources"))
+                out.append(vcs_dep(name, entry, _GIT_REFS, at, "tool.uv.sources"))
                 local[canonical(name)] = Pin.IMMUTABLE  # judged at the source entry
             elif "path" in entry or entry.get("workspace") is True:
                 local[canonical(name)] = Pin.LOCAL

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pinaudit.analyzers import KINDS, ScanOptions, SourceFile, display_path
 from pinaudit.model import (
@@ -78,8 +79,10 @@ class Ctx:
         self.related: list[str] = []
         self.project = ""  # the project's PEP 503 name (uv.lock records what each project declared)
 
-    def span(self, where: Path_) -> Span:
-        found = self.positions.key_or_value(where)
+    def span(self, where: Path_, value: bool = False) -> Span:
+        """Where an entry is written (its key, else its value); ``value``: its value first."""
+        found = self.positions.values.get(where) if value else None
+        found = found or self.positions.key_or_value(where)
         while found is None and where:
             where = where[:-1]
             found = self.positions.key_or_value(where) or self.positions.headers.get(where)
@@ -146,17 +149,20 @@ def add_site(ctx: Ctx, dep: Dep, lock: PyLock | None) -> None:
         lock=state, detail=detail, via=ctx.via, source_kind=SiteSource.PYTHON_PROJECT,
         project_section=dep.section,
         lockfile=display_path(lock.path, ctx.options.cwd) if lock is not None else None,
-        spec_span=ctx.span(dep.value_path or dep.where),
+        spec_span=ctx.span(dep.value_path or dep.where, value=True),
     ))
 
 
-def vcs_dep(name: str, url: str, ref: str | None, where: Path_, section: str) -> Dep:
-    """A git dependency, judged by pip's one VCS policy (SPEC §5): the one place to switch."""
+def vcs_dep(name: str, table: dict[str, Any], ref_keys: tuple[str, ...], where: Path_, section: str) -> Dep:
+    """A git dependency (``{git = URL, rev|tag|branch|ref = ...}``), judged by pip's one VCS policy
+    (SPEC §5): the one place to switch. Its spec is written at the ref, else at the URL."""
     from pinaudit.installers.pip import classify
 
-    written = f"git+{url}" + (f"@{ref}" if ref else "")
+    key = next((k for k in ref_keys if k in table), None)
+    ref = str(table[key]) if key is not None else None
+    written = f"git+{table['git']}" + (f"@{ref}" if ref else "")
     c = classify(f"{name} @ {written}")
-    return Dep(name, written, c.pin, where, section, c.version, None, c.detail)
+    return Dep(name, written, c.pin, where, section, c.version, None, c.detail, value_path=(*where, key or "git"))
 
 
 def pep508_dep(text: str, where: Path_, section: str, group: str | None = None) -> Dep | None:
@@ -187,9 +193,10 @@ def follow_project(
 ) -> tuple[list[InstallSite], list[Diagnostic], list[str]]:
     """The project file a build installs (``pip install .``, ``uv sync``...), analysed with the
     build's location as ``via``: its unpinned dependencies are then installed, not a library's."""
+    from pinaudit.installers.pyproj import project_of
     from pinaudit.work import MAX_FILE_BYTES
 
-    written = site.spec or "."
+    written = project_of(site)
     project = written.split("[", 1)[0].rstrip("/") or "/"
     name = "Pipfile" if site.installer.startswith("pipenv") else "pyproject.toml"
     found = locate(f"{project}/{name}")

@@ -15,8 +15,8 @@ Quirks that decide a verdict:
   spec admits: PEP 508 specs, and Poetry's ``X@^1.2`` / ``X@1.2.3`` (exact) spelling.
 
 Every lockless project install is a :attr:`~pinaudit.model.Action.LOCKLESS_INSTALL` site at its
-subcommand word whose spec is the project directory, so the analyzers can follow it into the
-project file it installs (PIN206's "installed" half).
+subcommand word whose requirement names the project directory (a local reference), so the
+analyzers can follow it into the project file it installs (PIN206's "installed" half).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 from pinaudit.installers._common import Args, SiteBuilder, flags, parse, split_fields, subcommand
 from pinaudit.installers.programs import commands_of
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
+from pinaudit.site_context import RequirementParts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,7 +57,10 @@ def _project_dir(args: Args) -> str:
 
 
 def _lockless(verb: Word, b: SiteBuilder, project: str, why: str) -> InstallSite:
-    return b.site(Action.LOCKLESS_INSTALL, None, project, Pin.UNPINNED, verb, detail=why)
+    """At the subcommand word (its spec, like npm's); the project directory it installs is a local
+    reference, as ``pip install ./dir`` carries one."""
+    site = b.site(Action.LOCKLESS_INSTALL, None, verb.value, Pin.UNPINNED, verb, detail=why)
+    return site._replace(requirement=RequirementParts(project, None, url=project))
 
 
 def _named(words: list[Word], b: SiteBuilder, *, poetry: bool = False) -> list[InstallSite]:
@@ -144,6 +148,16 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2", ".tar.xz", ".tar")
 
 
+def _project_ref(site: InstallSite) -> str:
+    parts = site.requirement
+    return parts.url if parts is not None and parts.url is not None else site.spec or ""
+
+
+def project_of(site: InstallSite) -> str:
+    """The project directory a project install names (``.``, ``./app``, ``app[test]``)."""
+    return _project_ref(site) or "."
+
+
 def installs_project(site: InstallSite) -> bool:
     """Does this command site install a project directory with its dependencies (``pip install .``,
     ``pip install -e ./app``, a lockless ``uv sync``/``poetry install``)? Its project file is then
@@ -152,6 +166,6 @@ def installs_project(site: InstallSite) -> bool:
         return False
     if site.action is Action.LOCKLESS_INSTALL:
         return True
-    spec = (site.spec or "").split("[", 1)[0]
+    spec = _project_ref(site).split("[", 1)[0]
     return (site.action is Action.INSTALL and site.pin is Pin.LOCAL and bool(spec) and "$" not in spec
             and not spec.lower().endswith(_ARCHIVES) and not spec.startswith(("file:", "http")))

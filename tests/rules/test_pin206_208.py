@@ -301,3 +301,27 @@ def test_pylock_beside_a_pipfile_is_the_pipfiles(tmp_path):
     found = _found(scan_files(tmp_path, {"pyproject.toml": PYPROJECT, "Pipfile": PIPFILE, "pylock.toml": pylock}),
                    "pyproject.toml")
     assert {f[0] for f in found} == {"PIN206"} and {f[4] for f in found} == {"info"}
+
+
+def test_every_new_site_span_is_its_token_as_written(tmp_path):
+    """Issue 9's coordinate property for the project files and the project-tool commands."""
+    from pinaudit.app import scan
+    from pinaudit.config import Config
+    from pinaudit.parse.lines import LineIndex
+    from tests.coords import check_site
+    from tests.helpers import lay_out
+
+    run = ("RUN uv sync && poetry install --no-root && pdm install && pipenv install\n"
+           "RUN uv add requests 'httpx>=0.27' && poetry add flask@^3 && pip install -e '.[socks]'\n")
+    files = {"pyproject.toml": PYPROJECT.replace("[dependency-groups]", POETRY.split("[tool.poetry]")[1]
+                                                 .replace("name = \"app\"\nversion = \"0.1.0\"\n", "")
+                                                 + "\n[dependency-groups]"),
+             "Pipfile": PIPFILE, "uv.lock": UV_LOCK, "Dockerfile": DOCKER + run}
+    lay_out(tmp_path, files)
+    sites = scan([tmp_path], Config(root=tmp_path), cwd=tmp_path).report.sites
+    assert {s.location.path for s in sites} >= {"pyproject.toml", "Pipfile", "Dockerfile"}
+    bad = []
+    for s in sites:
+        text = (tmp_path / s.location.path).read_text()
+        bad += [f"{s.location.path}:{s.location.line} {s.package}: {p}" for p in check_site(text, s, LineIndex(text))]
+    assert bad == [], "\n".join(bad)
