@@ -14,6 +14,7 @@ from pathlib import Path
 from pinaudit.analyzers import ScanOptions
 from pinaudit.discover import Target, discover
 from pinaudit.model import Category, Diagnostic, FileResult, Finding, InstallSite, Report, Suppression
+from pinaudit.site_context import SiteSource
 from pinaudit.work import InputError, NullProgress, Work, analyze_target
 
 TYPE_CHECKING = False
@@ -56,16 +57,21 @@ def judge(sites: Iterable[InstallSite], diagnostics: Iterable[Diagnostic], enabl
 
 
 def _dedup_sites(results: Sequence[FileResult]) -> list[InstallSite]:
-    """A requirements file installed by several Dockerfiles (and scanned itself) is audited once."""
-    seen: set[tuple[object, ...]] = set()
+    """A requirements file installed by several Dockerfiles (and scanned itself) is audited once.
+
+    A project file (pyproject.toml, Pipfile) is judged as installed when any build installs it,
+    whichever of the file and the build was analysed first: the copy a build reached wins."""
+    seen: dict[tuple[object, ...], int] = {}
     out: list[InstallSite] = []
     for r in results:
         for s in r.sites:
             key = (s.location, s.ecosystem, s.action, s.package, s.spec)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(s)
+            at = seen.get(key)
+            if at is None:
+                seen[key] = len(out)
+                out.append(s)
+            elif s.via is not None and out[at].via is None and s.source_kind is SiteSource.PYTHON_PROJECT:
+                out[at] = s
     return out
 
 

@@ -27,7 +27,11 @@ SKIP_DIRS = frozenset(
 LOCKFILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"})
 CONDA_LOCKFILES = frozenset({"conda-lock.yml", "conda-lock.yaml", "pixi.lock"})
 CONDA_ENV_NAMES = ("environment.yml", "environment.yaml")
-FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow", "conda-env", "pixi")
+# Python lockfiles: a changed one alone is audited through the project file beside it
+PY_LOCKFILES = {"uv.lock": "pyproject.toml", "poetry.lock": "pyproject.toml", "pdm.lock": "pyproject.toml",
+                "pylock.toml": "pyproject.toml", "Pipfile.lock": "Pipfile"}
+FORCEABLE_KINDS = ("dockerfile", "requirements", "package.json", "compose", "shell", "workflow", "conda-env", "pixi",
+                   "pyproject.toml", "Pipfile")
 
 # File kinds by name: ONE table for directory discovery and the pre-commit hook's ``files``
 # pattern (tests/test_discover_table.py checks .pre-commit-hooks.yaml against hook_files_pattern()).
@@ -45,6 +49,8 @@ KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
     # ci/environment_py311.yml (a file without dependencies: is said to be no environment file)
     ("conda-env", r"(?:^|/)(?:[^/]*[._-])?environment(?:[._-][^/]*)?\.ya?ml$", False),
     ("pixi", r"(?:^|/)pixi\.toml$", False),
+    ("pyproject.toml", r"(?:^|/)pyproject\.toml$", False),
+    ("Pipfile", r"(?:^|/)Pipfile$", True),
     ("requirements", r"(?:^|/)[^/]*requirements[^/]*\.(?:txt|in)$", False),
     ("requirements", r"(?:^|/)constraints[^/]*\.txt$", False),
     ("dockerfile", r"(?:^|/)(?:docker|container)file(?:[._-][^/]*)?$", False),
@@ -54,6 +60,7 @@ KIND_TABLE: tuple[tuple[str, str, bool], ...] = (
 # changed one) and extensionless files (bin/bootstrap may be a script; the shebang decides).
 HOOK_EXTRA: tuple[str, ...] = (
     r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|conda-lock\.ya?ml|pixi\.lock)$",
+    r"(?:^|/)(?:uv\.lock|poetry\.lock|pdm\.lock|pylock(?:\.[^/.]+)?\.toml|Pipfile\.lock)$",
     r"(?:^|/)[^/.]+$",
 )
 _KIND_RULES = tuple((kind, re.compile(pat, 0 if cs else re.I)) for kind, pat, cs in KIND_TABLE)
@@ -275,6 +282,11 @@ def discover(
             if not envs:
                 continue
             raw = envs[0]
+        elif force_kind is None and (raw.name in PY_LOCKFILES or re.fullmatch(r"pylock\.[^/.]+\.toml", raw.name)):
+            manifest = raw.parent / PY_LOCKFILES.get(raw.name, "pyproject.toml")
+            if not manifest.is_file():
+                continue
+            raw = manifest
         kind = force_kind or kind_of(raw) or _sniff_kind(raw)
         if kind is None:
             if ignore_unknown:

@@ -204,7 +204,11 @@ class InstallSite(NamedTuple):
     pip_index: PipIndex | None = None  # pip: index URLs, find-links, --no-index, --pre, -c files
     apt_target: str | None = None  # apt: the suite `-t`/`--target-release`/`pkg/suite` selects
     npm_section: str | None = None  # package.json: "dependencies", "devDependencies", ...
-    lockfile: str | None = None  # package.json, environment.yml: the lockfile that governs it (display path)
+    # package.json, environment.yml, pyproject.toml, Pipfile: the lockfile that governs it (display path)
+    lockfile: str | None = None
+    # pyproject.toml / Pipfile: the table that declares it ("project.dependencies",
+    # "project.optional-dependencies.test", "dependency-groups.dev", "tool.poetry.dependencies", "packages")
+    project_section: str | None = None
     image: ImageReference | None = None  # image sites: the reference taken apart
     conda: CondaSpec | None = None  # conda: the match spec taken apart
 

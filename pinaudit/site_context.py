@@ -36,6 +36,7 @@ class SiteSource(str, enum.Enum):
     REQUIREMENTS = "requirements"  # an entry of a requirements file
     CONSTRAINTS = "constraints"  # an entry of a constraints file audited on its own
     PACKAGE_JSON = "package.json"  # a dependency (or the whole manifest) of a package.json
+    PYTHON_PROJECT = "python-project"  # a dependency of a pyproject.toml or Pipfile (or the file as a whole)
     FROM = "from"  # a Dockerfile FROM
     COPY_FROM = "copy-from"  # COPY/ADD --from=IMAGE
     MOUNT_FROM = "mount-from"  # RUN --mount=from=IMAGE

@@ -46,3 +46,15 @@ def test_manifest_cases(tmp_path: Path) -> None:
 def test_dockerfile_conformance_cases(tmp_path: Path) -> None:
     recall, spec, misses = score(SHARED_CASES, tmp_path)
     assert recall >= 0.97 and spec >= 0.97, "\n".join([f"recall {recall:.3f}, specificity {spec:.3f}", *misses])
+
+
+PYTHON_PROJECT_CASES = HERE / "cases" / "python_projects.jsonl"
+
+
+def test_python_project_cases(tmp_path: Path) -> None:
+    """pyproject.toml / Pipfile against their lockfiles, and the commands that install them (issue 16)."""
+    cases = [json.loads(line) for line in PYTHON_PROJECT_CASES.read_text().splitlines() if line.strip()]
+    assert {c["file_type"] for c in cases} == {"pyproject", "pipfile", "dockerfile", "shell"}
+    assert sum(e["unpinned"] for c in cases for e in c["expect"]) >= 15
+    recall, spec, misses = score(PYTHON_PROJECT_CASES, tmp_path)
+    assert recall == 1.0 and spec == 1.0, "\n".join([f"recall {recall:.3f}, specificity {spec:.3f}", *misses])

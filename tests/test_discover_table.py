@@ -48,6 +48,10 @@ BY_NAME = {
     "pixi.lock": None,  # audited through the pixi.toml beside it
     "environment.py": None,
     "docs/environments.yml": None,
+    "backend/pyproject.toml": "pyproject.toml",
+    "Pipfile": "Pipfile",
+    "docs/Pipfile.md": None,
+    "uv.lock": None,
     "Dockerfile.md": None,
     "docker/Dockerfile_notes.yaml": None,
     "Dockerfile.php": None,  # a code suffix: the content decides
@@ -100,3 +104,17 @@ def test_a_directory_with_nothing_to_audit_is_said(tmp_path: Path, capsys: pytes
     assert main(["scan", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert f"not audited: {tmp_path}: no Dockerfile, requirements file, package.json" in err
+
+
+def test_a_python_lockfile_alone_is_audited_through_its_project_file(tmp_path: Path) -> None:
+    """pre-commit passes only what changed: a new uv.lock / Pipfile.lock can put the project out of sync."""
+    for rel in ("app/pyproject.toml", "app/uv.lock", "app/pylock.dev.toml", "svc/Pipfile", "svc/Pipfile.lock",
+                "orphan/poetry.lock"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("", encoding="utf-8")
+    named = [tmp_path / p for p in ("app/uv.lock", "app/pylock.dev.toml", "svc/Pipfile.lock", "orphan/poetry.lock")]
+    got = [(t.path.relative_to(tmp_path).as_posix(), t.kind) for t in discover(named)]
+    assert got == [("app/pyproject.toml", "pyproject.toml"), ("svc/Pipfile", "Pipfile")]
+    pattern = re.compile(hook_files_pattern())
+    assert all(pattern.search(p) for p in ("uv.lock", "a/poetry.lock", "pdm.lock", "pylock.toml", "pylock.dev.toml",
+                                           "Pipfile.lock", "Pipfile", "sub/pyproject.toml"))

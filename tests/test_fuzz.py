@@ -496,3 +496,44 @@ _PIXI_SEED = ('[workspace]\nchannels = ["conda-forge"]\n\n[dependencies]\npython
        st.one_of(soup(_CONDA_WORDS), mutated(st.just(_LOCK_SEED.replace("package:", "packages:")))).map(_clean))
 def test_pixi_manifest_analyzer(text: str, lock: str) -> None:
     analyze_file("pixi", "pixi.toml", text, {"pixi.lock": lock})
+
+
+# pyproject.toml, Pipfile and their lockfiles (issue 16)
+
+_PYPROJECT_SEEDS = [
+    '[project]\nname = "demo"\ndependencies = [\n  "requests>=2.31",  # c\n'
+    '  \'flask[async]==3.0.0 ; python_version >= "3.9"\',\n]\n'
+    '[project.optional-dependencies]\nx = ["a"]\n[dependency-groups]\ndev = ["pytest>=8", {include-group = "x"}]\n'
+    '[tool.poetry.dependencies]\npython = "^3.10"\ndjango = {version = "^4.2", extras = ["argon2"]}\n'
+    '"my.pkg" = [{version = "1.2.3", python = "<3.12"}, {git = "https://x.invalid/r", tag = "v1"}]\n'
+    '[tool.uv.sources]\nfoo = { git = "https://x.invalid/foo", branch = "main" }\nbar = { workspace = true }\n'
+    'multi = """\nline "\\"" ""\n"""\n',
+]
+_PY_LOCKS = {
+    "uv.lock": 'version = 1\n[[package]]\nname = "demo"\nversion = "0"\nsource = { editable = "." }\n'
+               '[package.metadata]\nrequires-dist = [{ name = "requests", specifier = ">=2.30" }]\n'
+               '[[package]]\nname = "requests"\nversion = "2.32.3"\n',
+    "poetry.lock": '[[package]]\nname = "django"\nversion = "4.2.16"\n',
+    "pdm.lock": '[metadata]\ngroups = ["default"]\n[[package]]\nname = "requests"\nversion = "x"\n',
+    "pylock.toml": '[[packages]]\nname = "requests"\n',
+}
+_PIPFILE_SEEDS = [
+    '[[source]]\nurl = "https://x.invalid/simple"\nname = "x"\n[packages]\nflask = "*"\ngunicorn = "==22.0.0"\n'
+    'rich = {version = ">=13", extras = ["jupyter"]}\nr = {git = "https://x.invalid/r", ref = "main"}\n'
+    '[dev-packages]\npytest = ">=8"\n[requires]\npython_version = "3.12"\n',
+]
+
+
+@examples(100)
+@given(mutated(st.sampled_from(_PYPROJECT_SEEDS)).map(_clean), st.sampled_from(sorted(_PY_LOCKS)),
+       mutated(st.sampled_from(sorted(_PY_LOCKS.values()))).map(_clean))
+def test_pyproject_analyzer_with_fuzzed_lockfile(text: str, lock_name: str, lock_text: str) -> None:
+    analyze_file("pyproject.toml", "pyproject.toml", text, {lock_name: lock_text})
+
+
+@examples(60)
+@given(mutated(st.sampled_from(_PIPFILE_SEEDS)).map(_clean),
+       st.one_of(st.just('{"_meta": {"hash": {"sha256": "x"}}, "default": {"flask": {"version": "==3.0.3"}}}'),
+                 st.text(max_size=40)))
+def test_pipfile_analyzer_with_fuzzed_lockfile(text: str, lock_text: str) -> None:
+    analyze_file("Pipfile", "Pipfile", text, {"Pipfile.lock": lock_text})

@@ -483,7 +483,7 @@ def test_pipe_site_is_at_the_url() -> None:
 
 
 def test_dispatcher_matches_versioned_names_only() -> None:
-    for name in ("pip", "pip3", "pip3.12", "python", "python3", "python3.11", "uv", "pipx"):
+    for name in ("pip", "pip3", "pip3.12", "python", "python3", "python3.11", "uv", "pipx", "pipenv", "poetry", "pdm"):
         assert module_for(name) is not None, name
-    for name in ("mydnf", "pipenv", "pip-compile", "pythonx", "node"):
+    for name in ("mydnf", "pipenv2", "pip-compile", "pythonx", "node"):
         assert module_for(name) is None, name

@@ -37,6 +37,8 @@ KINDS: dict[str, str] = {
     "workflow": "pinaudit.analyzers.workflow",
     "conda-env": "pinaudit.analyzers.conda_env",
     "pixi": "pinaudit.analyzers.pixi",
+    "pyproject.toml": "pinaudit.analyzers.pyproject",
+    "Pipfile": "pinaudit.analyzers.pipfile",
 }
 
 

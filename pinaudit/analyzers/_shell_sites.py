@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions
+from pinaudit.installers.pyproj import installs_project
 from pinaudit.model import Action, Diagnostic, Ecosystem, InstallSite, Location, Severity, Span
 from pinaudit.parse.text import MappedText
 
@@ -90,10 +91,14 @@ def shell_sites(
         except (OSError, UnicodeDecodeError):
             return None
 
+    def locate(p: str) -> Path | None:
+        return _find_beside(p, base_dir, options) if options is not None else None
+
     result = shell_analyze(src, env, braces=braces)
     ctx = InstallContext(path=display, in_dockerfile=False, read_constraints=constraints,
                          read_constraint_file=constraint_file, env=env if env is not None else {},
-                         npm_local=npm_local, read_manifest=manifest, downloads=downloads)
+                         npm_local=npm_local, read_manifest=manifest, downloads=downloads,
+                         locate=locate if options is not None else None)
     out: list[InstallSite] = []
     diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
     for cmd in result.commands:
@@ -101,14 +106,29 @@ def shell_sites(
             for site in sites(cmd, ctx):
                 if site.action is Action.REQUIREMENTS and options is not None:
                     out.extend(_follow(site, base_dir, options, diags))
-                else:
-                    out.append(site)
+                    continue
+                out.append(site)
+                if options is not None and installs_project(site):
+                    from pinaudit.analyzers.python_project import follow_project
+
+                    found, more, _related = follow_project(site, locate, options)
+                    out.extend(found)
+                    diags.extend(more)
         except Exception as exc:  # one odd command must not hide the rest of the file
             diags.append(
                 Diagnostic(Location(display, cmd.span), f"internal error in installer analysis: "
                            f"{type(exc).__name__}: {exc}", Severity.WARNING)
             )  # fmt: skip
     return out, diags
+
+
+def _find_beside(written: str, base_dir: Path, options: ScanOptions) -> Path | None:
+    """A file a script names, where scripts most often run: beside it, or at the repository root."""
+    for base in dict.fromkeys([base_dir, options.cwd, *([options.repo_root] if options.repo_root else [])]):
+        cand = Path(written) if written.startswith("/") else base / written
+        if cand.is_file():
+            return cand
+    return None
 
 
 def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list[Diagnostic]) -> list[InstallSite]:
@@ -121,12 +141,7 @@ def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list
     written = site.spec or ""
     if not written or "$" in written or "://" in written:
         return [site]
-    found = None
-    for base in dict.fromkeys([base_dir, options.cwd, *( [options.repo_root] if options.repo_root else [])]):
-        cand = Path(written) if written.startswith("/") else base / written
-        if cand.is_file():
-            found = cand
-            break
+    found = _find_beside(written, base_dir, options)
     result = follow(site, found, options, missing="it cannot be found beside the script or at the repository root")
     diags.extend(result.diagnostics)
     return list(result.sites)

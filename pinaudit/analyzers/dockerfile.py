@@ -28,6 +28,7 @@ from pinaudit.analyzers.dockerfile_build import AddUrl, Build, ImagePull, Stage
 from pinaudit.images import parse_image
 from pinaudit.installers import sites
 from pinaudit.installers.interface import DownloadTracker, InstallContext
+from pinaudit.installers.pyproj import installs_project
 from pinaudit.model import (
     Action,
     Diagnostic,
@@ -250,13 +251,16 @@ class _Analysis:
             read_manifest=lambda: self._read_manifest(stage),
             read_constraint_file=lambda p: self._read_constraint_file(p, stage),
             env=stage.env,
+            locate=lambda p: self.build.locate(p, stage),
         )
         for cmd in commands:
             for site in sites(cmd, ctx):
                 if site.action is Action.REQUIREMENTS:
                     self.sites.extend(self._requirements(site, stage))
-                else:
-                    self.sites.append(self._with_origin(site, stage) if stage.origins else site)
+                    continue
+                self.sites.append(self._with_origin(site, stage) if stage.origins else site)
+                if installs_project(site):
+                    self._project(site, stage)
 
     def _with_origin(self, site: InstallSite, stage: Stage) -> InstallSite:
         """A site whose token uses an ARG/ENV with a literal value: where that value is written."""
@@ -377,6 +381,15 @@ class _Analysis:
         self.diagnostics.extend(result.diagnostics)
         self.suppressions.extend(result.suppressions)
         return list(result.sites)
+
+    def _project(self, site: InstallSite, stage: Stage) -> None:
+        """``pip install .`` / ``uv sync``: the pyproject.toml or Pipfile it installs, from the context."""
+        from pinaudit.analyzers.python_project import follow_project
+
+        found, diags, related = follow_project(site, lambda p: self.build.locate(p, stage), self.options)
+        self.sites.extend(found)
+        self.diagnostics.extend(diags)
+        self.related.extend(related)
 
     def _read_manifest(self, stage: Stage) -> tuple[frozenset[str], frozenset[str]] | None:
         """(dependencies, devDependencies) of the package.json in the WORKDIR, from the context."""

@@ -1,9 +1,10 @@
 """Package managers: a shell Command -> the install sites it makes the build fetch.
 
 One module per package manager (apt.py, apk.py, yum.py, pip.py, npm.py, gem.py, go.py, cargo.py,
-conda.py, download.py); each holds its own flag table (which flags take a value, subcommands and aliases)
-and is an :class:`~pinaudit.installers.interface.Installer`: ``COMMANDS`` (the program names it
-handles, from the table in programs.py) and ``sites(cmd, ctx) -> list[InstallSite]``.
+conda.py, download.py; pyproj.py for uv sync/add, Poetry, PDM and pipenv); each holds its own flag
+table (which flags take a value, subcommands and aliases) and is an
+:class:`~pinaudit.installers.interface.Installer`: ``COMMANDS`` (the program names it handles,
+from the table in programs.py) and ``sites(cmd, ctx) -> list[InstallSite]``.
 
 Program names are matched exactly (``mydnf`` is not dnf), except the versioned spellings of pip
 and python (``pip3.12``, ``python3.11 -m pip``), which are a pattern. Download-then-run is not a
@@ -21,13 +22,13 @@ from pinaudit.installers.programs import PROGRAMS, owner_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pinaudit.installers import apk, apt, cargo, conda, download, gem, go, npm, pip, yum
+    from pinaudit.installers import apk, apt, cargo, conda, download, gem, go, npm, pip, pyproj, yum
     from pinaudit.installers.interface import Installer
     from pinaudit.model import InstallSite
     from pinaudit.parse.shell import Command
 
     # mypy holds every installer module to the Installer protocol here
-    _INSTALLERS: tuple[Installer, ...] = (apk, apt, cargo, conda, download, gem, go, npm, pip, yum)
+    _INSTALLERS: tuple[Installer, ...] = (apk, apt, cargo, conda, download, gem, go, npm, pip, pyproj, yum)
 
 __all__ = ["DownloadTracker", "InstallContext", "module_for", "registry", "sites"]
 
@@ -56,4 +57,8 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     module = module_for(cmd.name)
     if module is not None:
         out.extend(module.sites(cmd, ctx))
+    if cmd.name == "uv":  # `uv pip`/`uv tool` are pip's; `uv sync`/`uv add` the project tools'
+        from pinaudit.installers.pyproj import uv_sites
+
+        out.extend(uv_sites(cmd, ctx))
     return out

@@ -10,6 +10,7 @@ it, the installer modules only read it (and record downloads and local npm packa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ class InstallContext:
     """What an installer module may ask about the file and the place a command runs in."""
 
     __slots__ = (
-        "downloads", "env", "in_dockerfile", "npm_local", "path", "read_constraint_file", "read_constraints",
-        "read_manifest", "workdir",
+        "downloads", "env", "in_dockerfile", "locate", "npm_local", "path", "read_constraint_file",
+        "read_constraints", "read_manifest", "relocked", "workdir",
     )  # fmt: skip
 
     def __init__(
@@ -84,6 +85,9 @@ class InstallContext:
         # variables the command runs with (a Dockerfile stage's ARG/ENV; None: unknown value), where
         # pip reads PIP_INDEX_URL and friends
         env: Mapping[str, str | None] = _NO_ENV,
+        # a file the command names (``poetry.lock`` of the project it installs), as the build or
+        # script would find it; None: we cannot look, so nothing is judged by a file's absence
+        locate: Callable[[str], Path | None] | None = None,
     ) -> None:
         self.path = path
         self.in_dockerfile = in_dockerfile
@@ -94,6 +98,9 @@ class InstallContext:
         self.read_manifest = read_manifest
         self.read_constraint_file = read_constraint_file
         self.env = env
+        self.locate = locate
+        # "poetry:DIR" / "pdm:DIR" / "uv:DIR": projects re-locked earlier in this RUN or script
+        self.relocked: set[str] = set()
 
     def command_env(self, cmd: Command) -> Mapping[str, str | None]:
         """The variables ``cmd`` runs with: the context's, and its own ``VAR=x`` / ``env VAR=x``."""

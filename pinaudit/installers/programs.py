@@ -13,6 +13,7 @@ PROGRAMS: dict[str, str] = {
     "apk": "apk",
     "yum": "yum", "dnf": "yum", "dnf5": "yum", "dnf-3": "yum", "microdnf": "yum", "tdnf": "yum", "zypper": "yum",
     "pip": "pip", "pip2": "pip", "pip3": "pip", "pipx": "pip", "uv": "pip", "uvx": "pip",
+    "poetry": "pyproj", "pdm": "pyproj", "pipenv": "pyproj",
     "npm": "npm", "npx": "npm", "yarn": "npm", "pnpm": "npm", "pnpx": "npm", "bun": "npm", "bunx": "npm",
     "corepack": "npm",
     "gem": "gem",

@@ -158,7 +158,13 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     if ecosystems is not None and "pip" not in ecosystems:
         left_out += [f"{_rel(t.input, cwd)}: pip (left out by --ecosystem)" for t in targets]
         targets = []
-    if not targets and not dockerfiles:
+    from pinaudit.lock.project import project_tool
+
+    # a project managed by uv, Poetry or PDM is locked by its own tool, not compiled
+    projects = [(t.input, tool) for t in targets if t.input.name == "pyproject.toml"
+                for tool in [project_tool(t.input)] if tool is not None]
+    targets = [t for t in targets if t.input not in {p for p, _tool in projects}]
+    if not targets and not dockerfiles and not projects:
         _say(args, "nothing to lock (no requirements.in, pyproject.toml or Dockerfile named)")
         _print_left_out(args, left_out)
         return EXIT_CLEAN
@@ -199,6 +205,16 @@ def run_lock(args: argparse.Namespace, usage_error: type[Exception]) -> int:
             command = " ".join(["pinaudit lock", d.name, *options.flags])
             docker_texts.append((out, _root_of(d, args.paths, cwd), render_lockfile(got, dockerfile=d.name,
                                                                                       command=command)))
+    if not failures:  # the project's tool writes its lockfile itself, and only when it resolved
+        from pinaudit.lock.project import lock_project
+
+        for path, tool in projects:
+            done = lock_project(path, tool, options)
+            if isinstance(done.outcome, Unresolved):
+                failures.append((f"{_rel(path, cwd)} ({tool} lock)", done.outcome))
+            else:
+                _say(args, f"locked {_rel(path, cwd)} with its own tool: {done.outcome} wrote "
+                           f"{_rel(done.lockfile, cwd)}")
     if failures:  # nothing is written when any resolution failed
         for where, why in failures:
             assert isinstance(why, Unresolved)

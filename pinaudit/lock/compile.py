@@ -74,7 +74,7 @@ def _uv(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
     argv.append(req.input.name)
     env = isolated_env({"UV_HTTP_TIMEOUT": f"{max(1, round(s.timeout))}", "UV_HTTP_RETRIES": str(s.retries),
                         "UV_NO_PROGRESS": "1"}, s.environ)
-    code, out, err = _run(argv, req.input.parent, env, s.process_timeout)
+    code, out, err = run_resolver(argv, req.input.parent, env, s.process_timeout)
     if code != 0:
         return classify_failure(err, req.index_url or "")
     return Compiled(out)
@@ -97,7 +97,7 @@ def _piptools(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
         argv += ["--cache-dir", str(s.cache_dir / "pip-tools")]
     env = isolated_env({"PIP_DEFAULT_TIMEOUT": f"{max(1, round(s.timeout))}", "PIP_RETRIES": str(s.retries)},
                        s.environ)
-    code, out, err = _run(argv, req.input.parent, env, s.process_timeout)
+    code, out, err = run_resolver(argv, req.input.parent, env, s.process_timeout)
     if code != 0:
         if "No module named piptools" in err:
             return Unresolved(f"pip-tools is not installed for Python {req.python_version} ({python})")
@@ -112,12 +112,12 @@ def _interpreter(version: str) -> str | None:
     if found is None:
         return None
     # a version manager's shim is on PATH even when that version is not selected: ask it
-    code, out, _err = _run([found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], Path.cwd(),
+    code, out, _err = run_resolver([found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], Path.cwd(),
                            isolated_env(), 30)
     return found if code == 0 and out.strip() == version else None
 
 
-def _run(argv: Sequence[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
+def run_resolver(argv: Sequence[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
     try:
         proc = subprocess.run(list(argv), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)

@@ -97,6 +97,8 @@ def context_dict(site: InstallSite) -> dict[str, Any]:
         out["apt_target"] = site.apt_target
     if site.npm_section is not None:
         out["npm_section"] = site.npm_section
+    if site.project_section is not None:
+        out["project_section"] = site.project_section
     if site.lockfile is not None:
         out["lockfile"] = site.lockfile
     if site.image is not None:

@@ -16,7 +16,7 @@ __all__ = ["DOC_HEADINGS", "Rule", "Verdict", "all_rules", "get_rule", "select_r
 RULE_MODULES: tuple[str, ...] = (
     "pin001",
     "pin101", "pin102", "pin103", "pin104", "pin105", "pin106", "pin107",
-    "pin201", "pin202", "pin203", "pin204", "pin205",
+    "pin201", "pin202", "pin203", "pin204", "pin205", "pin206", "pin207", "pin208",
     "pin301", "pin302", "pin303", "pin304", "pin305", "pin306",
     "pin401", "pin402",
     "pin501", "pin502",

@@ -35,7 +35,8 @@ from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    in_a_file = site.source_kind in (SiteSource.REQUIREMENTS, SiteSource.CONSTRAINTS)  # PIN202's
+    in_a_file = site.source_kind in (SiteSource.REQUIREMENTS, SiteSource.CONSTRAINTS,  # PIN202's
+                                     SiteSource.PYTHON_PROJECT)  # PIN206's
     if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and not in_a_file:
         return unpinned(site, "pip package")
     return None

@@ -39,6 +39,8 @@ from pinaudit.vcs_refs import is_reference
 def _check(site: InstallSite) -> Verdict | None:
     if site.ecosystem is not Ecosystem.PIP or site.action is not Action.INSTALL or site.hashed:
         return None
+    if site.source_kind is SiteSource.PYTHON_PROJECT:
+        return None  # a project file's exact pin: its lockfile (PIN206/PIN207) governs the rest
     if site.lock in (LockState.LOCKED, LockState.DRIFT):
         return None  # a lockfile (an environment file's conda-lock.yml) fixes it, or PIN705 says it does not
     name = site.package or site.spec

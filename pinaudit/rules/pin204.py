@@ -31,10 +31,12 @@ from __future__ import annotations
 
 from pinaudit.model import Action, Category, Ecosystem, InstallSite, Pin, Severity
 from pinaudit.rules._base import Verdict, rule
+from pinaudit.site_context import SiteSource
 
 
 def _check(site: InstallSite) -> Verdict | None:
-    if site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.pin is Pin.LOCAL:
+    local = site.ecosystem is Ecosystem.PIP and site.action is Action.INSTALL and site.pin is Pin.LOCAL
+    if local and site.source_kind is not SiteSource.PYTHON_PROJECT:  # a project's path dependency: part of it
         if site.hash_required and not site.hashed:
             # pip's hash-checking mode refuses what it cannot hash: the whole install fails
             return Verdict(

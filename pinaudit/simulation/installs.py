@@ -20,10 +20,16 @@ from pathlib import Path
 
 from pinaudit.images import ImageRef, image_ref
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
-from pinaudit.site_context import BuildPosition, PipIndex
+from pinaudit.site_context import BuildPosition, PipIndex, SiteSource
 from pinaudit.vcs_refs import is_reference
 
 __all__ = ["Install", "debian_based", "group_installs", "image_text"]
+
+# files simulated as a whole when no Dockerfile installs them (pip install -r FILE, npm install)
+_FILE_KINDS = ("requirements", "package.json", "pyproject.toml", "Pipfile")
+# a Python project file's dependencies: what a locked install gets is its lockfile's business
+_PROJECT_UNSUPPORTED = "pyproject.toml and Pipfile dependencies are not simulated (their lockfile says what a " \
+                       "locked install gets)"
 
 # official images built on Debian whose tags need not name the suite (python:3.11-slim)
 _DEBIAN_BASED = frozenset({"python", "node", "ruby", "golang", "php", "perl", "rust", "openjdk", "buildpack-deps",
@@ -137,7 +143,7 @@ def group_installs(sites: Sequence[InstallSite], kinds: Mapping[str, str], cwd: 
     for path, group in by_anchor_file.items():
         kind = kinds.get(path, "")
         group.sort(key=_anchor)
-        if kind in ("requirements", "package.json") and all(s.via is None for s in group):
+        if kind in _FILE_KINDS and all(s.via is None for s in group):
             continue  # handled below, unless a Dockerfile installs them
         lines = text_of(path).splitlines()
         current: list[InstallSite] = []
@@ -150,7 +156,7 @@ def group_installs(sites: Sequence[InstallSite], kinds: Mapping[str, str], cwd: 
             out.append(_install(current, path, kind, lines, cwd, installed_files))
     for path, group in by_anchor_file.items():
         kind = kinds.get(path, "")
-        if kind in ("requirements", "package.json") and all(s.via is None for s in group) \
+        if kind in _FILE_KINDS and all(s.via is None for s in group) \
                 and path not in installed_files:
             out.append(_file_install(path, kind, group, cwd))
     out.sort(key=lambda i: (i.path, i.line))
@@ -182,6 +188,9 @@ def _install(group: list[InstallSite], path: str, kind: str, lines: Sequence[str
         for s in group:
             if s.action is Action.REQUIREMENTS:
                 continue
+            if s.source_kind is SiteSource.PYTHON_PROJECT:
+                installed.add(s.location.path)
+                continue
             if s.via is not None:  # an entry of a requirements file the command installs
                 files.append(s.location.path)
                 installed.add(s.location.path)
@@ -195,6 +204,8 @@ def _install(group: list[InstallSite], path: str, kind: str, lines: Sequence[str
         if any(s.action is Action.REQUIREMENTS for s in group) and not files:
             return _replace(base, unsupported="the requirements file it installs is not in the build context")
         if not reqs and not files:
+            if any(s.source_kind is SiteSource.PYTHON_PROJECT or s.action is Action.LOCKLESS_INSTALL for s in group):
+                return _replace(base, unsupported=_PROJECT_UNSUPPORTED)
             return _replace(base, unsupported="nothing an index could resolve (local paths or URLs)")
         index = _pip_index(group)
         if index is not None and index.no_index and index.index_url is None:
@@ -303,6 +314,8 @@ def _file_install(path: str, kind: str, group: list[InstallSite], cwd: Path) -> 
     base = Install(first.ecosystem.value, path, 1, tuple(group), project_dir=(cwd / path).parent)
     if kind == "requirements":
         return _replace(base, files=(str(cwd / path),))
+    if kind in ("pyproject.toml", "Pipfile"):
+        return _replace(base, unsupported=_PROJECT_UNSUPPORTED)
     try:
         doc = json.loads((cwd / path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
