@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions
 from pinaudit.installers.pyproj import installs_project
-from pinaudit.model import Action, Diagnostic, Ecosystem, InstallSite, Location, Severity, Span
+from pinaudit.model import Action, Diagnostic, Ecosystem, InstallSite, Location, Pin, Severity, Span
 from pinaudit.parse.text import MappedText
 
 TYPE_CHECKING = False
@@ -139,7 +139,7 @@ def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list
     if site.ecosystem is Ecosystem.CONDA:  # conda --file / env create -f / conda-lock install
         from pinaudit.analyzers.conda_walk import follow
     written = site.spec or ""
-    if not written or "$" in written or "://" in written:
+    if not written or "$" in written or "://" in written or site.pin is not Pin.UNKNOWN:
         return [site]
     found = _find_beside(written, base_dir, options)
     result = follow(site, found, options, missing="it cannot be found beside the script or at the repository root")

@@ -368,8 +368,8 @@ class _Analysis:
         if site.ecosystem is Ecosystem.CONDA:  # conda --file / env create -f / conda-lock install
             from pinaudit.analyzers.conda_walk import follow
         written = site.spec or ""
-        if not written or (site.pin is Pin.UNKNOWN and "$" in written):
-            return [site]
+        if not written or (site.pin is Pin.UNKNOWN and "$" in written) or site.pin is not Pin.UNKNOWN:
+            return [site]  # a variable decides it; or the installer judged it (written by an export)
         where = f"the build context {display_path(self.context.root, self.options.cwd)}"
         missing = f"it cannot be found in {where}"
         origin = self.build.origin(written, stage)

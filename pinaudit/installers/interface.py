@@ -63,7 +63,7 @@ class InstallContext:
     """What an installer module may ask about the file and the place a command runs in."""
 
     __slots__ = (
-        "downloads", "env", "in_dockerfile", "locate", "npm_local", "path", "read_constraint_file",
+        "downloads", "env", "exported", "in_dockerfile", "locate", "npm_local", "path", "read_constraint_file",
         "read_constraints", "read_manifest", "relocked", "workdir",
     )  # fmt: skip
 
@@ -101,6 +101,9 @@ class InstallContext:
         self.locate = locate
         # "poetry:DIR" / "pdm:DIR" / "uv:DIR": projects re-locked earlier in this RUN or script
         self.relocked: set[str] = set()
+        # requirements files written earlier in this RUN or script from a project's lockfile
+        # (``uv export -o FILE``): path as written -> (the command that wrote it, with hashes)
+        self.exported: dict[str, tuple[str, bool]] = {}
 
     def command_env(self, cmd: Command) -> Mapping[str, str | None]:
         """The variables ``cmd`` runs with: the context's, and its own ``VAR=x`` / ``env VAR=x``."""

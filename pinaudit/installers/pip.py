@@ -297,8 +297,15 @@ def _pip_install(words: list[Word], b: SiteBuilder, ctx: InstallContext, env: Ma
         if vw is None:
             continue
         if o.name in ("-r", "--requirement", "--requirements"):
-            out.append(b.site(Action.REQUIREMENTS, None, o.value if o.value is not None else vw.raw,
-                              Pin.UNKNOWN, vw)._replace(constraints=pins))
+            written = o.value if o.value is not None else vw.raw
+            exported = ctx.exported.get(written)
+            if exported is not None:  # `uv export -o FILE && pip install -r FILE`: the lockfile's pins
+                how, hashed = exported
+                out.append(b.site(Action.REQUIREMENTS, None, written, Pin.IMMUTABLE if hashed else Pin.EXACT, vw,
+                                  detail=f"written by {how} from the project's lockfile"
+                                         + (" with hashes" if hashed else "")))
+                continue
+            out.append(b.site(Action.REQUIREMENTS, None, written, Pin.UNKNOWN, vw)._replace(constraints=pins))
         elif o.name in ("-e", "--editable"):
             out.append(_requirement_site(vw, o.value, b, args, constraints))
     for w in [*args.positionals, *args.rest]:

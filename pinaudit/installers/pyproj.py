@@ -13,6 +13,10 @@ Quirks that decide a verdict:
   ``--ignore-pipfile`` (installs the lockfile); ``pipenv sync`` installs the lockfile.
 * ``uv add X``, ``poetry add X``, ``pdm add X`` and ``pipenv install X`` fetch the newest X that the
   spec admits: PEP 508 specs, and Poetry's ``X@^1.2`` / ``X@1.2.3`` (exact) spelling.
+* ``uv export``, ``poetry export`` and ``pdm export`` write the lockfile's pins (with hashes unless
+  ``--no-hashes``/``--without-hashes``) to a requirements file, so a later ``pip install -r`` of
+  that file in the same RUN or script installs the lock, not a file the build context lacks;
+  ``uv export`` re-locks a stale uv.lock first unless ``--locked``/``--frozen``, as ``uv sync`` does.
 
 Every lockless project install is a :attr:`~pinaudit.model.Action.LOCKLESS_INSTALL` site at its
 subcommand word whose requirement names the project directory (a local reference), so the
@@ -44,7 +48,7 @@ _UV_ONLY = flags(
     "--keyring-provider", "--exclude-newer", "--link-mode", "--python-preference", "--python-platform",
     "--config-setting", "--refresh-package", "--upgrade-package", "--reinstall-package", "-r",
     "--requirements", "--constraints", "-c", "--group", "--no-binary-package", "--no-build-package",
-    "--allow-insecure-host", "--source", "--env-file",
+    "--allow-insecure-host", "--source", "--env-file", "-o", "--output-file", "--output", "--format",
 )
 FLAGS = _UV_ONLY
 _TRUE = frozenset({"1", "true", "yes", "on", "y"})
@@ -89,17 +93,29 @@ def _named(words: list[Word], b: SiteBuilder, *, poetry: bool = False) -> list[I
     return out
 
 
+def _exported(cmd: Command, args: Args, ctx: InstallContext, how: str, *, hashed: bool) -> None:
+    """Remember the requirements file an export writes (``-o``/``--output-file``, or ``> FILE``)."""
+    out = args.last("-o", "--output-file", "--output")
+    target = out.value if out is not None else None
+    if target is None:
+        target = next((w.value for op, w in reversed(cmd.redirects) if op in (">", ">|") and w.value), None)
+    if target:
+        ctx.exported[target] = (how, hashed)
+
+
 def uv_sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     """``uv sync`` and ``uv add``; ``uv pip``/``uv tool`` are pip's."""
     words = split_fields(cmd.argv[1:])
     _pre, verb, rest = subcommand(words, FLAGS)
-    if verb is None or verb.value not in ("sync", "add"):
+    if verb is None or verb.value not in ("sync", "add", "export"):
         return []
     args = parse(rest, FLAGS)
     pre_args = parse(words[: words.index(verb)], FLAGS) if verb in words else Args()
     b = SiteBuilder(Ecosystem.PIP, f"uv {verb.value}", ctx.path)
     if verb.value == "add":
         return _named(list(args.positionals), b)
+    if verb.value == "export":
+        _exported(cmd, args, ctx, "uv export", hashed=not args.has("--no-hashes"))
     env = {**ctx.env, **dict(cmd.assignments)}
     frozen = any((env.get(k) or "").strip().lower() in _TRUE for k in ("UV_LOCKED", "UV_FROZEN"))
     if args.has("--locked", "--frozen") or pre_args.has("--locked", "--frozen") or frozen:
@@ -121,6 +137,10 @@ def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:
     project = _project_dir(args) if _project_dir(args) != "." else _project_dir(pre_args)
     if verb.value == "lock":
         ctx.relocked.add(f"{tool}:{project}")
+        return []
+    if verb.value == "export" and tool in ("poetry", "pdm"):
+        hashed = not args.has("--without-hashes", "--no-hashes")
+        _exported(cmd, args, ctx, f"{tool} export", hashed=hashed)
         return []
     if verb.value == "add" and tool in ("poetry", "pdm"):
         return _named(list(args.positionals), b, poetry=tool == "poetry")

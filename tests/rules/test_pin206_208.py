@@ -325,3 +325,25 @@ def test_every_new_site_span_is_its_token_as_written(tmp_path):
         text = (tmp_path / s.location.path).read_text()
         bad += [f"{s.location.path}:{s.location.line} {s.package}: {p}" for p in check_site(text, s, LineIndex(text))]
     assert bad == [], "\n".join(bad)
+
+
+def test_a_requirements_file_written_by_an_export_is_the_lockfile_not_a_missing_file(tmp_path):
+    # `uv export -o r.txt && pip install -r r.txt`: r.txt is the lock's pins with hashes, not a file
+    # the build context lacks (no PIN205); the export itself re-locks a stale uv.lock unless --frozen
+    lock = {"pyproject.toml": PYPROJECT, "uv.lock": UV_LOCK}
+    run = "COPY pyproject.toml uv.lock ./\nRUN uv export {flag}-o r.txt && uv pip install --system -r r.txt\n"
+    codes = (*CODES, "PIN205")
+
+    def found(root, flag):
+        files = {**lock, "Dockerfile": DOCKER + run.format(flag=flag)}
+        return [(f.rule, f.location.span.line) for f in scan_files(root, files)
+                if f.rule in codes and f.location.path == "Dockerfile"]
+
+    assert found(tmp_path / "frozen", "--frozen ") == []
+    assert found(tmp_path / "stale", "") == [("PIN208", 5)]
+    # poetry export and a redirect; without the export the same install cannot be audited
+    files = {**lock, "Dockerfile": DOCKER + "RUN poetry export -f requirements.txt > r.txt && pip install -r r.txt\n"}
+    assert [f.rule for f in scan_files(tmp_path / "poetry", files) if f.rule == "PIN205"] == []
+    files = {**lock, "Dockerfile": DOCKER + "RUN pip install -r r.txt\n"}
+    assert [(f.rule, f.location.span.line) for f in scan_files(tmp_path / "none", files)
+            if f.rule == "PIN205"] == [("PIN205", 4)]
