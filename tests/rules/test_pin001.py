@@ -78,6 +78,7 @@ POSIX_FORMS = [
     "x=$((10#$a + 16#ff))\napt-get install -y curl git\n",
     "if [ \"$a\" '<' \"$b\" ]; then\n  apt-get install -y curl git\nfi\n",
     "if [ \"$a\" \">\" \"$b\" ]; then apt-get install -y curl git; fi\n",
+    "apt-get install -y `# the list` curl `# for fetching` git `# vcs`\n",
 ]
 
 

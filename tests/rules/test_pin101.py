@@ -88,6 +88,13 @@ def test_a_path_a_variable_completes_is_a_local_file(tmp_path):
     assert dockerfile(tmp_path, text, "PIN101") == [("PIN101", 3, "curl")]
 
 
+def test_a_backquoted_comment_in_an_install_list_is_no_word(tmp_path):
+    # `# note` in backquotes expands to nothing: each package is judged alone, no syntax error
+    text = "FROM debian:12\nRUN apt-get install -y \\\n  libxslt1-dev `# for lxml` \\\n  curl `# fetch`\n"
+    found = [(f.rule, f.location.span.line, f.package) for f in scan_files(tmp_path, {"Dockerfile": text})]
+    assert [h for h in found if h[0] != "PIN402"] == [("PIN101", 3, "libxslt1-dev"), ("PIN101", 4, "curl")]
+
+
 def test_unknown_variable_is_info_not_error(tmp_path):
     from tests.helpers import scan_files
 

@@ -108,6 +108,9 @@ _HEADER_GAP = re.compile(r"(?:[ \t]|\\\n|\n|#[^\n]*)*")
 _NAME = re.compile(r"[ \t]+[A-Za-z_][A-Za-z0-9_]*")
 
 
+# `# note` in backquotes (a comment inside a long install list): the grammar's comment runs to the
+# end of the line and swallows the closing backquote
+_BACKQUOTE_COMMENT = re.compile(r"(?<=[ \t])`#[^`\n]*`")
 # `10#$x` inside `$(( ))`: bash's base prefix, unknown to the grammar's arithmetic
 _ARITH = re.compile(r"\$?\(\((?:[^()\n]|\([^()\n]*\))*\)\)")
 _BASE_PREFIX = re.compile(r"(?<=[0-9])#(?=[$0-9A-Za-z_{])")
@@ -117,8 +120,12 @@ def _grammar_gaps(text: str, tree: Tree) -> str:
     """``text`` with the valid shell tree-sitter-bash cannot parse rewritten, character for
     character, to shell it parses (offsets unchanged; words are read from the original text):
     the loop headers below, a command name with ``@`` or ``%`` in it (``poetry@build --version``:
-    the grammar reads ``poetry`` as an assignment's name and gives up), and bash's ``10#$x``."""
+    the grammar reads ``poetry`` as an assignment's name and gives up), bash's ``10#$x``, and a
+    backquoted comment (`` `# note` ``, read as `` `: note` ``: it expands to nothing)."""
     out = list(_posix_loop_headers(text, tree))
+    if "`#" in text:
+        for m in _BACKQUOTE_COMMENT.finditer(text):
+            out[m.start() + 1] = ":"  # `: note`: a no-op the grammar reads (the words see `# note`)
     for node in _error_nodes(tree):
         first = node.children[0] if node.children else None
         after = text[first.end_byte : first.end_byte + 1] if first is not None else ""

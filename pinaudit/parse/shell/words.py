@@ -203,6 +203,8 @@ class _WordExpander(_WalkerBase):
             self._var(text[s + 1 : e], s, e, acc, quoted)
         elif t == "expansion":
             self._expansion(node, s, acc, quoted)
+        elif t == "command_substitution" and text[s] == "`" and text[s + 1 : e - 1].lstrip().startswith("#"):
+            return  # `# note` in backquotes, the comment idiom of long install lists: expands to nothing
         elif t in ("command_substitution", "process_substitution"):
             acc.subs.extend(self._substitution(node))
             add((_UNK, text[s:e], s, True))
