@@ -88,6 +88,9 @@ def split_fields(words: tuple[Word, ...] | list[Word]) -> list[Word]:
     return out
 
 
+_LONG_ATTACHED = re.compile(r"(--[A-Za-z][A-Za-z0-9_-]*)=")
+
+
 def parse(words: list[Word] | tuple[Word, ...], table: Flags, *, stop_at_positional: bool = False,
           bool_value_words: frozenset[str] = frozenset()) -> Args:
     """Read ``words`` (argv without the program) against ``table``.
@@ -103,6 +106,11 @@ def parse(words: list[Word] | tuple[Word, ...], table: Flags, *, stop_at_positio
     while i < len(ws):
         w = ws[i]
         v = w.value
+        if v is None and (m := _LONG_ATTACHED.match(unquoted_raw(w))):
+            # `--output=$F`: a long option whose value a variable decides is still that option
+            options.append(Option(m.group(1), None, w, w))
+            i += 1
+            continue
         if v is None or not v.startswith("-") or v == "-":
             positionals.append(w)
             i += 1

@@ -28,7 +28,7 @@ import re
 
 from pinaudit.installers._cloud import COMMANDS as CLOUD
 from pinaudit.installers._cloud import Fetch, cloud_fetch
-from pinaudit.installers._common import SiteBuilder, flags, parse, split_fields, unquoted_raw
+from pinaudit.installers._common import Option, SiteBuilder, flags, parse, split_fields, unquoted_raw
 from pinaudit.model import Action, Ecosystem, InstallSite, Pin
 from pinaudit.vcs_refs import url_names_commit
 
@@ -94,7 +94,7 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
     if is_curl:
         out = args.last("-o", "--output")
         if out is not None:
-            dest = _text(out.value_word) if out.value_word is not None else out.value
+            dest = _option_text(out)
         elif args.has("-O", "--remote-name", "--remote-name-all"):
             dest = base or None
         else:
@@ -105,8 +105,7 @@ def _fetch(cmd: Command) -> tuple[Word | None, str | None]:
         return url, dest
     out = args.last("-O", "--output-document")
     if out is not None:
-        return url, _stdout_target(cmd) if out.value == "-" else (
-            _text(out.value_word) if out.value_word is not None else out.value)
+        return url, _stdout_target(cmd) if out.value == "-" else _option_text(out)
     prefix = args.last("-P", "--directory-prefix")
     if not base:
         return url, None
@@ -132,6 +131,18 @@ def _text(word: Word) -> str:
     it: the same unknown text at the download and at the install is the same file
     (``curl -LO …/$FILE && dpkg -i "$FILE"``)."""
     return word.value if word.value is not None else unquoted_raw(word)
+
+
+def _option_text(opt: Option) -> str | None:
+    """An option's value as :func:`_text` reads a word (``-o "$F"``, ``-o$F``, ``--output=$F``)."""
+    if opt.value is not None or opt.value_word is None:
+        return opt.value
+    raw = unquoted_raw(opt.value_word)
+    if raw.startswith("--") and "=" in raw:  # --output=VALUE
+        return raw.partition("=")[2]
+    if raw.startswith("-") and not raw.startswith("--") and len(raw) > 2:  # -oVALUE
+        return raw[2:]
+    return raw
 
 
 def _lookup(word: Word, ctx: InstallContext, *, as_program: bool = False) -> str | None:

@@ -25,6 +25,10 @@ U = "https://example.com"
          [("PIN502", 2, f"{U}/p-2.0.tar.gz")]),
         # wget fetches the word that is a URL, not the path before it
         (f"RUN wget -nv /usr/src/l.deb {U}/l.deb && dpkg -i /usr/src/l.deb\n", [("PIN502", 2, f"{U}/l.deb")]),
+        # an option's value attached to it: -o- is stdout (piped on), -o/tmp/x its file
+        (f"RUN curl -o- {U}/install.sh | bash\n", [("PIN502", 2, f"{U}/install.sh")]),
+        (f"RUN curl -fsSL -o/tmp/k.deb {U}/k.deb && dpkg -i /tmp/k.deb\n", [("PIN502", 2, f"{U}/k.deb")]),
+        (f"ARG F\nRUN curl -fsSL --output=/tmp/$F {U}/$F && dpkg -i /tmp/$F\n", [("PIN502", 3, f"{U}/$F")]),
         # a variable we cannot know names the file: the same text at the fetch and the install
         (f"ARG TARGETARCH\nRUN curl -LO {U}/j_${{TARGETARCH}}.deb \\\n && dpkg --install ./j_${{TARGETARCH}}.deb\n",
          [("PIN502", 4, f"{U}/j_${{TARGETARCH}}.deb")]),
