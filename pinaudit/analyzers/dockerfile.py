@@ -87,6 +87,7 @@ class _Analysis:
         self.related: list[str] = []
         self.context: BuildContext = context if context is not None else Directory(self._context_dir())
         self.downloads = DownloadTracker()
+        self._added: list[tuple[int, str]] = []  # (site index, target) of each ADD <url> without --checksum
 
     def _context_dir(self) -> Path:
         if self.options.context is not None:
@@ -136,6 +137,10 @@ class _Analysis:
             if stage is not None and len(self.sites) > first:
                 position = build_position(stage, layer, instr.start_line)
                 self.sites[first:] = [s._replace(build=position) for s in self.sites[first:]]
+        for at, target in self._added:
+            if target in self.downloads.checked:  # `ADD URL f` then `cosign verify-blob … f` before use
+                self.sites[at] = self.sites[at]._replace(
+                    pin=Pin.IMMUTABLE, detail="a checksum or signature check names it before it is used")
         return self._result()
 
     def _result(self) -> FileResult:
@@ -235,6 +240,8 @@ class _Analysis:
             # already reported at the ADD: executing it later must not report it twice
             self.downloads.fetched[add.target] = url
             self.downloads.verified.add(add.target)
+            if not pinned:  # unless a later RUN checks it by name (sha256sum -c, cosign verify-blob)
+                self._added.append((len(self.sites) - 1, add.target))
 
     # -- RUN ---------------------------------------------------------------------------------
     def _run(self, instr: Instruction, stage: Stage) -> None:

@@ -238,6 +238,7 @@ def _verify(cmd: Command, ctx: InstallContext) -> None:
     named = [k for k in ctx.downloads.fetched
              if k in blob or re.search(rf"(^|[\s/*]){re.escape(posixpath.basename(k))}($|\s)", blob)]
     ctx.downloads.verified.update(named or ctx.downloads.fetched)
+    ctx.downloads.checked.update(named)
 
 
 def sites(cmd: Command, ctx: InstallContext) -> list[InstallSite]:

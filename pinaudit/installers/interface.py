@@ -37,11 +37,12 @@ if TYPE_CHECKING:
 class DownloadTracker:
     """Files fetched by curl/wget/ADD earlier in the build, so running one later is caught."""
 
-    __slots__ = ("fetched", "verified")
+    __slots__ = ("checked", "fetched", "verified")
 
     def __init__(self) -> None:
         self.fetched: dict[str, str] = {}  # path in the image -> URL
         self.verified: set[str] = set()  # paths whose checksum was checked
+        self.checked: set[str] = set()  # of those, the ones a checksum or signature check named
 
 
 def _no_constraints(_path: str) -> Mapping[str, str] | None:

@@ -103,3 +103,20 @@ def test_cloud_download_executed_in_a_workflow(tmp_path):
           "      - run: gsutil cp gs://b/deploy.sh deploy.sh\n      - run: bash deploy.sh\n")
     found = hits(scan_files(tmp_path, {".github/workflows/ci.yml": wf}), "PIN502")
     assert found == [("PIN502", 7, "gs://b/deploy.sh")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a later RUN checks the ADDed file by name before using it: its bytes are fixed
+        (f"ADD {U}/p.tar.xz /src/p.tar.xz\nADD {U}/p.tar.xz.sigstore /src/p.tar.xz.sigstore\n"
+         "RUN cd /src && cosign verify-blob --bundle p.tar.xz.sigstore p.tar.xz && tar -xJf p.tar.xz\n", []),
+        (f'ADD {U}/t.tgz /tmp/t.tgz\nRUN echo "{SHA}  /tmp/t.tgz" | sha256sum -c - && tar -xzf /tmp/t.tgz\n', []),
+        # a check of another file, or none: the ADD is still unchecked
+        (f"ADD {U}/t.tgz /tmp/t.tgz\nRUN sha256sum -c /tmp/other.sha256 && tar -xzf /tmp/t.tgz\n",
+         [("PIN502", 2, f"{U}/t.tgz")]),
+        (f"ADD {U}/t.tgz /tmp/t.tgz\nRUN tar -xzf /tmp/t.tgz\n", [("PIN502", 2, f"{U}/t.tgz")]),
+    ],
+)
+def test_an_add_checked_by_name_before_use(tmp_path, text, expected):
+    assert dockerfile(tmp_path, "FROM debian:12\n" + text, "PIN502") == expected
