@@ -8,7 +8,7 @@ file becomes a PIN001 finding that says so, and the rest of the scan goes on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions
@@ -125,7 +125,8 @@ def scan(
         targets = [t for t in targets if t.explicit or not config.is_excluded(t.path, cwd=cwd)]
     options = ScanOptions(build_args=dict(config.build_args), context=context, cwd=cwd,
                           repo_root=_repo_root(cwd))
-    work: list[Work] = [(t, _options_for(t, options, config, cwd), force_kind) for t in targets]
+    composed = _compose_contexts(targets) if options.context is None else {}
+    work: list[Work] = [(t, _options_for(t, options, config, cwd, composed), force_kind) for t in targets]
     progress.start(len(work))
     results = list(iter_results(work, jobs=jobs, progress=progress))
     progress.finish()
@@ -149,13 +150,26 @@ def scan(
     return ScanResult(report, before_baseline, unused_shown, tuple(results))
 
 
-def _options_for(target: Target, options: ScanOptions, config: Config, cwd: Path) -> ScanOptions:
-    """A Dockerfile's build context: --context wins, then the config's mapping, then its folder."""
-    if options.context is None and config.context and target.kind == "dockerfile":
-        ctx = config.context_for(target.path, cwd=cwd)
+def _options_for(target: Target, options: ScanOptions, config: Config, cwd: Path,
+                 composed: Mapping[Path, Path]) -> ScanOptions:
+    """A Dockerfile's build context: --context wins, then the config's mapping, then a compose file
+    of the scan that builds it, then its folder."""
+    if options.context is None and target.kind == "dockerfile":
+        ctx = config.context_for(target.path, cwd=cwd) if config.context else None
+        if ctx is None and composed:
+            ctx = composed.get(target.path.resolve())
         if ctx is not None:
             return options._replace(context=ctx)
     return options
+
+
+def _compose_contexts(targets: Sequence[Target]) -> dict[Path, Path]:
+    composes = [t.path for t in targets if t.kind == "compose"]
+    if not composes or not any(t.kind == "dockerfile" for t in targets):
+        return {}
+    from pinaudit.compose_builds import contexts
+
+    return contexts(composes)
 
 
 def _repo_root(cwd: Path) -> Path | None:

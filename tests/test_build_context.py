@@ -154,3 +154,26 @@ def test_directory_reads_the_disk(tmp_path: Path) -> None:
         folder.read_text(tmp_path / "r.txt", max_bytes=3)
     with pytest.raises(FileNotFoundError):
         folder.read_text(tmp_path / "nope.txt")
+
+
+def test_a_compose_file_of_the_scan_gives_the_dockerfile_its_context(tmp_path: Path) -> None:
+    """``build: {context: .., dockerfile: docker/Dockerfile}``: the Dockerfile's COPY sources are
+    read from the repository root, as docker compose builds it (not from docker/)."""
+    from tests.helpers import lay_out, scan_files
+
+    docker = ("FROM python:3.12-slim@sha256:" + "a" * 64 + "\nWORKDIR /app\n"
+              "COPY requirements.txt poetry.lock pyproject.toml ./\nRUN pip install -r requirements.txt\n"
+              "RUN poetry install --only main\n")
+    files = {"docker/Dockerfile": docker, "requirements.txt": "flask>=3\n", "poetry.lock": "",
+             "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = []\n'}
+
+    def found(root: Path) -> list[tuple[str, str, int]]:
+        return [(f.rule, f.location.path, f.location.span.line) for f in scan_files(root, {})
+                if f.rule in ("PIN202", "PIN205", "PIN208")]
+
+    lay_out(tmp_path / "bare", files)
+    assert found(tmp_path / "bare") == [("PIN205", "docker/Dockerfile", 4), ("PIN208", "docker/Dockerfile", 5),
+                                        ("PIN202", "requirements.txt", 1)]
+    compose = "services:\n  app:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile\n"
+    lay_out(tmp_path / "composed", {**files, "docker/compose.yml": compose})
+    assert found(tmp_path / "composed") == [("PIN202", "requirements.txt", 1)]

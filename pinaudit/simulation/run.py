@@ -379,29 +379,12 @@ def _pip_release_dates(wanted: dict[tuple[str, str, str], datetime | None], tran
 
 def _compose_dockerfiles(paths: Sequence[Path], cwd: Path) -> list[Path]:
     """The Dockerfiles a compose file's ``build:`` sections name (a compose PATH stands for them)."""
-    import yaml
+    from pinaudit.compose_builds import compose_builds
 
     out: list[Path] = []
     for p in paths:
         name = p.name.lower()
         if not (p.is_file() and (name.startswith(("docker-compose", "compose")) and name.endswith((".yml", ".yaml")))):
             continue
-        try:
-            doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        services = doc.get("services") if isinstance(doc, dict) else None
-        if not isinstance(services, dict):
-            continue
-        for svc in services.values():
-            build = svc.get("build") if isinstance(svc, dict) else None
-            if isinstance(build, str):
-                context, dockerfile = build, "Dockerfile"
-            elif isinstance(build, dict):
-                context, dockerfile = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
-            else:
-                continue
-            target = (p.parent / context / dockerfile)
-            if target.is_file() and target not in out:
-                out.append(target)
+        out.extend(d for d, _context in compose_builds(p) if d not in out)
     return out
