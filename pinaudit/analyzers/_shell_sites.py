@@ -8,6 +8,7 @@ script runs rather than in a build context.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ from pinaudit.parse.text import MappedText
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.installers.interface import DownloadTracker
+    from pinaudit.parse.shell import Command
     from pinaudit.site_context import RequirementParts
 
 # the shells whose scripts are audited (a shebang or a workflow `shell:` naming another program
@@ -101,11 +103,15 @@ def shell_sites(
                          locate=locate if options is not None else None)
     out: list[InstallSite] = []
     diags = [Diagnostic(Location(display, span), msg, Severity.WARNING) for span, msg in result.errors]
+    here: Path | None = base_dir  # where the text is, as far as its `cd`s can be followed
     for cmd in result.commands:
+        if cmd.name == "cd":
+            here = _cd(here, cmd)
+            continue
         try:
             for site in sites(cmd, ctx):
                 if site.action is Action.REQUIREMENTS and options is not None:
-                    out.extend(_follow(site, base_dir, options, diags))
+                    out.extend(_follow(site, base_dir, options, diags, here))
                     continue
                 out.append(site)
                 if options is not None and installs_project(site):
@@ -122,16 +128,29 @@ def shell_sites(
     return out, diags
 
 
-def _find_beside(written: str, base_dir: Path, options: ScanOptions) -> Path | None:
-    """A file a script names, where scripts most often run: beside it, or at the repository root."""
-    for base in dict.fromkeys([base_dir, options.cwd, *([options.repo_root] if options.repo_root else [])]):
+def _cd(here: Path | None, cmd: Command) -> Path | None:
+    """Where ``cd DIR`` leaves the text: a relative literal DIR from a known place; anywhere else
+    (an absolute path in an image or runner, a variable, ``cd -``, ``cd``) is unknown."""
+    args = [w for w in cmd.argv[1:] if not (w.value or "").startswith("-")]
+    if here is None or len(args) != 1 or args[0].value is None or args[0].value.startswith(("/", "~")):
+        return None
+    return Path(os.path.normpath(here / args[0].value))
+
+
+def _find_beside(written: str, base_dir: Path, options: ScanOptions, here: Path | None = None) -> Path | None:
+    """A file a script names, where scripts most often run: where an earlier ``cd`` of the same
+    text went, beside it, or at the repository root."""
+    bases = [*([here] if here is not None else []), base_dir, options.cwd,
+             *([options.repo_root] if options.repo_root else [])]
+    for base in dict.fromkeys(bases):
         cand = Path(written) if written.startswith("/") else base / written
         if cand.is_file():
             return cand
     return None
 
 
-def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list[Diagnostic]) -> list[InstallSite]:
+def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list[Diagnostic],
+            here: Path | None = None) -> list[InstallSite]:
     """``pip install -r FILE`` in a script: FILE is relative to wherever the script runs, which is
     most often its own folder or the repository root; try those (never guess beyond them)."""
     from pinaudit.analyzers.requirements_walk import follow
@@ -141,7 +160,7 @@ def _follow(site: InstallSite, base_dir: Path, options: ScanOptions, diags: list
     written = site.spec or ""
     if not written or "$" in written or "://" in written or site.pin is not Pin.UNKNOWN:
         return [site]
-    found = _find_beside(written, base_dir, options)
+    found = _find_beside(written, base_dir, options, here)
     result = follow(site, found, options, missing="it cannot be found beside the script or at the repository root")
     diags.extend(result.diagnostics)
     return list(result.sites)

@@ -159,3 +159,16 @@ def test_hand_kept_input_installed_by_a_build_is_judged(tmp_path):
     found = [(f.location.path, f.location.span.line, f.package) for f in scan_files(tmp_path, files)
              if f.rule == "PIN202"]
     assert ("base_requirements.txt", 1, "django") in found
+
+
+def test_a_requirements_file_is_looked_for_where_an_earlier_cd_went(tmp_path):
+    # `cd docs && pip install -r requirements.txt`: docs/requirements.txt, audited at its own lines
+    step = ("jobs:\n  b:\n    runs-on: x\n    steps:\n      - run: |\n"
+            "          cd docs\n          pip install -r requirements.txt\n")
+    found = scan_files(tmp_path, {".github/workflows/ci.yml": step, "docs/requirements.txt": "sphinx\n"})
+    assert [(f.rule, f.location.path, f.location.span.line) for f in found if f.rule in ("PIN202", "PIN205")] == [
+        ("PIN202", "docs/requirements.txt", 1)]
+    # a cd we cannot follow (a variable) leaves only the usual places: not found there, said so
+    step2 = step.replace("cd docs", "cd $DIR")
+    found = scan_files(tmp_path / "var", {".github/workflows/ci.yml": step2, "docs/requirements.txt": "sphinx\n"})
+    assert [(f.rule, f.location.path) for f in found if f.rule == "PIN205"] == [("PIN205", ".github/workflows/ci.yml")]
