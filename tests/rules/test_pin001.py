@@ -79,6 +79,7 @@ POSIX_FORMS = [
     "if [ \"$a\" '<' \"$b\" ]; then\n  apt-get install -y curl git\nfi\n",
     "if [ \"$a\" \">\" \"$b\" ]; then apt-get install -y curl git; fi\n",
     "apt-get install -y `# the list` curl `# for fetching` git `# vcs`\n",
+    "here=$(dirname $(readlink -f ${(%):-%N}))\napt-get install -y curl git\n",
 ]
 
 

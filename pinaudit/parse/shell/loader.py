@@ -111,6 +111,8 @@ _NAME = re.compile(r"[ \t]+[A-Za-z_][A-Za-z0-9_]*")
 # `# note` in backquotes (a comment inside a long install list): the grammar's comment runs to the
 # end of the line and swallows the closing backquote
 _BACKQUOTE_COMMENT = re.compile(r"(?<=[ \t])`#[^`\n]*`")
+# zsh's expansion flags `${(%):-%N}` (scripts that run under bash or zsh test for either)
+_ZSH_FLAGS = re.compile(r"(?<=\$\{)\([^(){}\s]*\)")
 # `10#$x` inside `$(( ))`: bash's base prefix, unknown to the grammar's arithmetic
 _ARITH = re.compile(r"\$?\(\((?:[^()\n]|\([^()\n]*\))*\)\)")
 _BASE_PREFIX = re.compile(r"(?<=[0-9])#(?=[$0-9A-Za-z_{])")
@@ -121,8 +123,12 @@ def _grammar_gaps(text: str, tree: Tree) -> str:
     character, to shell it parses (offsets unchanged; words are read from the original text):
     the loop headers below, a command name with ``@`` or ``%`` in it (``poetry@build --version``:
     the grammar reads ``poetry`` as an assignment's name and gives up), bash's ``10#$x``, and a
-    backquoted comment (`` `# note` ``, read as `` `: note` ``: it expands to nothing)."""
+    backquoted comment (`` `# note` ``, read as `` `: note` ``: it expands to nothing) and zsh's
+    ``${(%):-%N}`` flags in a script written for bash or zsh."""
     out = list(_posix_loop_headers(text, tree))
+    if "${(" in text:
+        for m in _ZSH_FLAGS.finditer(text):
+            out[m.start() : m.end()] = "_" * (m.end() - m.start())  # `${___:-%N}`: a name, same length
     if "`#" in text:
         for m in _BACKQUOTE_COMMENT.finditer(text):
             out[m.start() + 1] = ":"  # `: note`: a no-op the grammar reads (the words see `# note`)
