@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pinaudit.analyzers import ScanOptions
 from pinaudit.discover import Target, discover
-from pinaudit.model import Category, Diagnostic, FileResult, Finding, InstallSite, Report, Suppression
+from pinaudit.model import Category, Diagnostic, Ecosystem, FileResult, Finding, InstallSite, Report, Suppression
 from pinaudit.site_context import SiteSource
 from pinaudit.work import InputError, NullProgress, Work, analyze_target
 
@@ -60,11 +60,17 @@ def _dedup_sites(results: Sequence[FileResult]) -> list[InstallSite]:
     """A requirements file installed by several Dockerfiles (and scanned itself) is audited once.
 
     A project file (pyproject.toml, Pipfile) is judged as installed when any build installs it,
-    whichever of the file and the build was analysed first: the copy a build reached wins."""
+    whichever of the file and the build was analysed first: the copy a build reached wins. A file
+    that ``conda install --file`` installs is a conda spec list whatever its name says: its lines
+    are not judged a second time as pip requirements (``requirements.txt`` given to mamba)."""
+    conda_lists = {s.location.path for r in results for s in r.sites if s.source_kind is SiteSource.CONDA_SPECS}
     seen: dict[tuple[object, ...], int] = {}
     out: list[InstallSite] = []
     for r in results:
         for s in r.sites:
+            if (conda_lists and s.ecosystem is Ecosystem.PIP and s.via is None
+                    and s.source_kind is SiteSource.REQUIREMENTS and s.location.path in conda_lists):
+                continue
             key = (s.location, s.ecosystem, s.action, s.package, s.spec)
             at = seen.get(key)
             if at is None:

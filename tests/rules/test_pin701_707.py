@@ -367,3 +367,15 @@ def test_pixi_lock_named_alone_audits_its_manifest(tmp_path: Path) -> None:
     (tmp_path / "pixi.toml").write_text(PIXI)
     (tmp_path / "pixi.lock").write_text(PIXI_LOCK)
     assert [(t.path.name, t.kind) for t in discover([tmp_path / "pixi.lock"])] == [("pixi.toml", "pixi")]
+
+
+def test_a_file_conda_installs_is_not_also_judged_as_pip_requirements(tmp_path):
+    # requirements.txt given to `micromamba install --file` is a conda spec list: judged once, as conda
+    docker = ("FROM mambaorg/micromamba:1.5@sha256:" + "a" * 64 + "\nCOPY requirements.txt /tmp/\n"
+              "RUN micromamba install -y --file /tmp/requirements.txt\n")
+    found = scan_files(tmp_path, {"Dockerfile": docker, "requirements.txt": "autoflake\nbcftools==1.8\n"})
+    assert [(f.rule, f.location.path, f.location.span.line) for f in found] == [
+        ("PIN701", "requirements.txt", 1), ("PIN703", "requirements.txt", 2)]
+    # the same file with no conda command: pip requirements, as its name says
+    found = scan_files(tmp_path / "pip", {"requirements.txt": "autoflake\nbcftools==1.8\n"})
+    assert [(f.rule, f.location.span.line) for f in found] == [("PIN202", 1), ("PIN203", 2)]
