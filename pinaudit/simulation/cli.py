@@ -133,7 +133,8 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)
     options = SimulateOptions(hosts, online, pip, now, ecosystems, args.resolver, args.python_version, args.platform,
-                              args.jobs, args.context.resolve() if args.context else None)
+                              args.jobs, args.context.resolve() if args.context else None,
+                              settings.cache_dir.parent / "results" if settings.cache_dir else None)
     progress = None
     if not args.no_progress and not args.quiet and sys.stderr.isatty():
         from pinaudit._progress import RichProgress
