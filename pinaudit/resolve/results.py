@@ -86,13 +86,12 @@ class ResultCache:
         doc = None if self.refresh else self._read("resolutions", key)
         if doc is None:
             return None
-        try:
-            packages = tuple(Package(str(n), str(v)) for n, v in doc["packages"])
-            notes = tuple(str(n) for n in doc.get("notes", ()))
-        except (KeyError, TypeError, ValueError):
+        rows, notes = doc.get("packages"), doc.get("notes", [])
+        if not isinstance(rows, list) or not isinstance(notes, list) or not all(
+                isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r) for r in rows):
             return None
         self.hits += 1
-        return Resolution(packages, notes)
+        return Resolution(tuple(Package(n, v) for n, v in rows), tuple(str(n) for n in notes))
 
     def put(self, key: str, resolution: Resolution) -> None:
         self._write("resolutions", key, {"packages": [[p.name, p.version] for p in resolution.packages],

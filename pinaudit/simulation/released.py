@@ -24,7 +24,8 @@ __all__ = ["ReleaseDates"]
 
 
 class ReleaseDates:
-    """``want`` what a drift row will show; ``get`` waits for it. Thread-safe."""
+    """``want`` what a drift row may show; ``get`` waits for it. Thread-safe. Every instant
+    wanted is looked up before the run ends (and kept in the result cache), shown or not."""
 
     def __init__(self, transport: Transport, results: ResultCache | None, *, workers: int = 4) -> None:
         self._transport = transport
@@ -35,11 +36,15 @@ class ReleaseDates:
         self._indexes: dict[str, SimpleIndex] = {}
         self._projects: dict[tuple[str, str], Future[Project | IndexFailure]] = {}
         self._known: dict[tuple[str, str, str], datetime | None] = {}
+        self._asked: set[tuple[str, str, str]] = set()  # wanted and not yet known
 
     def __enter__(self) -> ReleaseDates:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:  # what was fetched ahead and not shown is kept for the next run
+            for key in sorted(self._asked - self._known.keys()):
+                self.get(*key)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._results is not None:
@@ -50,7 +55,10 @@ class ReleaseDates:
         for version in versions:
             key = (index, name, version)
             with self._lock:
-                if key in self._known or (index, name) in self._projects:
+                if key in self._known:
+                    continue
+                self._asked.add(key)
+                if (index, name) in self._projects:
                     continue
             known, when = self._results.released(*key) if self._results is not None else (False, None)
             with self._lock:

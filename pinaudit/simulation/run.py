@@ -132,12 +132,17 @@ def _simulate(installs: list[Install], options: SimulateOptions, transport: Tran
         futures = {pool.submit(run, req): req for req in unique}
         for future in as_completed(futures):
             req = futures[future]
-            answers[req] = future.result()
+            answers[req] = got = future.result()
             for n, left in waiting.items():
                 if req in left:
                     left.discard(req)
                     if not left:
                         _want_dates(plans[n][2], answers, dates)
+                    elif isinstance(req, PipRequest) and req.index_url and isinstance(got, Resolution):
+                        # its other hosts' resolutions still run: fetch ahead for every package of
+                        # this one (a months-apart comparison drifts in most of them)
+                        for pkg in got.packages:
+                            dates.want(req.index_url, pkg.name, (pkg.version,))
     if progress is not None:
         progress.finish()
 
