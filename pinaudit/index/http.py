@@ -52,8 +52,10 @@ from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from pinaudit.index.interface import IndexLookupError, IndexUnavailable
+from pinaudit.index.settings import DEFAULT_CACHE_MAX_BYTES, HttpSettings, default_cache_dir
 
 __all__ = [
+    "DEFAULT_CACHE_MAX_BYTES",
     "HttpResponse",
     "HttpSettings",
     "Transport",
@@ -68,29 +70,9 @@ __all__ = [
 T = TypeVar("T")
 R = TypeVar("R")
 
-DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024
 SIMPLE_API_FRESHNESS = 600  # seconds; see the module docstring
 SIMPLE_API_TYPES = frozenset({"application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.v1+html"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """SPEC §7's HTTP defaults; ``--timeout`` and the configuration change them."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    retries: int = 2
-    url_budget: float = 60.0  # all attempts, waits and backoff of one URL together
-    backoff: float = 0.5  # urllib3 backoff_factor: 0, 1, 2 ... x this (plus jitter)
-    cache_dir: Path | None = None  # None: no on-disk cache (tests, --no-cache)
-    cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES
-    offline: bool = False
-    refresh: bool = False
-    max_workers: int = 8
-    per_host: int = 4
-    ca_bundle: str | None = None  # pip's `cert`; else requests' own (REQUESTS_CA_BUNDLE, certifi)
-    user_agent: str = "pinaudit"
 
 
 @dataclass(frozen=True)
@@ -204,13 +186,6 @@ def _retry(settings: HttpSettings) -> Retry:
 
 
 # ---- the cache ----------------------------------------------------------------------------------
-
-
-def default_cache_dir() -> Path:
-    """The user cache directory (platformdirs: ~/.cache/pinaudit/http on Linux, ...)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("pinaudit", appauthor=False)) / "http"
 
 
 class _LruFileCache(FileCache):

@@ -50,6 +50,16 @@ class ReleaseDates:
         if self._results is not None:
             self._results.flush()
 
+    def prepare(self) -> None:
+        """Make the HTTP transport now, in the background (the CLI's transport is made on first use)."""
+        with self._lock:
+            self._start().submit(getattr, self._transport, "stats")
+
+    def _start(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pinaudit-released")
+        return self._pool
+
     def want(self, index: str, name: str, versions: Iterable[str]) -> None:
         """Start looking up ``name``'s release instants on ``index`` unless they are known."""
         for version in versions:
@@ -65,9 +75,7 @@ class ReleaseDates:
                 if known:
                     self._known[key] = when
                 elif (index, name) not in self._projects:
-                    if self._pool is None:
-                        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pinaudit-released")
-                    self._projects[(index, name)] = self._pool.submit(self._index(index).project, name)
+                    self._projects[(index, name)] = self._start().submit(self._index(index).project, name)
 
     def get(self, index: str, name: str, version: str) -> datetime | None:
         """The release instant (None: the index does not say, or could not be asked)."""

@@ -114,6 +114,8 @@ def _simulate(installs: list[Install], options: SimulateOptions, transport: Tran
     if progress is not None:
         progress.start(len(unique))
     answers: dict[Request, Outcome] = {}
+    if any(resolvers.cached(r)[1] is None for r in unique):
+        dates.prepare()  # the HTTP transport is made while the first resolution runs
 
     def run(req: Request) -> Outcome:
         try:
@@ -311,14 +313,21 @@ class Resolvers:
                 self._identity = self.pip.name
         return self._identity
 
+    def cached(self, req: Request) -> tuple[str | None, Resolution | None]:
+        """The request's key in the result cache (None: not cacheable) and the entry found there."""
+        if not isinstance(req, PipRequest) or self.results is None:
+            return None, None
+        key = self.results.key(self.identity(), req)
+        return key, self.results.get(key) if key is not None else None
+
     def resolve(self, req: Request) -> Outcome:
         if isinstance(req, PipRequest):
-            cached = self.results.key(self.identity(), req) if self.results is not None else None
-            if cached is not None and self.results is not None and (hit := self.results.get(cached)) is not None:
+            key, hit = self.cached(req)
+            if hit is not None:
                 return hit
             result = self._resolve_pip(req)
-            if cached is not None and self.results is not None and isinstance(result, Resolution):
-                self.results.put(cached, result)
+            if key is not None and self.results is not None and isinstance(result, Resolution):
+                self.results.put(key, result)
             return result
         if isinstance(req, NpmRequest):
             return self.npm.resolve(req)
