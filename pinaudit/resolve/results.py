@@ -61,7 +61,7 @@ class ResultCache:
         self.refresh = refresh
         self.offline = offline
         self.ttl = ttl
-        self.hits = 0  # resolutions served from the cache in this run
+        self.hits = 0  # resolutions found in the cache (each lookup that found one)
         self._lock = threading.RLock()
         self._by_index: dict[str, dict[str, object]] = {}  # index -> "name==version" -> [stored, instant]
         self._dirty: set[str] = set()

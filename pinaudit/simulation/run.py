@@ -2,7 +2,10 @@
 
 Every install (one command or file) is resolved at every host's instant; requests are frozen
 values, so two layers (or hosts) asking the same thing at the same instant share one resolution,
-and the unique ones run concurrently on a bounded pool. Nothing here prints or decides an exit
+and the unique ones run concurrently on a bounded pool. A Python resolution at a past instant
+comes from the result cache when it holds one (:mod:`pinaudit.resolve.results`); the release
+dates of an install's drift are looked up as soon as its resolutions are in
+(:mod:`pinaudit.simulation.released`). Nothing here prints or decides an exit
 code: failures are :class:`~pinaudit.resolve.interface.Unresolved` values carried to the
 :class:`~pinaudit.simulation.model.Simulation`, whose ``incomplete`` flag the CLI turns into exit 3.
 """
@@ -82,11 +85,11 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
     from pinaudit.simulation.released import ReleaseDates
 
     with ReleaseDates(transport, resolvers.results, workers=transport.settings.per_host) as dates:
-        return _simulate(installs, options, transport, resolvers, dates, host_cfg, cwd, progress, layer_dates)
+        return _simulate(installs, options, resolvers, dates, host_cfg, cwd, progress, layer_dates)
 
 
-def _simulate(installs: list[Install], options: SimulateOptions, transport: Transport, resolvers: Resolvers,
-              dates: ReleaseDates, host_cfg: HostConfig, cwd: Path, progress: Progress | None,
+def _simulate(installs: list[Install], options: SimulateOptions, resolvers: Resolvers, dates: ReleaseDates,
+              host_cfg: HostConfig, cwd: Path, progress: Progress | None,
               layer_dates: Callable[[Install], datetime | None] | None) -> Simulation:
 
     unresolved: list[UnresolvedSite] = []
