@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -88,13 +89,21 @@ def main() -> None:
         index = server.url
     uv = find_uv()
     results: dict[str, list[float]] = {"uv x2": [], "simulate": [], "warm": []}
+    # pinaudit with its bytecode compiled, as pip install leaves it: PYTHONDONTWRITEBYTECODE would
+    # make every run compile pinaudit's sources again, so the runs get a private bytecode folder
+    # (PYTHONPYCACHEPREFIX: every module's bytecode, the libraries' too), filled by a warm-up run
+    pycache = tempfile.TemporaryDirectory(prefix="pinaudit-bench-pyc-")
+    compiled = {"PYTHONPYCACHEPREFIX": pycache.name}
+    warmed = False
     try:
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory(prefix="pinaudit-bench-") as tmp:
                 root = Path(tmp)
                 req = root / "requirements.txt"
                 req.write_text("".join(f"{n}\n" for n in names))
-                env = isolated_env({"XDG_CACHE_HOME": str(root / "cache"), "NO_PROXY": "127.0.0.1,localhost"})
+                env = isolated_env({"XDG_CACHE_HOME": str(root / "cache"), "NO_PROXY": "127.0.0.1,localhost",
+                                    **compiled})
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
                 total = 0.0
                 for i, day in enumerate(dates):
                     elapsed, _ = timed([uv, "pip", "compile", "--no-config", "--no-header", "--no-annotate",
@@ -106,6 +115,10 @@ def main() -> None:
                 sim = [sys.executable, "-m", "pinaudit", "simulate", "requirements.txt", "--cached-at", dates[0],
                        "--fresh-at", dates[1], "--pypi-index", index, "--python-version", "3.11", "--no-progress",
                        "-q"]
+                if not warmed:  # fills the bytecode folder; its own cache folder, thrown away
+                    timed(sim, {**env, "XDG_CACHE_HOME": str(root / "warm-up")}, root)
+                    shutil.rmtree(root / "warm-up")
+                    warmed = True
                 elapsed, code = timed(sim, env, root)
                 assert code == 1, "the two dates must differ"
                 results["simulate"].append(elapsed)
@@ -113,7 +126,10 @@ def main() -> None:
     finally:
         if server is not None:
             server.close()
+        pycache.cleanup()
     med = {k: statistics.median(v) for k, v in results.items()}
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; runs: "
+          + "; ".join(f"{k} " + " ".join(f"{x:.2f}" for x in v) for k, v in results.items()))
     where = "live index" if args.live else "loopback index"
     print(f"{len(names)}-line requirements file, dates {dates[0]} and {dates[1]}, {where}, median of {args.repeat}:")
     for k, v in med.items():

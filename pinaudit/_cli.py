@@ -505,6 +505,9 @@ def _cache(args: argparse.Namespace) -> int:
     if args.action == "clear":
         info = clear_cache(where)
         _emit(sys.stdout, f"removed {info.entries} entries ({_size(info.size)}) from {where}\n")
+        results = clear_cache(where.parent / "results")  # simulate's resolutions at past instants
+        if results.entries:
+            _emit(sys.stdout, f"removed {results.entries} entries ({_size(results.size)}) from {results.directory}\n")
         return EXIT_CLEAN
     info = cache_info(where, cap_mb * 1024 * 1024 if cap_mb is not None else DEFAULT_CACHE_MAX_BYTES)
     _emit(sys.stdout, f"location: {where}\nentries: {info.entries}\nsize: {_size(info.size)} "

@@ -375,7 +375,7 @@ def http_settings(*, timeout: float | None = None, offline: bool = False, refres
     """SPEC §7's defaults; ``--timeout T`` is the read timeout, with 3 T for a URL in all."""
     from dataclasses import replace
 
-    from pinaudit.index.http import HttpSettings, default_cache_dir
+    from pinaudit.index.settings import HttpSettings, default_cache_dir
 
     base = HttpSettings(cache_dir=cache_dir or default_cache_dir(), offline=offline, refresh=refresh)
     if cache_max_mb is not None:

@@ -17,6 +17,12 @@ What we add on top, and why:
   message ever holds them (:func:`mask_url` for everything shown).
 * a size cap on the cache with least-recently-used eviction (a cache hit touches its file).
 * a bounded thread pool with a per-host limit for concurrent fetches.
+* a heuristic freshness for PyPI Simple API answers that carry no caching headers at all (no
+  ``Cache-Control``, no ``Expires``): some mirrors and proxies send none, and CacheControl would
+  then fetch every page again on every run. Such an answer is fresh for
+  :data:`SIMPLE_API_FRESHNESS` (10 minutes, the ``max-age`` the public index itself sends for its
+  Simple pages); after that, or with ``--refresh``, it is fetched again. Answers with any caching
+  header of their own are never touched, nor is anything that is not a Simple API page.
 
 Everything is created by the command function that needs it and passed in: no module-level
 session, so tests hand a transport pointed at a loopback server (STYLE: "the transport is passed in").
@@ -31,6 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -39,13 +46,16 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import requests
 from cachecontrol import CacheControlAdapter
 from cachecontrol.caches.file_cache import FileCache
+from cachecontrol.heuristics import BaseHeuristic
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from pinaudit.index.interface import IndexLookupError, IndexUnavailable
+from pinaudit.index.settings import DEFAULT_CACHE_MAX_BYTES, HttpSettings, default_cache_dir
 
 __all__ = [
+    "DEFAULT_CACHE_MAX_BYTES",
     "HttpResponse",
     "HttpSettings",
     "Transport",
@@ -60,27 +70,9 @@ __all__ = [
 T = TypeVar("T")
 R = TypeVar("R")
 
-DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024
+SIMPLE_API_FRESHNESS = 600  # seconds; see the module docstring
+SIMPLE_API_TYPES = frozenset({"application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.v1+html"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """SPEC §7's HTTP defaults; ``--timeout`` and the configuration change them."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    retries: int = 2
-    url_budget: float = 60.0  # all attempts, waits and backoff of one URL together
-    backoff: float = 0.5  # urllib3 backoff_factor: 0, 1, 2 ... x this (plus jitter)
-    cache_dir: Path | None = None  # None: no on-disk cache (tests, --no-cache)
-    cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES
-    offline: bool = False
-    refresh: bool = False
-    max_workers: int = 8
-    per_host: int = 4
-    ca_bundle: str | None = None  # pip's `cert`; else requests' own (REQUESTS_CA_BUNDLE, certifi)
-    user_agent: str = "pinaudit"
 
 
 @dataclass(frozen=True)
@@ -196,13 +188,6 @@ def _retry(settings: HttpSettings) -> Retry:
 # ---- the cache ----------------------------------------------------------------------------------
 
 
-def default_cache_dir() -> Path:
-    """The user cache directory (platformdirs: ~/.cache/pinaudit/http on Linux, ...)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("pinaudit", appauthor=False)) / "http"
-
-
 class _LruFileCache(FileCache):
     """CacheControl's file cache; a hit touches the file, so eviction can go least-recently-used."""
 
@@ -271,6 +256,24 @@ def clear_cache(directory: Path) -> CacheInfo:
     return info
 
 
+class _SimpleApiFreshness(BaseHeuristic):
+    """Fresh for :data:`SIMPLE_API_FRESHNESS` when a Simple API answer says nothing itself."""
+
+    def update_headers(self, response: Any) -> dict[str, str]:
+        headers = response.headers
+        if response.status != 200 or "cache-control" in headers or "expires" in headers:
+            return {}
+        if (headers.get("content-type") or "").split(";", 1)[0].strip().lower() not in SIMPLE_API_TYPES:
+            return {}
+        out = {"Cache-Control": f"max-age={SIMPLE_API_FRESHNESS}"}
+        if "date" not in headers:
+            out["Date"] = formatdate(usegmt=True)
+        return out
+
+    def warning(self, response: Any) -> str | None:
+        return None
+
+
 class _Adapter(CacheControlAdapter):
     """CacheControl's adapter; offline it answers from the cache whatever the entry's age."""
 
@@ -307,8 +310,8 @@ def build_session(settings: HttpSettings) -> requests.Session:
     pool = max(settings.max_workers, settings.per_host)
     adapter: HTTPAdapter
     if settings.cache_dir is not None:
-        cached = _Adapter(cache=_LruFileCache(str(settings.cache_dir)), max_retries=_retry(settings),
-                          pool_connections=pool, pool_maxsize=pool)
+        cached = _Adapter(cache=_LruFileCache(str(settings.cache_dir)), heuristic=_SimpleApiFreshness(),
+                          max_retries=_retry(settings), pool_connections=pool, pool_maxsize=pool)
         cached.offline = settings.offline
         adapter = cached
     else:

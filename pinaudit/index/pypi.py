@@ -12,6 +12,7 @@ of guessing.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -22,13 +23,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from pinaudit.index.http import HttpResponse, Transport, mask_url
 from pinaudit.index.interface import (
@@ -149,19 +144,71 @@ def _looks_like_error_page(body: bytes) -> bool:
 
 
 def _version_of(filename: str, project: str) -> str | None:
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        if filename.endswith((".tar.gz", ".zip")):
-            return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
+    """The normalised version a file's name carries (None: not a distribution we can read).
+
+    Wheels and sdists follow packaging's own parsers exactly, but the parts that repeat across a
+    project's thousands of files (a version, a wheel's tag set) are parsed once and remembered:
+    a large project page (tens of thousands of files) parsed with ``parse_wheel_filename`` per
+    file took most of a simulation's release-date lookups."""
+    if filename.endswith(".whl"):
+        return _wheel_version(filename)
+    if filename.endswith((".tar.gz", ".zip")):
+        stem = filename[:-7] if filename.endswith(".tar.gz") else filename[:-4]
+        name_part, sep, version_part = stem.rpartition("-")
+        if not sep or not name_part:
+            return None
+        return _normal_version(version_part)
     # legacy formats (.egg, .tar.bz2, .exe...): name-version.ext, best effort
     base = re.sub(r"\.(tar\.bz2|tar\.xz|tgz|egg|exe|msi|rpm)$", "", filename)
     prefix = re.sub(r"[-_.]+", "-", base).lower()
     if prefix.startswith(project + "-"):
         return base[len(project) + 1:].split("-")[0] or None
     return None
+
+
+_WHEEL_NAME = re.compile(r"^[\w._]+\Z")
+_BUILD_TAG = re.compile(r"(\d+)(.*)\Z")
+
+
+def _wheel_version(filename: str) -> str | None:
+    """``parse_wheel_filename``'s checks, in its order, with the version and tags memoised."""
+    stem = filename[:-4]
+    dashes = stem.count("-")
+    if dashes not in (4, 5):
+        return None
+    parts = stem.split("-", dashes - 2)
+    if "__" in parts[0] or _WHEEL_NAME.match(parts[0]) is None:
+        return None
+    version = _normal_version(parts[1])
+    if version is None or (dashes == 5 and _BUILD_TAG.match(parts[2]) is None) or not _valid_tags(parts[-1]):
+        return None
+    return version
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_version(text: str) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_tags(text: str) -> bool:
+    try:
+        parse_wheel_filename(f"x-0-{text}.whl")
+    except InvalidWheelFilename:
+        return False
+    return True
+
+
+def _absolute(base: str, url: str) -> str:
+    """``urljoin`` without its cost for the common case: indexes give files absolute URLs."""
+    if url.startswith(("https://", "http://")) and "@" not in url.partition("//")[2].partition("/")[0]:
+        return url
+    return mask_url(urljoin(base, url))
 
 
 def _time(value: object) -> datetime | None:
@@ -236,7 +283,7 @@ def parse_json(key: str, index: str, resp: HttpResponse) -> Project:
         all_timed = all_timed and uploaded is not None
         size = item.get("size")
         files.append((version, DistFile(
-            item["filename"], mask_url(urljoin(resp.url, item["url"])),
+            item["filename"], _absolute(resp.url, item["url"]),
             MappingProxyType({str(k): str(v) for k, v in (hashes or {}).items()}), uploaded,
             _yanked(item.get("yanked")), item.get("requires-python") if isinstance(item.get("requires-python"), str)
             else None, meta_hashes, size if isinstance(size, int) else None,

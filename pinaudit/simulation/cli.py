@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, cast
 
 from pinaudit.simulation.installs import Install
 from pinaudit.simulation.model import Host
@@ -18,6 +20,8 @@ from pinaudit.simulation.model import Host
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pinaudit.config import Config
+    from pinaudit.index.http import Transport
+    from pinaudit.index.settings import HttpSettings
     from pinaudit.simulation.model import Simulation
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -85,11 +89,37 @@ def _last_commit(path: Path) -> datetime | None:
     return datetime.fromtimestamp(int(out), tz=timezone.utc) if out else None
 
 
+class LazyTransport:
+    """The HTTP transport, made on first use, in whichever thread needs it first: importing
+    ``requests`` and building the session is a tenth of a second, which a run answered from the
+    result cache never spends, and a cold run spends while the resolver works."""
+
+    def __init__(self, settings: HttpSettings) -> None:
+        self.settings = settings
+        self._made: Transport | None = None
+        self._lock = threading.Lock()
+
+    def _transport(self) -> Transport:
+        with self._lock:
+            if self._made is None:
+                from pinaudit.index.http import Transport
+
+                self._made = Transport(self.settings)
+            return self._made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport(), name)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._made is not None:
+                self._made.close()
+
+
 def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                  write_file: Callable[[Path, Iterable[str]], None]) -> int:
     """The command; ``usage_error`` and ``write_file`` (atomic) are the command line's own."""
     from pinaudit.config import ConfigError, load_config, parse_build_args
-    from pinaudit.index.http import Transport
     from pinaudit.online import OnlineOptions, http_settings
     from pinaudit.output.simulation import summary
     from pinaudit.resolve._pip import PipSettings
@@ -133,7 +163,8 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)
     options = SimulateOptions(hosts, online, pip, now, ecosystems, args.resolver, args.python_version, args.platform,
-                              args.jobs, args.context.resolve() if args.context else None)
+                              args.jobs, args.context.resolve() if args.context else None,
+                              settings.cache_dir.parent / "results" if settings.cache_dir else None)
     progress = None
     if not args.no_progress and not args.quiet and sys.stderr.isatty():
         from pinaudit._progress import RichProgress
@@ -142,12 +173,14 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
     layer_dates = GitDates(cwd, options.context, config) if args.cache_from_git else None
     from pinaudit.work import InputError
 
+    transport = LazyTransport(settings)
     try:
-        with Transport(settings) as transport:
-            sim = simulate(args.paths or [Path(".")], config, options, transport=transport, cwd=cwd,
-                           progress=progress, layer_dates=layer_dates)
+        sim = simulate(args.paths or [Path(".")], config, options, transport=cast("Transport", transport), cwd=cwd,
+                       progress=progress, layer_dates=layer_dates)
     except (InputError, GitError) as exc:
         raise usage_error(str(exc)) from exc
+    finally:
+        transport.close()
     text = render(args.format, sim)
     if args.output and args.output != "-":
         write_file(Path(args.output), [text])

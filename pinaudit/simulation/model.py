@@ -41,6 +41,7 @@ class SimulateOptions:
     platform: str = "linux/amd64"
     jobs: int = 4  # resolutions at once
     context: Path | None = None
+    results: Path | None = None  # the result cache's folder (None: resolve every time)
 
 
 @dataclass(frozen=True)

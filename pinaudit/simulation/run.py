@@ -2,7 +2,10 @@
 
 Every install (one command or file) is resolved at every host's instant; requests are frozen
 values, so two layers (or hosts) asking the same thing at the same instant share one resolution,
-and the unique ones run concurrently on a bounded pool. Nothing here prints or decides an exit
+and the unique ones run concurrently on a bounded pool. A Python resolution at a past instant
+comes from the result cache when it holds one (:mod:`pinaudit.resolve.results`); the release
+dates of an install's drift are looked up as soon as its resolutions are in
+(:mod:`pinaudit.simulation.released`). Nothing here prints or decides an exit
 code: failures are :class:`~pinaudit.resolve.interface.Unresolved` values carried to the
 :class:`~pinaudit.simulation.model.Simulation`, whose ``incomplete`` flag the CLI turns into exit 3.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
     from pinaudit.config import Config
     from pinaudit.index.http import Transport
     from pinaudit.index.select import HostConfig
+    from pinaudit.resolve.results import ResultCache
+    from pinaudit.simulation.released import ReleaseDates
     from pinaudit.work import Progress
 
 __all__ = ["DEBIAN_RELEASES", "Resolvers", "install_request", "simulate"]
@@ -77,6 +82,15 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
         installs = [i for i in installs if i.ecosystem in options.ecosystems]
     host_cfg = HostConfig(options.online)
     resolvers = Resolvers(options, transport)
+    from pinaudit.simulation.released import ReleaseDates
+
+    with ReleaseDates(transport, resolvers.results, workers=transport.settings.per_host) as dates:
+        return _simulate(installs, options, resolvers, dates, host_cfg, cwd, progress, layer_dates)
+
+
+def _simulate(installs: list[Install], options: SimulateOptions, resolvers: Resolvers, dates: ReleaseDates,
+              host_cfg: HostConfig, cwd: Path, progress: Progress | None,
+              layer_dates: Callable[[Install], datetime | None] | None) -> Simulation:
 
     unresolved: list[UnresolvedSite] = []
     plans: list[tuple[Install, dict[str, datetime | None], dict[str, Request | Unresolved], list[str]]] = []
@@ -103,6 +117,8 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
     if progress is not None:
         progress.start(len(unique))
     answers: dict[Request, Outcome] = {}
+    if any(resolvers.cached(r)[1] is None for r in unique):
+        dates.prepare()  # the HTTP transport is made while the first resolution runs
 
     def run(req: Request) -> Outcome:
         try:
@@ -113,9 +129,25 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
             if progress is not None:
                 progress.advance(_describe(req))
 
+    # an install whose resolutions are all in has its drift's release dates looked up at once,
+    # while the resolver works on the others
+    waiting = {n: {r for r in reqs.values() if not isinstance(r, Unresolved)} for n, (_i, _a, reqs, _x) in
+               enumerate(plans)}
     with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="pinaudit-resolve") as pool:
-        for req, outcome in zip(unique, pool.map(run, unique), strict=True):
-            answers[req] = outcome
+        futures = {pool.submit(run, req): req for req in unique}
+        for future in as_completed(futures):
+            req = futures[future]
+            answers[req] = got = future.result()
+            for n, left in waiting.items():
+                if req in left:
+                    left.discard(req)
+                    if not left:
+                        _want_dates(plans[n][2], answers, dates)
+                    elif isinstance(req, PipRequest) and req.index_url and isinstance(got, Resolution):
+                        # its other hosts' resolutions still run: fetch ahead for every package of
+                        # this one (a months-apart comparison drifts in most of them)
+                        for pkg in got.packages:
+                            dates.want(req.index_url, pkg.name, (pkg.version,))
     if progress is not None:
         progress.finish()
 
@@ -134,7 +166,7 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
                         continue
                     unresolved.append(UnresolvedSite(s.location.path, s.location.line, inst.ecosystem, s.package,
                                                      host_name, o.reason, o.index, o.unreachable))
-    simulated = _with_drift(simulated, options, transport)
+    simulated = _with_drift(simulated, options, dates)
     instants = {h.name: (options.now if h.now else h.at) for h in options.hosts if h.now or h.at}
     return Simulation(options.hosts, tuple(simulated), tuple(unresolved), options.resolver, (),
                       {k: v for k, v in instants.items() if v is not None})
@@ -264,24 +296,59 @@ class Resolvers:
 
         self._pip_slot = threading.Semaphore(1)
         self._down: dict[tuple[str | None, tuple[str, ...]], Unresolved] = {}  # indexes found unreachable
+        self.results: ResultCache | None = None
+        if options.results is not None:
+            from pinaudit.resolve.results import ResultCache
+
+            self.results = ResultCache(options.results, now=options.now, refresh=options.pip.refresh,
+                                       offline=options.pip.offline)
+        self._identity: str | None = None
+
+    def identity(self) -> str:
+        """The Python resolver and its version(s): a new release may resolve differently."""
+        if self._identity is None:
+            from importlib.metadata import PackageNotFoundError, version
+
+            dists = ("pip-tools", "pip") if self.pip.name == "pip-tools" else ("uv",)
+            try:
+                self._identity = " ".join(f"{d}=={version(d)}" for d in dists)
+            except PackageNotFoundError:
+                self._identity = self.pip.name
+        return self._identity
+
+    def cached(self, req: Request) -> tuple[str | None, Resolution | None]:
+        """The request's key in the result cache (None: not cacheable) and the entry found there."""
+        if not isinstance(req, PipRequest) or self.results is None:
+            return None, None
+        key = self.results.key(self.identity(), req)
+        return key, self.results.get(key) if key is not None else None
 
     def resolve(self, req: Request) -> Outcome:
         if isinstance(req, PipRequest):
-            key = (req.index_url, req.extra_index_urls)
-            with self._pip_slot:
-                # an index that could not be reached once in this run is not retried for every
-                # install (each attempt costs the resolver's whole retry budget)
-                if key in self._down:
-                    return self._down[key]
-                result: Outcome = self.pip.resolve(req)
-                if isinstance(result, Unresolved) and result.unreachable:
-                    self._down[key] = result
+            key, hit = self.cached(req)
+            if hit is not None:
+                return hit
+            result = self._resolve_pip(req)
+            if key is not None and self.results is not None and isinstance(result, Resolution):
+                self.results.put(key, result)
             return result
         if isinstance(req, NpmRequest):
             return self.npm.resolve(req)
         if isinstance(req, ApkRequest):
             return self.apk.resolve(req)
         return self.apt.resolve(req)
+
+    def _resolve_pip(self, req: PipRequest) -> Outcome:
+        key = (req.index_url, req.extra_index_urls)
+        with self._pip_slot:
+            # an index that could not be reached once in this run is not retried for every
+            # install (each attempt costs the resolver's whole retry budget)
+            if key in self._down:
+                return self._down[key]
+            result: Outcome = self.pip.resolve(req)
+            if isinstance(result, Unresolved) and result.unreachable:
+                self._down[key] = result
+        return result
 
 
 def _versions(res: Resolution | None) -> dict[str, list[str]]:
@@ -296,11 +363,24 @@ def joined(versions: list[str] | None) -> str | None:
     return ", ".join(versions) if versions else None
 
 
-def _with_drift(simulated: list[Simulated], options: SimulateOptions, transport: Transport) -> list[Simulated]:
+def _want_dates(requests: dict[str, Request | Unresolved], answers: dict[Request, Outcome],
+                dates: ReleaseDates) -> None:
+    """Start the release-date lookups one pip install's drift will need."""
+    pip = {h: r for h, r in requests.items() if isinstance(r, PipRequest) and r.index_url}
+    resolved = {h: _versions(o) for h, r in pip.items() if isinstance(o := answers.get(r), Resolution)}
+    if len(resolved) < 2:
+        return
+    index = next(iter(pip.values())).index_url or ""
+    for name in sorted({n for v in resolved.values() for n in v}):
+        per = {joined(v.get(name)) for v in resolved.values()}
+        if len(per) > 1:
+            dates.want(index, name, {x for v in resolved.values() for x in v.get(name, ())})
+
+
+def _with_drift(simulated: list[Simulated], options: SimulateOptions, dates: ReleaseDates) -> list[Simulated]:
     """Each install's drift: packages whose versions differ between hosts that both resolved, with
     release dates (pip's come from the index, for the drifting packages only)."""
     hosts = [h.name for h in options.hosts]
-    wanted: dict[tuple[str, str, str], datetime | None] = {}  # (index, name, version) -> uploaded
     staged: list[tuple[Simulated, list[tuple[str, dict[str, str | None], str]]]] = []
     for sim in simulated:
         resolved = {h: _versions(sim.resolved(h)) for h in hosts if sim.resolved(h) is not None}
@@ -318,14 +398,10 @@ def _with_drift(simulated: list[Simulated], options: SimulateOptions, transport:
                      for h in resolved if h != first]
             kinds = [k for k in kinds if k != "same"] or ["patch"]
             rows.append((name, per, min(kinds, key=rank)))
-            if sim.install.ecosystem == "pip":
-                req = _pip_index(sim)
-                for v in per.values():
-                    if v and req:
-                        wanted[(req, name, v)] = None
+            index = _pip_index(sim)
+            if sim.install.ecosystem == "pip" and index:
+                dates.want(index, name, {x for v in resolved.values() for x in v.get(name, ())})
         staged.append((sim, rows))
-    if wanted:
-        _pip_release_dates(wanted, transport)
     out: list[Simulated] = []
     for sim, rows in staged:
         changes = []
@@ -335,8 +411,8 @@ def _with_drift(simulated: list[Simulated], options: SimulateOptions, transport:
                 res = sim.resolved(h)
                 pkg = res.package(name) if res else None
                 when = pkg.released if pkg and pkg.version == v else None
-                if when is None and v and sim.install.ecosystem == "pip":
-                    when = wanted.get((_pip_index(sim) or "", name, v))
+                if when is None and v and sim.install.ecosystem == "pip" and _pip_index(sim):
+                    when = dates.get(_pip_index(sim) or "", name, v)
                 released[h] = when
             changes.append(Change(name, per, kind, released))
         changes.sort(key=lambda c: (rank(c.change), c.package))
@@ -352,29 +428,6 @@ def _top(versions: list[str] | None) -> str | None:
 
 def _pip_index(sim: Simulated) -> str | None:
     return sim.index or None
-
-
-def _pip_release_dates(wanted: dict[tuple[str, str, str], datetime | None], transport: Transport) -> None:
-    from pinaudit.index.interface import IndexFailure
-    from pinaudit.index.pypi import SimpleIndex
-
-    indexes: dict[str, SimpleIndex] = {}
-    keys = list(wanted)
-    projects = sorted({(i, n) for i, n, _v in keys})
-
-    def fetch(item: tuple[str, str]) -> tuple[tuple[str, str], Any]:
-        url, name = item
-        index = indexes.setdefault(url, SimpleIndex(url, transport))
-        return item, index.project(name)
-
-    got = dict(transport.map(fetch, projects))
-    for key in keys:
-        url, name, version = key
-        project = got.get((url, name))
-        if project is None or isinstance(project, IndexFailure):
-            continue
-        release = project.release(version)
-        wanted[key] = release.uploaded if release else None
 
 
 def _compose_dockerfiles(paths: Sequence[Path], cwd: Path) -> list[Path]:

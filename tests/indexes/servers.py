@@ -80,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(reply.delay or srv.owner.delay)
         headers = dict(reply.headers)
         status, body = reply.status, reply.body
-        if status == 200 and reply.conditional:
+        if status == 200 and reply.conditional and not srv.owner.bare:
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             headers.setdefault("ETag", etag)
             headers.setdefault("Cache-Control", srv.owner.cache_control)
@@ -124,6 +124,7 @@ class LoopbackServer:
     """Base: a routed HTTP server on 127.0.0.1 at an ephemeral port."""
 
     cache_control = "max-age=300"
+    bare = False  # True: no ETag and no Cache-Control at all (an index that sends no cache headers)
 
     def __init__(self) -> None:
         self.lock = threading.Lock()

@@ -13,7 +13,7 @@ import pytest
 from pinaudit.index.http import HttpSettings, Transport, cache_info, clear_cache, evict, mask_url, split_credentials
 from pinaudit.index.interface import IndexLookupError, IndexUnavailable, Project
 from pinaudit.index.npm import NpmRegistry
-from tests.indexes.servers import FaultServer, NpmServer, refused_url
+from tests.indexes.servers import FaultServer, NpmServer, PypiServer, refused_url
 
 
 def test_mask_and_split_credentials():
@@ -170,3 +170,43 @@ def test_concurrent_fetches_respect_the_per_host_limit(npm: NpmServer, http_sett
         got = t.map(lambda i: t.get(npm.url + f"p{i}").status, list(range(8)))
     assert got == [200] * 8
     assert npm.max_inflight == 3  # bounded by host, and parallel (3 at once, not 1)
+
+
+def test_a_simple_api_answer_without_cache_headers_is_fresh_for_ten_minutes(
+        transport, pypi: PypiServer, npm: NpmServer, monkeypatch: pytest.MonkeyPatch):
+    import cachecontrol.controller
+
+    from pinaudit.index.http import SIMPLE_API_FRESHNESS
+    from pinaudit.index.pypi import ACCEPT
+
+    pypi.bare = npm.bare = True  # no ETag, no Cache-Control: what some mirrors and proxies send
+    pypi.add("flask", "2.2.2")
+    npm.add("left-pad", "1.3.0")
+    page = pypi.url + "flask/"
+    first = transport.get(page, accept=ACCEPT)
+    # the server sent neither; the heuristic's freshness is what the cache stored
+    assert first.status == 200 and "etag" not in first.headers
+    assert first.header("cache-control") == f"max-age={SIMPLE_API_FRESHNESS}"
+    assert transport.get(page, accept=ACCEPT).from_cache and pypi.hits("/simple/flask/") == 1
+    # --refresh: fetched again (no validator to revalidate with)
+    assert not transport.get(page, accept=ACCEPT, refresh=True).from_cache and pypi.hits("/simple/flask/") == 2
+    # past the window: fetched again
+    later = time.time() + SIMPLE_API_FRESHNESS + 5
+    monkeypatch.setattr(cachecontrol.controller.time, "time", lambda: later)
+    assert not transport.get(page, accept=ACCEPT).from_cache and pypi.hits("/simple/flask/") == 3
+    monkeypatch.undo()
+    # not a Simple API page (a packument): no heuristic, fetched every time
+    transport.get(npm.url + "left-pad")
+    transport.get(npm.url + "left-pad")
+    assert npm.hits("left-pad") == 2
+
+
+def test_an_answer_with_its_own_cache_headers_keeps_them(transport, pypi: PypiServer):
+    from pinaudit.index.pypi import ACCEPT
+
+    pypi.cache_control = "max-age=0, must-revalidate"
+    pypi.add("flask", "2.2.2")
+    page = pypi.url + "flask/"
+    transport.get(page, accept=ACCEPT)
+    again = transport.get(page, accept=ACCEPT)
+    assert pypi.hits("/simple/flask/") == 2 and pypi.bodies() == 1 and again.from_cache  # revalidated: 304
