@@ -22,13 +22,21 @@ MAX_BYTES = 1 << 20
 def compose_builds(compose: Path) -> list[tuple[Path, Path]]:
     """(Dockerfile, context) for each ``build:`` of ``compose``'s services, both absolute, in file order;
     only Dockerfiles that exist."""
-    import yaml
-
     try:
         if compose.stat().st_size > MAX_BYTES:
             return []
-        doc = yaml.safe_load(compose.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
+        text = compose.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if "build" not in text:
+        return []  # most compose files only pull images: no need to load them
+    import yaml
+
+    # libyaml's loader when PyYAML has it: a scan reads every compose file of a tree here
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        doc = yaml.load(text, Loader=loader)
+    except (ValueError, yaml.YAMLError, RecursionError):
         return []
     services = doc.get("services") if isinstance(doc, dict) else None
     if not isinstance(services, dict):
