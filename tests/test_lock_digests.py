@@ -74,6 +74,12 @@ def test_a_multi_arch_tag_locks_its_index_digest_and_a_single_arch_image_its_man
     assert code == 0, err
     assert _images(tmp_path)[0] == (1, multi.digest, "linux/arm64", multi.platforms["linux/arm64"])
 
+    # FROM --platform names the platform that stage pulls, whatever the lock's
+    lay_out(tmp_path, {"Dockerfile": f"FROM --platform=linux/arm64 {_name(multi)}\n"})
+    code, _out, err = run(tmp_path, ["lock", *_at(oci_registry)], capsys, monkeypatch)
+    assert code == 0, err
+    assert _images(tmp_path) == [(1, multi.digest, "linux/arm64", multi.platforms["linux/arm64"])]
+
     # a reference already pinned keeps its digest; its platform manifest comes from the registry
     lay_out(tmp_path, {"Dockerfile": f"FROM {_name(multi)}@{multi.digest}\n"})
     code, _out, err = run(tmp_path, ["lock", *_at(oci_registry)], capsys, monkeypatch)

@@ -160,7 +160,8 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
             continue
         if inst.ecosystem == "image":
             for s in inst.sites:
-                got = _image(s.spec or s.package or "", transport, options)
+                got = _image(s.spec or s.package or "", _platform(s.image.platform if s.image else None, options),
+                             transport, options)
                 if isinstance(got, Unresolved):
                     return replace(got, reason=f"{where}: {got.reason}")
                 if got is None:
@@ -311,7 +312,15 @@ def _npm(req: NpmRequest, transport: Transport, released: list[datetime]) -> tup
     return tuple(out)
 
 
-def _image(spec: str, transport: Transport, options: DockerLockOptions) -> LockedImage | Unresolved | None:
+def _platform(asked: str | None, options: DockerLockOptions) -> str:
+    """The platform an image site pulls: its ``FROM --platform=`` when literal, else the lock's."""
+    if asked and "$" not in asked and asked.startswith("linux/"):
+        return asked
+    return options.platform
+
+
+def _image(spec: str, platform: str, transport: Transport,
+           options: DockerLockOptions) -> LockedImage | Unresolved | None:
     """Both digests of one image reference (a pinned one is looked up by its digest, which also
     checks that the registry still serves it)."""
     from pinaudit.images import parse_image
@@ -321,7 +330,7 @@ def _image(spec: str, transport: Transport, options: DockerLockOptions) -> Locke
     ref = parse_image(spec)
     if not spec or spec == "scratch" or "$" in spec:
         return None
-    got = ImageRegistry(transport, hub_registry=options.online.image_registry).pin(ref, options.platform)
+    got = ImageRegistry(transport, hub_registry=options.online.image_registry).pin(ref, platform)
     if isinstance(got, IndexFailure):
         return Unresolved(got.reason, unreachable=not isinstance(got, PackageNotFound), index=got.url)
-    return LockedImage(0, spec, ref.digest or got.digest, options.platform, got.platform_digest)
+    return LockedImage(0, spec, ref.digest or got.digest, platform, got.platform_digest)
