@@ -166,7 +166,10 @@ def test_fix_from_the_lock_writes_the_index_digest_with_every_index_refused(
     single = oci_registry.push_image("digest/fix-single", "1.0", platforms=("linux/amd64",), salt="fix-single",
                                      index=False)
     _two_stages(tmp_path, multi, single)
+    docker = (tmp_path / "Dockerfile").read_text() + f"FROM {_name(multi)} AS again\n"
+    (tmp_path / "Dockerfile").write_text("# three stages\n" + docker)
     assert run(tmp_path, ["lock", *_at(oci_registry)], capsys, monkeypatch)[0] == 0
+    (tmp_path / "Dockerfile").write_text(docker)  # a line gone since the lock: still its entries
     dead = refused_url()
     code, _out, err = run(tmp_path, ["fix", ".", "--image-registry", dead, "--pypi-index", dead + "simple",
                                      "--npm-registry", dead, "--debian-mirror", dead, "--timeout", "2"],
@@ -174,4 +177,5 @@ def test_fix_from_the_lock_writes_the_index_digest_with_every_index_refused(
     assert code == 0, err
     assert (tmp_path / "Dockerfile").read_text() == (
         f"FROM {_name(multi)}@{multi.digest} AS build\nRUN make\n"
-        f"FROM {_name(single)}@{single.digest}\nCOPY --from=build /out /out\n")
+        f"FROM {_name(single)}@{single.digest}\nCOPY --from=build /out /out\n"
+        f"FROM {_name(multi)}@{multi.digest} AS again\n")

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pinaudit.lock.core import Difference, Verified
-from pinaudit.lock.dockerlock import LockedImage
 from pinaudit.lock.image import ImageContents
 from pinaudit.resolve.interface import Unresolved
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pinaudit.lock.dockerlock import LockedImage
 
 __all__ = ["verify_image"]
 

@@ -21,15 +21,13 @@ from pinaudit.model import Ecosystem, InstallSite
 from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
 from pinaudit.writer.origins import is_dockerfile
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pinaudit.lock.dockerlock import LockedImage
-
 __all__ = ["LockedVersions", "normalise"]
 
 # ecosystems a pinaudit.lock records per install (images are recorded apart)
 _LOCKED = {Ecosystem.APT: "apt", Ecosystem.PIP: "pip", Ecosystem.NPM: "npm"}
 _T = TypeVar("_T")
+# an image entry as fix reads it: (pin digest, platform, that platform's manifest digest)
+_Image = tuple[str | None, str | None, str | None]
 
 
 def normalise(ecosystem: Ecosystem, name: str) -> str:
@@ -45,13 +43,13 @@ def normalise(ecosystem: Ecosystem, name: str) -> str:
 
 class _DockerLock:
     """One ``pinaudit.lock`` as lookups: (ecosystem, name) -> [(install line, version)], and an
-    image reference -> [(line, LockedImage)]."""
+    image reference -> [(line, (digest, platform, platform digest))]."""
 
     def __init__(self, path: Path) -> None:
         from pinaudit.lock.locktoml import from_document, parse_lockfile
 
         self.packages: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        self.images: dict[str, list[tuple[int, LockedImage]]] = {}
+        self.images: dict[str, list[tuple[int, _Image]]] = {}
         try:
             installs, images, _at = from_document(parse_lockfile(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
@@ -60,7 +58,8 @@ class _DockerLock:
             for p in inst.packages:
                 self.packages.setdefault((inst.ecosystem, p.name), []).append((inst.line, p.version))
         for img in images:
-            self.images.setdefault(img.reference, []).append((img.line, img))
+            self.images.setdefault(img.reference, []).append((img.line, (img.digest, img.platform,
+                                                                          img.platform_digest)))
 
     @staticmethod
     def _pick(found: Sequence[tuple[int, _T]], line: int) -> _T | None:
@@ -79,9 +78,10 @@ class _DockerLock:
             img = self._pick(self.images.get(site.spec or site.package or "", []), line)
             if img is None:
                 return None
+            digest, locked_for, platform_digest = img
             if platform is None:
-                return img.digest
-            return img.platform_digest if platform == img.platform else None
+                return digest
+            return platform_digest if platform == locked_for else None
         eco = _LOCKED.get(site.ecosystem)
         if eco is None or not site.package:
             return None
