@@ -38,17 +38,18 @@ def test_a_dockerfile_with_a_lock_is_fixed_to_the_locked_versions_without_an_ind
     assert main(["lock", "Dockerfile", *live]) == 0, capsys.readouterr().err
     installs, images, _at = from_document(parse_lockfile((demo / "pinaudit.lock").read_text()))
     locked = {(i.ecosystem, p.name): p.version for i in installs for p in i.packages}
-    assert images[0].digest == python.platforms["linux/amd64"]  # a lock is for one platform
+    # the digest a FROM pin carries (the multi-arch index), and the lock platform's manifest
+    assert (images[0].digest, images[0].platform, images[0].platform_digest) == (
+        python.digest, "linux/amd64", python.platforms["linux/amd64"])
 
     # a newer release everywhere: a fresh resolution would write these, the lock must win
     pypi.add("redis", "99.0.0", uploaded="2026-01-01T00:00:00Z")
     dead = refused_url()
-    code = main(["fix", ".", *_indexes(dead + "simple", dead, dead, dead, dead), "--timeout", "2",
-                 "--platform", "linux/amd64"])
+    code = main(["fix", ".", *_indexes(dead + "simple", dead, dead, dead, dead), "--timeout", "2"])
     err = capsys.readouterr().err
     assert code == 0, err
     docker = (demo / "Dockerfile").read_text()
-    assert f"FROM python:3.11@{python.platforms['linux/amd64']}\n" in docker
+    assert f"FROM python:3.11@{python.digest}\n" in docker  # the index digest, no --platform needed
     assert f"        gettext={locked['apt', 'gettext']} \\\n" in docker
     assert f"        libpq-dev={locked['apt', 'libpq-dev']} \\\n" in docker
     assert f"        nodejs={locked['apt', 'nodejs']} \\\n" in docker
@@ -57,11 +58,19 @@ def test_a_dockerfile_with_a_lock_is_fixed_to_the_locked_versions_without_an_ind
     assert f'"alpinejs": "{locked["npm", "alpinejs"]}"' in (demo / "package.json").read_text()
     assert "fixed 9 installs in 3 files" in err, err
 
-    # without --platform fix writes the multi-arch digest, which a one-platform lock does not hold
-    (demo / "Dockerfile").write_text(docker.replace(f"@{python.platforms['linux/amd64']}", ""))
-    assert main(["fix", "Dockerfile", *_indexes(dead + "simple", dead, dead, dead, dead), "--timeout", "2"]) == 3
-    assert main(["fix", "Dockerfile", *live]) == 0
-    assert f"FROM python:3.11@{python.digest}\n" in (demo / "Dockerfile").read_text()
+    # --platform naming the lock's platform: that platform's manifest, from the lock
+    unpinned = docker.replace(f"@{python.digest}", "")
+    (demo / "Dockerfile").write_text(unpinned)
+    assert main(["fix", "Dockerfile", *_indexes(dead + "simple", dead, dead, dead, dead), "--timeout", "2",
+                 "--platform", "linux/amd64"]) == 0, capsys.readouterr().err
+    assert f"FROM python:3.11@{python.platforms['linux/amd64']}\n" in (demo / "Dockerfile").read_text()
+    # another platform: the lock does not hold its manifest, the registry is asked
+    (demo / "Dockerfile").write_text(unpinned)
+    assert main(["fix", "Dockerfile", *_indexes(dead + "simple", dead, dead, dead, dead), "--timeout", "2",
+                 "--platform", "linux/arm64"]) == 3
+    assert (demo / "Dockerfile").read_text() == unpinned
+    assert main(["fix", "Dockerfile", *live, "--platform", "linux/arm64"]) == 0
+    assert f"FROM python:3.11@{python.platforms['linux/arm64']}\n" in (demo / "Dockerfile").read_text()
 
     # with another instant asked for (--at), the lock is not the answer: the index is asked
     (demo / "requirements.txt").write_text("redis>=5.0\n")

@@ -60,7 +60,7 @@ def docker_save(path: Path) -> Path:
     return path
 
 
-def oci_layout(path: Path) -> Path:
+def oci_layout(path: Path, annotations: dict[str, str] | None = None) -> Path:
     blobs: dict[str, bytes] = {}
 
     def blob(data: bytes) -> str:
@@ -70,7 +70,8 @@ def oci_layout(path: Path) -> Path:
 
     layers = [blob(gzip.compress(_tar(LAYERS[0]), mtime=0)), blob(_tar(LAYERS[1]))]
     manifest = blob(json.dumps({"schemaVersion": 2, "config": {"digest": blob(b"{}")},
-                                "layers": [{"digest": d} for d in layers]}).encode())
+                                "layers": [{"digest": d} for d in layers],
+                                **({"annotations": annotations} if annotations else {})}).encode())
     files = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}',
              "index.json": json.dumps({"schemaVersion": 2, "manifests": [{"digest": manifest}]}).encode(), **blobs}
     path.write_bytes(_tar(files))
@@ -89,10 +90,18 @@ def test_layers_applied_with_whiteouts(tmp_path: Path, build: object) -> None:
 
 REQS = ("flask==2.2.2 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via -r requirements.in\n"
         "werkzeug==3.0.3 \\\n    --hash=sha256:" + "b" * 64 + "\n    # via flask\n")
+INDEX, AMD64, OTHER = ("sha256:" + c * 64 for c in "123")
 LOCK = """\
-schema = "pinaudit/lock/v1"
+schema = "pinaudit/lock/v2"
 dockerfile = "Dockerfile"
 at-source = "--at 2024-06-01"
+
+[[image]]
+line = 1
+reference = "debian:12"
+digest = "INDEX"
+platform = "linux/amd64"
+platform-digest = "AMD64"
 
 [[install]]
 line = 2
@@ -111,7 +120,7 @@ index = "http://npm.invalid/"
 packages = [
   { name = "left", version = "%s", hashes = ["sha512-x"] },
 ]
-"""
+""".replace("INDEX", INDEX).replace("AMD64", AMD64)
 
 
 def _verify(root: Path, argv: list[str], capsys: pytest.CaptureFixture[str],
@@ -148,3 +157,33 @@ def test_verify_image_against_the_locks(tmp_path: Path, capsys: pytest.CaptureFi
     jsonschema.Draft202012Validator(json.loads((REPO / "docs" / "verify.schema.json").read_text())).validate(doc)
     code, out = _verify(tmp_path / "app", ["--image", str(tmp_path / "app" / "Dockerfile")], capsys, monkeypatch)
     assert code == 2  # not an image tarball
+
+
+def test_verify_image_compares_the_recorded_base_with_the_locks_platform_digest(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    base = "org.opencontainers.image.base"
+    lay_out(tmp_path / "app", {"Dockerfile": "FROM debian:12\nRUN apt-get install -y curl\nRUN npm install left\n",
+                               "pinaudit.lock": LOCK % "1.0.0"})
+    app = tmp_path / "app"
+    # built on the lock's linux/amd64 manifest (a Hub name spelled in full, as builders write it)
+    image = oci_layout(tmp_path / "ok.tar", {f"{base}.name": "docker.io/library/debian:12", f"{base}.digest": AMD64})
+    assert read_image(image).base_digest == AMD64
+    code, out = _verify(app, ["--image", str(image)], capsys, monkeypatch)
+    assert code == 0, out
+    # a builder that records the index digest a FROM pin carries
+    code, out = _verify(app, ["--image", str(oci_layout(tmp_path / "ix.tar", {f"{base}.digest": INDEX}))],
+                        capsys, monkeypatch)
+    assert code == 0, out
+    # built on another image: the lock's platform digest against the image's
+    image = oci_layout(tmp_path / "other.tar", {f"{base}.name": "debian:12", f"{base}.digest": OTHER})
+    code, out = _verify(app, ["--image", str(image), "--format", "json"], capsys, monkeypatch)
+    assert code == 1, out
+    assert json.loads(out)["locks"][0]["differences"] == [
+        {"package": "debian:12", "locked": AMD64, "fresh": OTHER, "kind": "image differs",
+         "detail": "the image was built on another base image than the lock's linux/amd64 image (line 1)"}]
+    # --ecosystem without image: not compared
+    code, out = _verify(app, ["--image", str(image), "--ecosystem", "apt,npm"], capsys, monkeypatch)
+    assert code == 0, out
+    # no annotation (a legacy docker save): said, not a difference
+    code, out = _verify(app, ["--image", str(docker_save(tmp_path / "image.tar"))], capsys, monkeypatch)
+    assert code == 0 and "the image records no base image (OCI annotation org.opencontainers.image.base.digest)" in out

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 from urllib.parse import urlencode
@@ -51,6 +51,7 @@ class ResolvedImage:
     media_type: str
     registry: str  # the registry URL asked, credentials masked
     children: tuple[str, ...] = ()  # an index's per-platform manifest digests (a pin to one of them is the tag too)
+    platform_digest: str | None = None  # from pin(): the manifest one platform pulls (== digest when single-arch)
 
 
 def _loopback(host: str) -> bool:
@@ -134,20 +135,56 @@ class ImageRegistry:
     # ---- the questions -----------------------------------------------------------------------
 
     def resolve(self, reference: str | ImageRef, *, platform: str | None = None) -> ResolvedImage | IndexFailure:
-        ref = parse_image(reference) if isinstance(reference, str) else reference
+        """What the tag points to: the index (or single manifest) digest, or with ``platform`` that
+        platform's manifest in the index."""
         platform = platform or self.platform
+        got = self._fetch(reference, by_digest=False)
+        if isinstance(got, IndexFailure):
+            return got
+        found, doc = got
+        if platform and found.media_type in INDEX_TYPES:
+            chosen = _pick_platform(doc, platform)
+            if chosen is None:
+                return PackageNotFound(found.registry, f"{found.name}:{found.tag} has no image for {platform}",
+                                       name=found.name)
+            return ResolvedImage(found.name, found.tag, chosen[0], chosen[1], found.registry)
+        return found
+
+    def pin(self, reference: str | ImageRef, platform: str) -> ResolvedImage | IndexFailure:
+        """Both digests a lock records, from one manifest request (so that they cannot disagree):
+        ``digest`` is what a ``FROM …@sha256:`` pin carries (the multi-arch index's, or a
+        single-platform image's manifest), ``platform_digest`` the manifest ``platform`` pulls.
+        A reference already pinned by digest is looked up by that digest."""
+        got = self._fetch(reference, by_digest=True)
+        if isinstance(got, IndexFailure):
+            return got
+        found, doc = got
+        if found.media_type not in INDEX_TYPES:
+            return replace(found, platform_digest=found.digest)
+        chosen = _pick_platform(doc, platform)
+        if chosen is None:
+            return PackageNotFound(found.registry, f"{found.name}:{found.tag} has no image for {platform}",
+                                   name=found.name)
+        return replace(found, platform_digest=chosen[0])
+
+    def _fetch(self, reference: str | ImageRef, *, by_digest: bool) -> tuple[ResolvedImage, object] | IndexFailure:
+        """The manifest (or index) the tag points to now (or, ``by_digest``, the one a pinned
+        reference names), and its parsed JSON for an index."""
+        ref = parse_image(reference) if isinstance(reference, str) else reference
         where = self.endpoint(ref)
         if isinstance(where, IndexFailure):
             return where
         base, host, repo = where
         tag = ref.tag or "latest"
-        shown = mask_url(f"{base}/v2/{repo}/manifests/{tag}")
+        asked = (ref.digest if by_digest else None) or tag
+        shown = mask_url(f"{base}/v2/{repo}/manifests/{asked}")
         try:
-            resp = self._get(base, host, repo, f"manifests/{tag}", ACCEPT)
+            resp = self._get(base, host, repo, f"manifests/{asked}", ACCEPT)
         except IndexLookupError as exc:
             return exc.failure
         if resp.status == 404:
-            return PackageNotFound(mask_url(base), f"no tag {tag!r} for {ref.name}", name=ref.name)
+            what = f"no manifest {asked}" if asked != tag else f"no tag {tag!r}"
+            return PackageNotFound(mask_url(base), f"{what} for {ref.name}", name=ref.name)
         if resp.status == 401:
             return IndexUnavailable(shown, "the registry requires credentials (none in ~/.docker/config.json)")
         if resp.status != 200:
@@ -155,6 +192,7 @@ class ImageRegistry:
         media = resp.content_type
         digest = resp.header("docker-content-digest") or "sha256:" + hashlib.sha256(resp.content).hexdigest()
         children: tuple[str, ...] = ()
+        doc: object = None
         if media in INDEX_TYPES:
             try:
                 doc = json.loads(resp.content)
@@ -162,12 +200,7 @@ class ImageRegistry:
                 return IndexUnavailable(shown, "the registry sent an image index that is not JSON")
             if isinstance(doc, dict):
                 children = tuple(str(m.get("digest")) for m in doc.get("manifests") or () if isinstance(m, dict))
-        if platform and media in INDEX_TYPES:
-            chosen = _pick_platform(doc, platform)
-            if chosen is None:
-                return PackageNotFound(mask_url(base), f"{ref.name}:{tag} has no image for {platform}", name=ref.name)
-            return ResolvedImage(ref.name, tag, chosen[0], chosen[1], mask_url(base))
-        return ResolvedImage(ref.name, tag, digest, media, mask_url(base), children)
+        return ResolvedImage(ref.name, tag, digest, media, mask_url(base), children), doc
 
     def project(self, name: str) -> Project | IndexFailure:
         """The repository's tags (``/tags/list``), one release per tag."""

@@ -61,9 +61,16 @@ class LockedInstall:
 
 @dataclass(frozen=True)
 class LockedImage:
+    """One image site: ``digest`` is what a ``FROM …@sha256:`` pin carries (the multi-arch index's,
+    or a single-platform image's manifest): what ``fix`` writes and ``verify`` compares;
+    ``platform_digest`` the manifest ``platform`` pulls from it (what a built image's base is).
+    A v1 lock recorded only the platform's manifest: read back with ``digest`` None."""
+
     line: int
     reference: str
-    digest: str
+    digest: str | None
+    platform: str | None = None
+    platform_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,13 +160,14 @@ def lock_dockerfile(path: Path, cwd: Path, options: DockerLockOptions,
             continue
         if inst.ecosystem == "image":
             for s in inst.sites:
-                got = _image(s.spec or s.package or "", transport, options)
+                got = _image(s.spec or s.package or "", _platform(s.image.platform if s.image else None, options),
+                             transport, options)
                 if isinstance(got, Unresolved):
                     return replace(got, reason=f"{where}: {got.reason}")
                 if got is None:
                     left_out.append(f"{s.location.path}:{s.location.line}: image {s.spec}: a stage or scratch")
                 else:
-                    images.append(LockedImage(s.location.line, s.spec or "", got))
+                    images.append(replace(got, line=s.location.line))
             continue
         if inst.unsupported:
             left_out.append(f"{where}: {inst.ecosystem}: {inst.unsupported}")
@@ -304,7 +312,17 @@ def _npm(req: NpmRequest, transport: Transport, released: list[datetime]) -> tup
     return tuple(out)
 
 
-def _image(spec: str, transport: Transport, options: DockerLockOptions) -> str | Unresolved | None:
+def _platform(asked: str | None, options: DockerLockOptions) -> str:
+    """The platform an image site pulls: its ``FROM --platform=`` when literal, else the lock's."""
+    if asked and "$" not in asked and asked.startswith("linux/"):
+        return asked
+    return options.platform
+
+
+def _image(spec: str, platform: str, transport: Transport,
+           options: DockerLockOptions) -> LockedImage | Unresolved | None:
+    """Both digests of one image reference (a pinned one is looked up by its digest, which also
+    checks that the registry still serves it)."""
     from pinaudit.images import parse_image
     from pinaudit.index.interface import IndexFailure, PackageNotFound
     from pinaudit.index.oci import ImageRegistry
@@ -312,10 +330,7 @@ def _image(spec: str, transport: Transport, options: DockerLockOptions) -> str |
     ref = parse_image(spec)
     if not spec or spec == "scratch" or "$" in spec:
         return None
-    if ref.digest:
-        return ref.digest
-    got = ImageRegistry(transport, hub_registry=options.online.image_registry,
-                        platform=options.platform).resolve(ref)
+    got = ImageRegistry(transport, hub_registry=options.online.image_registry).pin(ref, platform)
     if isinstance(got, IndexFailure):
         return Unresolved(got.reason, unreachable=not isinstance(got, PackageNotFound), index=got.url)
-    return got.digest
+    return LockedImage(0, spec, ref.digest or got.digest, platform, got.platform_digest)

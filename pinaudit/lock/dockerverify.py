@@ -17,7 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 from pinaudit.lock.core import Difference, Verified
-from pinaudit.lock.dockerlock import DockerLockOptions, LockedInstall, LockedPackage, install_requests, lock_dockerfile
+from pinaudit.lock.dockerlock import (
+    DockerLockOptions,
+    LockedImage,
+    LockedInstall,
+    LockedPackage,
+    install_requests,
+    lock_dockerfile,
+)
 from pinaudit.lock.locktoml import from_document, parse_lockfile
 from pinaudit.resolve.interface import ApkRequest, AptRequest, NpmRequest, PipRequest, Unresolved
 
@@ -66,13 +73,30 @@ def verify_lockfile(path: Path, cwd: Path, options: DockerLockOptions, transport
             continue
         diffs += [d for d in _packages(eco, a.packages, b.packages, f"{eco}, line {line}")
                   if (line, eco, d.package) not in named]
-    img_now = {(i.line, i.reference): i.digest for i in fresh.images}
-    for img in images:
-        digest = img_now.get((img.line, img.reference))
-        if digest is not None and digest != img.digest:
-            diffs.append(Difference(img.reference, img.digest, digest, "digest moved",
-                                    f"the tag now points to another image (line {img.line})"))
-    return Verified(path, dockerfile, tuple(diffs), notes=tuple(fresh.left_out))
+    img_now = {(i.line, i.reference): i for i in fresh.images}
+    diffs += [d for img in images if (d := _moved(img, img_now.get((img.line, img.reference)))) is not None]
+    old = [f"{img.reference} (line {img.line}): a v1 lock holds only the {img.platform} manifest's digest; "
+           "run pinaudit lock to record the digest a FROM pin carries" for img in images if img.digest is None]
+    return Verified(path, dockerfile, tuple(diffs), notes=(*fresh.left_out, *old))
+
+
+def _moved(was: LockedImage, now: LockedImage | None) -> Difference | None:
+    """A tag whose pin digest moved (what a ``FROM …@sha256:`` would carry changed); for a v1
+    lock, which holds only one platform's manifest, whether that platform's manifest moved."""
+    if now is None:
+        return None
+    if was.digest is None:
+        if was.platform_digest is None or was.platform_digest == now.platform_digest or was.platform != now.platform:
+            return None
+        return Difference(was.reference, was.platform_digest, now.platform_digest, "digest moved",
+                          f"the tag's {was.platform} image is another one now (line {was.line})")
+    if was.digest == now.digest:
+        return None
+    same = was.platform_digest is not None and was.platform_digest == now.platform_digest \
+        and was.platform == now.platform
+    return Difference(was.reference, was.digest, now.digest, "digest moved",
+                      f"the tag now points to another image (line {was.line})"
+                      + (f"; its {was.platform} image is the same" if same else ""))
 
 
 def _served(installs: Sequence[LockedInstall], requests: dict[tuple[int, str], Request],

@@ -2,7 +2,10 @@
 without a Docker daemon: its layers applied in order with whiteouts (``.wh.NAME`` deletes NAME,
 ``.wh..wh..opq`` empties a folder of what lower layers put there), then the package databases
 read from the result: dpkg's status, apk's installed db, Python ``*.dist-info/METADATA`` and
-``node_modules/**/package.json``.
+``node_modules/**/package.json``. An OCI layout (also what ``docker save`` writes since Docker 25)
+may name the image it was built on: the OCI annotations ``org.opencontainers.image.base.name`` and
+``…base.digest`` (buildah and podman write them; BuildKit with ``--annotation``), which ``verify``
+compares with the lock's image digests.
 
 Only the files those databases live in are kept while the layers are applied, so a large image
 costs one pass over its tar members, not its size in memory.
@@ -14,7 +17,7 @@ import json
 import posixpath
 import re
 import tarfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +26,7 @@ __all__ = ["ImageContents", "ImageError", "read_image"]
 _DIST_INFO = re.compile(r"(^|/)[^/]+\.dist-info/METADATA$")
 _NODE = re.compile(r"(^|/)node_modules/(@[^/]+/)?[^/]+/package\.json$")
 _FILES = ("var/lib/dpkg/status", "lib/apk/db/installed")
+_BASE = "org.opencontainers.image.base"
 
 
 class ImageError(Exception):
@@ -35,6 +39,8 @@ class ImageContents:
     apk: dict[str, str] = field(default_factory=dict)
     pip: dict[str, str] = field(default_factory=dict)  # PEP 503 name -> version
     npm: dict[str, set[str]] = field(default_factory=dict)  # a package can sit at several versions
+    base_name: str | None = None  # org.opencontainers.image.base.name, when the image records it
+    base_digest: str | None = None  # org.opencontainers.image.base.digest
 
     def versions(self, ecosystem: str) -> dict[str, set[str]]:
         if ecosystem == "npm":
@@ -61,9 +67,10 @@ def read_image(path: Path) -> ImageContents:
                 if member is None:
                     raise ImageError(f"layer {name} is missing from the tarball")
                 _apply(member, files)
+            notes = _annotations(outer)
     except (tarfile.TarError, OSError, ValueError, KeyError) as exc:
         raise ImageError(f"{path.name}: not a readable image tarball ({exc})") from None
-    return _contents(files)
+    return replace(_contents(files), base_name=notes.get(f"{_BASE}.name"), base_digest=notes.get(f"{_BASE}.digest"))
 
 
 def _json(outer: tarfile.TarFile, name: str) -> object:
@@ -87,6 +94,27 @@ def _layer_names(outer: tarfile.TarFile) -> list[str]:
             if isinstance(doc, dict) and "layers" in doc:
                 return [_blob(str(layer["digest"])) for layer in doc["layers"]]
     raise ImageError("neither a docker save tarball (manifest.json) nor an OCI layout (index.json)")
+
+
+def _annotations(outer: tarfile.TarFile) -> dict[str, str]:
+    """The OCI layout's annotations on the way down to the (first) image manifest: the manifest's
+    own over those of the descriptors that led to it. None in a legacy ``docker save``."""
+    if "index.json" not in set(outer.getnames()):
+        return {}
+    found: dict[str, str] = {}
+    doc = _json(outer, "index.json")
+    for _depth in range(4):  # index.json -> (an image index ->) the manifest
+        if not isinstance(doc, dict) or not doc.get("manifests") or not isinstance(doc["manifests"][0], dict):
+            break
+        first = doc["manifests"][0]
+        found.update(_notes(first))
+        doc = _json(outer, _blob(str(first["digest"])))
+    return {**found, **_notes(doc)}
+
+
+def _notes(doc: object) -> dict[str, str]:
+    got = doc.get("annotations") if isinstance(doc, dict) else None
+    return {str(k): str(v) for k, v in got.items()} if isinstance(got, dict) else {}
 
 
 def _blob(digest: str) -> str:

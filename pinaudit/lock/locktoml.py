@@ -1,6 +1,11 @@
 """``pinaudit.lock`` as TOML: sorted and stable, so a reviewer reads the diff of a re-lock easily.
-Schema: ``docs/pinaudit-lock.schema.json`` (``schema = "pinaudit/lock/v1"``). Written by hand (a
-small, fixed shape) so that the bytes never depend on a TOML library's version."""
+Schema: ``docs/pinaudit-lock.schema.json`` (``schema = "pinaudit/lock/v2"``). Written by hand (a
+small, fixed shape) so that the bytes never depend on a TOML library's version.
+
+v2 changed what an image's ``digest`` means: v1 recorded the lock platform's manifest, v2 records
+what a ``FROM …@sha256:`` pin carries (the multi-arch index) and the platform's manifest beside it
+as ``platform-digest``. A v1 lock is still read: its ``digest`` comes back as the platform digest
+(for the platform of its pip installs, else linux/amd64, as v1 locked), its pin digest unknown."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from pinaudit.lock.dockerlock import DockerLock, LockedImage, LockedInstall, Loc
 
 __all__ = ["SCHEMA", "parse_lockfile", "render_lockfile"]
 
-SCHEMA = "pinaudit/lock/v1"
+SCHEMA = "pinaudit/lock/v2"
+READS = (SCHEMA, "pinaudit/lock/v1")
 
 
 def _s(value: str) -> str:
@@ -34,7 +40,9 @@ def render_lockfile(lock: DockerLock, *, dockerfile: str, command: str) -> str:
         out += [f"  {_s(x)}," for x in sorted(lock.left_out)]
         out.append("]")
     for img in sorted(lock.images, key=lambda i: (i.line, i.reference)):
-        out += ["", "[[image]]", f"line = {img.line}", f"reference = {_s(img.reference)}", f"digest = {_s(img.digest)}"]
+        out += ["", "[[image]]", f"line = {img.line}", f"reference = {_s(img.reference)}"]
+        out += [f"{key} = {_s(val)}" for key, val in (("digest", img.digest), ("platform", img.platform),
+                                                      ("platform-digest", img.platform_digest)) if val]
     for inst in sorted(lock.installs, key=lambda i: (i.line, i.ecosystem)):
         out += ["", "[[install]]", f"line = {inst.line}", f"ecosystem = {_s(inst.ecosystem)}",
                 f"command = {_s(inst.command)}", f"index = {_s(inst.index)}"]
@@ -64,8 +72,9 @@ def parse_lockfile(text: str) -> Mapping[str, Any]:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
-    if doc.get("schema") != SCHEMA:
-        raise ValueError(f"schema {doc.get('schema')!r}: this pinaudit reads {SCHEMA}")
+    if doc.get("schema") not in READS:
+        raise ValueError(f"schema {doc.get('schema')!r}: this pinaudit reads {' and '.join(READS)} "
+                         "(run pinaudit lock to write the lock again)")
     return doc
 
 
@@ -78,5 +87,15 @@ def from_document(doc: Mapping[str, Any]) -> tuple[list[LockedInstall], list[Loc
                                                   p.get("snapshot")) for p in i.get("packages", ())),
                               i.get("python"), i.get("platform"), i.get("suite"), i.get("state"))
                 for i in doc.get("install", ())]
-    images = [LockedImage(int(i["line"]), str(i["reference"]), str(i["digest"])) for i in doc.get("image", ())]
+    if doc.get("schema") == "pinaudit/lock/v1":  # its digest was the platform's manifest
+        platform = next((str(i.platform).removesuffix("/musl") for i in installs if i.platform), "linux/amd64")
+        images = [LockedImage(int(i["line"]), str(i["reference"]), None, platform, str(i["digest"]))
+                  for i in doc.get("image", ())]
+    else:
+        images = [LockedImage(int(i["line"]), str(i["reference"]), _opt(i.get("digest")), _opt(i.get("platform")),
+                              _opt(i.get("platform-digest"))) for i in doc.get("image", ())]
     return installs, images, at
+
+
+def _opt(value: object) -> str | None:
+    return str(value) if value is not None else None

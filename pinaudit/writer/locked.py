@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pinaudit.model import Ecosystem, InstallSite
 from pinaudit.writer.fix import Left, SiteKey, VersionSource, site_key
@@ -24,6 +25,9 @@ __all__ = ["LockedVersions", "normalise"]
 
 # ecosystems a pinaudit.lock records per install (images are recorded apart)
 _LOCKED = {Ecosystem.APT: "apt", Ecosystem.PIP: "pip", Ecosystem.NPM: "npm"}
+_T = TypeVar("_T")
+# an image entry as fix reads it: (pin digest, platform, that platform's manifest digest)
+_Image = tuple[str | None, str | None, str | None]
 
 
 def normalise(ecosystem: Ecosystem, name: str) -> str:
@@ -39,14 +43,13 @@ def normalise(ecosystem: Ecosystem, name: str) -> str:
 
 class _DockerLock:
     """One ``pinaudit.lock`` as lookups: (ecosystem, name) -> [(install line, version)], and an
-    image reference -> [(line, digest)]."""
+    image reference -> [(line, (digest, platform, platform digest))]."""
 
     def __init__(self, path: Path) -> None:
         from pinaudit.lock.locktoml import from_document, parse_lockfile
 
         self.packages: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        self.images: dict[str, list[tuple[int, str]]] = {}
-        self.platform = "linux/amd64"  # lock's default: the platform its image digests are for
+        self.images: dict[str, list[tuple[int, _Image]]] = {}
         try:
             installs, images, _at = from_document(parse_lockfile(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
@@ -54,27 +57,31 @@ class _DockerLock:
         for inst in installs:
             for p in inst.packages:
                 self.packages.setdefault((inst.ecosystem, p.name), []).append((inst.line, p.version))
-        self.platform = next((i.platform.removesuffix("/musl") for i in installs if i.platform), self.platform)
         for img in images:
-            self.images.setdefault(img.reference, []).append((img.line, img.digest))
+            self.images.setdefault(img.reference, []).append((img.line, (img.digest, img.platform,
+                                                                          img.platform_digest)))
 
     @staticmethod
-    def _pick(found: Sequence[tuple[int, str]], line: int) -> str | None:
+    def _pick(found: Sequence[tuple[int, _T]], line: int) -> _T | None:
         """The entry of the install the site belongs to (the last one starting at or before its
         line); when the Dockerfile moved since it was locked, the one version all entries agree on."""
         before = [(n, v) for n, v in found if n <= line]
         if before:
-            return max(before)[1]
+            return max(before, key=lambda e: e[0])[1]
         versions = {v for _n, v in found}
         return versions.pop() if len(versions) == 1 else None
 
     def version(self, site: InstallSite, line: int, platform: str | None) -> str | None:
         if site.ecosystem is Ecosystem.IMAGE:
-            # a lock records one platform's manifest digest; fix writes the multi-arch index's
-            # unless --platform names that platform
-            if platform != self.platform:
+            # what fix writes: the pin digest (the multi-arch index's), or with --platform that
+            # platform's manifest, which the lock holds only for the platform it was made for
+            img = self._pick(self.images.get(site.spec or site.package or "", []), line)
+            if img is None:
                 return None
-            return self._pick(self.images.get(site.spec or site.package or "", []), line)
+            digest, locked_for, platform_digest = img
+            if platform is None:
+                return digest
+            return platform_digest if platform == locked_for else None
         eco = _LOCKED.get(site.ecosystem)
         if eco is None or not site.package:
             return None
@@ -87,8 +94,9 @@ class LockedVersions:
     (The edge does not put it in front when the user chose an instant with ``--at``/``--cooldown``:
     then a fresh resolution at that instant is the answer asked for.) ``apt_from_locks``: apt
     too — not under ``--apt-strategy snapshot``, whose pins follow the snapshot's instant.
-    ``platform`` (``--platform``): a lock's image digests are one platform's manifests, taken only
-    when it is that platform (else the registry gives the multi-arch index digest)."""
+    ``platform`` (``--platform``): without it a lock's pin digest (the multi-arch index's) is
+    written; with it, the lock's platform manifest when the lock was made for that platform
+    (else the registry is asked)."""
 
     def __init__(self, inner: VersionSource, cwd: Path, *, apt_from_locks: bool = True,
                  platform: str | None = None) -> None:

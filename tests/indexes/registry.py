@@ -135,8 +135,10 @@ class Registry:
         return headers.get("Docker-Content-Digest") or "sha256:" + hashlib.sha256(data).hexdigest()
 
     def push_image(self, repo: str, tag: str, *, platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64"),
-                   salt: str = "") -> Pushed:
-        """A tiny multi-platform image (one layer each) and its index under ``tag``."""
+                   salt: str = "", index: bool = True) -> Pushed:
+        """A tiny multi-platform image (one layer each) and its index under ``tag``; ``index=False``:
+        a single-platform image, its manifest under ``tag`` (no index)."""
+        assert index or len(platforms) == 1
         entries = []
         digests: dict[str, str] = {}
         for plat in platforms:
@@ -150,14 +152,16 @@ class Registry:
                                    "size": len(config)},
                         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ldig,
                                     "size": len(layer)}]}
-            mdig = self.push_manifest(repo, "sha256:" + hashlib.sha256(json.dumps(manifest).encode()).hexdigest(),
-                                      manifest, OCI_MANIFEST)
+            mdig = self.push_manifest(repo, "sha256:" + hashlib.sha256(json.dumps(manifest).encode()).hexdigest()
+                                      if index else tag, manifest, OCI_MANIFEST)
             digests[plat] = mdig
             entries.append({"mediaType": OCI_MANIFEST, "digest": mdig,
                             "size": len(json.dumps(manifest).encode()),
                             "platform": {"os": os_, "architecture": arch}})
-        index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}
-        idig = self.push_manifest(repo, tag, index, OCI_INDEX)
+        if not index:
+            return Pushed(f"{self.host}/{repo}:{tag}", mdig, digests)
+        doc = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}
+        idig = self.push_manifest(repo, tag, doc, OCI_INDEX)
         return Pushed(f"{self.host}/{repo}:{tag}", idig, digests)
 
 

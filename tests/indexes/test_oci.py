@@ -35,6 +35,26 @@ def test_tag_resolves_to_the_index_digest_and_platform_manifest(oci_registry: Re
     assert isinstance(none, PackageNotFound)
 
 
+def test_pin_gives_the_index_digest_and_the_platforms_manifest_from_one_request(oci_registry: Registry, transport):
+    multi = oci_registry.push_image("acme/pin", "1.0", salt="pin")
+    reg = ImageRegistry(transport, platform="linux/arm64")  # pin() ignores the client's default
+    got = reg.pin(multi.reference, "linux/amd64")
+    assert isinstance(got, ResolvedImage)
+    assert (got.digest, got.platform_digest) == (multi.digest, multi.platforms["linux/amd64"])
+    # a reference pinned by digest is looked up by that digest, even after the tag moved
+    oci_registry.push_image("acme/pin", "1.0", salt="pin-moved")
+    pinned = reg.pin(f"{multi.reference}@{multi.digest}", "linux/arm64")
+    assert isinstance(pinned, ResolvedImage)
+    assert (pinned.digest, pinned.platform_digest) == (multi.digest, multi.platforms["linux/arm64"])
+    # a single-platform image: its manifest is both
+    single = oci_registry.push_image("acme/pin-single", "1.0", platforms=("linux/amd64",), index=False)
+    one = reg.pin(single.reference, "linux/amd64")
+    assert isinstance(one, ResolvedImage) and one.digest == one.platform_digest == single.platforms["linux/amd64"]
+    assert isinstance(reg.pin(multi.reference, "linux/s390x"), PackageNotFound)
+    gone = reg.pin(f"{multi.reference}@sha256:{'0' * 64}", "linux/amd64")
+    assert isinstance(gone, PackageNotFound) and "no manifest sha256:000" in gone.reason
+
+
 def test_moved_and_missing_tags(oci_registry: Registry, transport):
     first = oci_registry.push_image("acme/moving", "3.12", salt="a")
     second = oci_registry.push_image("acme/moving", "3.12", salt="b")
