@@ -219,5 +219,8 @@ def follow_project(
     if by_pip:  # the core dependencies and the extras named
         extras = {e.strip().lower() for e in written.partition("[")[2].rstrip("]").split(",") if e.strip()}
         wanted = (*_CORE_SECTIONS, *(f"project.optional-dependencies.{e}" for e in extras))
-        sites = [s for s in sites if s.project_section in wanted]
+        # pip reads pyproject.toml's ranges, never uv.lock or poetry.lock: what the lock pins is
+        # not what this install gets (a drift stays drift: PIN207 says it at the file)
+        sites = [s._replace(lock=LockState.NO_LOCKFILE) if s.lock is LockState.LOCKED else s
+                 for s in sites if s.project_section in wanted]
     return sites, list(result.diagnostics), [display, *result.related]

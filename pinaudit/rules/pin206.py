@@ -8,7 +8,9 @@ reference without a commit id. It is information when the lockfile beside the fi
 `poetry.lock`, `pdm.lock`, `pylock.toml`, `Pipfile.lock`) pins the dependency, and when no build
 in the repository installs the project (a library's ranges are how libraries are written). It is
 an error when there is no lockfile and a Dockerfile, script or workflow installs the project
-(`pip install .`, `uv sync`, `poetry install`, `pdm install`, `pipenv install`).
+(`pip install .`, `uv sync`, `poetry install`, `pdm install`, `pipenv install`), and when pip
+installs a locked project (`pip install .` reads the ranges in pyproject.toml, never `uv.lock` or
+`poetry.lock`).
 
 ## Why is this bad?
 Without a lockfile, installing the project resolves every range against the index on the day of
@@ -47,7 +49,10 @@ def _check(site: InstallSite) -> Verdict | None:
     if site.via is None:
         return Verdict(f"{said}: a range without a lockfile (no build in this repository installs the project)",
                        severity=Severity.INFO)
-    return Verdict(f"{said} and no lockfile pins it; installed at {site.via.path}:{site.via.line}")
+    at = f"{site.via.path}:{site.via.line}"
+    if site.lockfile:  # locked, but installed by pip, which does not read the lockfile
+        return Verdict(f"{said}: installed at {at} by pip, which resolves it afresh without reading {site.lockfile}")
+    return Verdict(f"{said} and no lockfile pins it; installed at {at}")
 
 
 RULE = rule("PIN206", "python-project-range", Severity.ERROR, Category.UNPINNED, __doc__)(_check)

@@ -347,3 +347,15 @@ def test_a_requirements_file_written_by_an_export_is_the_lockfile_not_a_missing_
     files = {**lock, "Dockerfile": DOCKER + "RUN pip install -r r.txt\n"}
     assert [(f.rule, f.location.span.line) for f in scan_files(tmp_path / "none", files)
             if f.rule == "PIN205"] == [("PIN205", 4)]
+
+
+def test_pip_installing_a_locked_project_gets_its_ranges_not_its_lock(tmp_path):
+    # pip reads pyproject.toml's ranges and never uv.lock: the lock pins nothing for this install
+    files = {"pyproject.toml": PYPROJECT, "uv.lock": UV_LOCK, "Dockerfile": DOCKER + "RUN pip install .\n"}
+    findings = [f for f in scan_files(tmp_path / "pip", files) if f.rule == "PIN206"]
+    assert [(f.location.span.line, f.severity.label) for f in findings] == [
+        (5, "error"), (10, "info"), (13, "info"), (14, "info")]
+    assert "by pip, which resolves it afresh without reading uv.lock" in findings[0].message
+    # a tool that installs the lock: the same ranges are pinned by it
+    files["Dockerfile"] = DOCKER + "RUN uv sync --locked\n"
+    assert {f.severity.label for f in scan_files(tmp_path / "uv", files) if f.rule == "PIN206"} == {"info"}
