@@ -99,23 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
     o.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="read timeout of one index request (default 20; connect 5, 2 retries, 3x per URL in all)")
-    o.add_argument("--pypi-index", default=None, metavar="URL", help="PyPI-compatible Simple API root")
-    o.add_argument("--npm-registry", default=None, metavar="URL", help="npm registry")
-    o.add_argument("--debian-mirror", default=None, metavar="URL", help="Debian archive (default: this host's apt "
-                                                                         "sources)")
-    o.add_argument("--debian-security-mirror", default=None, metavar="URL",
-                   help="Debian security archive (default: the mirror, or this host's apt sources)")
-    o.add_argument("--debian-snapshot", default=None, metavar="URL",
-                   help="snapshot service (archive/<archive>/<YYYYMMDDTHHMMSSZ>/ layout) for past dates")
-    o.add_argument("--debian-suite", default=None, metavar="SUITE",
-                   help="suite for apt sites whose base image names none")
-    o.add_argument("--debian-keyring", default=None, metavar="FILE", help="verify Release signatures with it")
-    o.add_argument("--alpine-mirror", default=None, metavar="URL",
-                   help="Alpine mirror root (default: this host's /etc/apk/repositories)")
-    o.add_argument("--alpine-branch", default=None, metavar="BRANCH",
-                   help="Alpine branch (v3.20) for apk sites whose base image names none")
-    o.add_argument("--image-registry", default=None, metavar="URL",
-                   help="registry (or mirror) for images without a registry host")
+    _index_flags(o, "--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
+                 "--debian-snapshot", "--debian-suite", "--debian-keyring", "--alpine-mirror", "--alpine-branch",
+                 "--image-registry")
     o.add_argument("--platform", default=None, metavar="OS/ARCH",
                    help="the build's platform: the architecture apt and apk sites are checked for (default "
                         "linux/amd64); an image digest of any platform in a tag's index counts as the tag's")
@@ -137,6 +123,31 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("code", nargs="?")
     r.add_argument("--format", choices=("text", "json"), default="text")
     return p
+
+
+# The index locations every command that asks an index takes (SPEC section 7): one table, so a
+# flag means the same thing with the same metavar and help wherever it is accepted.
+_INDEX_FLAGS: dict[str, tuple[str, str]] = {
+    "--pypi-index": ("URL", "PyPI-compatible Simple API root"),
+    "--npm-registry": ("URL", "npm registry"),
+    "--debian-mirror": ("URL", "Debian archive (default: this host's apt sources)"),
+    "--debian-security-mirror": ("URL", "Debian security archive (default: the mirror, or this host's apt sources)"),
+    "--debian-snapshot": ("URL", "snapshot service (archive/<archive>/<YYYYMMDDTHHMMSSZ>/ layout) for past dates"),
+    "--debian-suite": ("SUITE", "suite for apt sites whose base image names none"),
+    "--debian-keyring": ("FILE", "verify Release signatures with it"),
+    "--alpine-mirror": ("URL", "Alpine mirror root (default: this host's /etc/apk/repositories); apk keeps no "
+                               "history, so only 'now' is answered"),
+    "--alpine-branch": ("BRANCH", "Alpine branch (v3.20) for apk sites whose base image names none"),
+    "--image-registry": ("URL", "registry (or mirror) for images without a registry host"),
+    "--ubuntu-snapshot": ("URL", "Ubuntu's snapshot service, for --apt-strategy snapshot on Ubuntu stages"),
+}
+
+
+def _index_flags(group: Any, *names: str) -> None:
+    """Add the index location options ``names`` (from :data:`_INDEX_FLAGS`) to ``group``."""
+    for name in names:
+        metavar, text = _INDEX_FLAGS[name]
+        group.add_argument(name, default=None, metavar=metavar, help=text)
 
 
 def _simulate_parser(sub: Any) -> None:
@@ -167,15 +178,8 @@ def _simulate_parser(sub: Any) -> None:
     o.add_argument("--offline", action="store_true", help="answer from the caches only")
     o.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
     o.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
-    for flag, text in (("--pypi-index", "PyPI-compatible Simple API root"), ("--npm-registry", "npm registry"),
-                       ("--debian-mirror", "Debian archive"), ("--debian-security-mirror", "Debian security archive"),
-                       ("--debian-snapshot", "snapshot service for past dates"),
-                       ("--debian-suite", "suite for apt sites whose base image names none"),
-                       ("--debian-keyring", "verify Release signatures with it"),
-                       ("--alpine-mirror", "Alpine mirror (apk: now only; no snapshot source exists for Alpine)"),
-                       ("--alpine-branch", "Alpine branch (v3.20) where the base image's tag names none")):
-        o.add_argument(flag, default=None, metavar="URL" if flag.endswith(("mirror", "snapshot", "index", "registry"))
-                       else "X", help=text)
+    _index_flags(o, "--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
+                 "--debian-snapshot", "--debian-suite", "--debian-keyring", "--alpine-mirror", "--alpine-branch")
     o.add_argument("--platform", default="linux/amd64", metavar="OS/ARCH", help="target platform (linux/amd64)")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
@@ -209,17 +213,11 @@ def _fix_parser(sub: Any) -> None:
     o.add_argument("--offline", action="store_true", help="answer from the caches only")
     o.add_argument("--refresh", action="store_true", help="revalidate every cached index answer")
     o.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
-    for flag in ("--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
-                 "--debian-snapshot", "--image-registry"):
-        o.add_argument(flag, default=None, metavar="URL")
-    o.add_argument("--ubuntu-snapshot", default=None, metavar="URL",
-                   help="Ubuntu's snapshot service, for --apt-strategy snapshot on Ubuntu stages")
+    _index_flags(o, "--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
+                 "--debian-snapshot", "--image-registry", "--ubuntu-snapshot")
     o.add_argument("--rpm-repo", action="append", default=[], metavar="URL",
                    help="an rpm-md repository (repodata/repomd.xml) for yum/dnf/zypper versions; repeatable")
-    o.add_argument("--debian-suite", default=None, metavar="SUITE")
-    o.add_argument("--debian-keyring", default=None, metavar="FILE")
-    o.add_argument("--alpine-mirror", default=None, metavar="URL")
-    o.add_argument("--alpine-branch", default=None, metavar="BRANCH")
+    _index_flags(o, "--debian-suite", "--debian-keyring", "--alpine-mirror", "--alpine-branch")
     o.add_argument("--platform", default=None, metavar="OS/ARCH",
                    help="one platform's image digest instead of the multi-arch index's (and apt's architecture)")
     f.add_argument("-q", "--quiet", action="store_true", help="no summary line")
@@ -237,15 +235,8 @@ def _lock_parsers(sub: Any) -> None:
                        help="override the Python version the installing Dockerfile's base image implies")
         m.add_argument("--platform", action="append", default=[], metavar="OS/ARCH",
                        help="target platform (default linux/amd64); several: one universal lock")
-        for flag, text in (("--pypi-index", "PyPI-compatible Simple API root"), ("--npm-registry", "npm registry"),
-                           ("--debian-mirror", "Debian archive"),
-                           ("--debian-security-mirror", "Debian security archive"),
-                           ("--debian-snapshot", "snapshot service (apt versions as of --at)"),
-                           ("--debian-suite", "suite for apt sites whose base image names none"),
-                           ("--alpine-mirror", "Alpine mirror (apk)"),
-                           ("--alpine-branch", "Alpine branch (v3.20) where the base image's tag names none"),
-                           ("--image-registry", "registry for images without a registry host")):
-            m.add_argument(flag, default=None, metavar="X" if flag.endswith(("suite", "branch")) else "URL", help=text)
+        _index_flags(m, "--pypi-index", "--npm-registry", "--debian-mirror", "--debian-security-mirror",
+                     "--debian-snapshot", "--debian-suite", "--alpine-mirror", "--alpine-branch", "--image-registry")
         m.add_argument("--config", type=Path, default=None, metavar="FILE", help="configuration file")
         m.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE",
                        help="a Dockerfile ARG's value, as docker build takes it (over the configuration's)")
@@ -472,11 +463,8 @@ def _scan_online(args: argparse.Namespace, config: Config, scan_kwargs: dict[str
     keyring = args.debian_keyring or config.debian_keyring
     if keyring and not Path(keyring).is_file():
         raise UsageError(f"--debian-keyring {keyring!r}: no such file")
-    options = OnlineOptions.from_config(
-        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
-        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
-        alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch, platform=args.platform,
+    options = OnlineOptions.from_args(
+        config, args, platform=args.platform,
         http=http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
                            cache_max_mb=config.cache_max_mb),
     )

@@ -27,7 +27,7 @@ _MAX_SIBLINGS = 32  # a folder of many requirement files: read this many at most
 _MAX_BYTES = 1 << 20
 
 
-def compiled_sibling(path: Path, text: str, files: BuildContext) -> Path | None:
+def compiled_sibling(path: Path, parsed: ParsedFile, files: BuildContext) -> Path | None:
     """The compiled file that pins ``path``'s entries, or None when ``path`` is judged itself.
 
     A ``*.in`` is an input whenever its ``.txt`` sibling exists. Any other file is one when a
@@ -41,7 +41,6 @@ def compiled_sibling(path: Path, text: str, files: BuildContext) -> Path | None:
     siblings = _siblings(path)
     if not siblings:
         return None
-    parsed = parse_requirements_text(text, {})
     names = {normalize_name(e.requirement.name) for e in parsed.entries if e.requirement.name}
     if not names or all(e.requirement.pin in _PINNED for e in parsed.entries):
         return None

@@ -135,9 +135,10 @@ def _pragmas(walk: _Walk, display: str, parsed: ParsedFile, top: bool, text: str
 
 
 def _walk_file(
-    walk: _Walk, path: Path, display: str, text: str, depth: int, chain: tuple[Path, ...], top: bool
+    walk: _Walk, path: Path, display: str, text: str, depth: int, chain: tuple[Path, ...], top: bool,
+    parsed: ParsedFile | None = None,
 ) -> None:
-    parsed = parse_requirements_text(text, _NO_ENV)
+    parsed = parsed if parsed is not None else parse_requirements_text(text, _NO_ENV)
     files = walk.files
     walk.seen.add(files.resolve(path))
     for span, message in parsed.errors:
@@ -336,16 +337,16 @@ def _analyze(
         if text is None:
             loc = Location(display, Span.point(1))
             return FileResult(display, KIND, diagnostics=(Diagnostic(loc, err or "cannot read"),))
-    if not installed_directly and compiled_sibling(path, text, files) is not None:
+    parsed = parse_requirements_text(text, _NO_ENV)  # once: the input check and the walk share it
+    if not installed_directly and compiled_sibling(path, parsed, files) is not None:
         # a compiler's input (requirements.in, or a hand-kept list a pinned file beside it was
         # compiled from): its ranges are the point; the compiled file is what gets installed and
         # is judged in its place. That is an audit, not a skip: nothing is said about it.
-        parsed = parse_requirements_text(text, _NO_ENV)
         diags = tuple(Diagnostic(Location(display, s), m) for s, m in parsed.errors)
         _pragmas(walk, display, parsed, True, text)
         return FileResult(display, KIND, (), diags, tuple(walk.suppressions), walk.ignore_file)
     try:
-        _walk_file(walk, path, display, text, 0, (files.resolve(path),), top=True)
+        _walk_file(walk, path, display, text, 0, (files.resolve(path),), top=True, parsed=parsed)
     except RecursionError:
         walk.diagnostics.append(Diagnostic(Location(display, Span.point(1)), "includes nested too deeply"))
     index = with_file_options(index or _NO_INDEX_OPTIONS, walk.index_options, walk.constraint_files)

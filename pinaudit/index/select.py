@@ -43,6 +43,11 @@ if TYPE_CHECKING:
     from pinaudit.index.http import HttpSettings
 
 
+# the index locations a user sets in the configuration or on the command line (same names in both)
+INDEX_LOCATIONS = ("pypi_index", "npm_registry", "debian_mirror", "debian_security_mirror", "debian_snapshot",
+                   "debian_suite", "debian_keyring", "image_registry", "alpine_mirror", "alpine_branch")
+
+
 @dataclass(frozen=True)
 class OnlineOptions:
     """Index locations and HTTP settings from the command line and configuration, plus where the
@@ -72,15 +77,16 @@ class OnlineOptions:
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> OnlineOptions:
-        values: dict[str, Any] = {
-            "pypi_index": config.pypi_index, "npm_registry": config.npm_registry,
-            "debian_mirror": config.debian_mirror, "debian_security_mirror": config.debian_security_mirror,
-            "debian_snapshot": config.debian_snapshot, "debian_suite": config.debian_suite,
-            "debian_keyring": config.debian_keyring, "image_registry": config.image_registry,
-            "alpine_mirror": config.alpine_mirror, "alpine_branch": config.alpine_branch,
-        }
+        values: dict[str, Any] = {k: getattr(config, k) for k in INDEX_LOCATIONS}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @classmethod
+    def from_args(cls, config: Config, args: Any, **overrides: Any) -> OnlineOptions:
+        """The configuration, under the command line's index options (those a command takes:
+        the others read as unset), under ``overrides`` (platform, HTTP settings)."""
+        given = {k: getattr(args, k, None) for k in INDEX_LOCATIONS}
+        return cls.from_config(config, **given, **overrides)
 
 
 @dataclass(frozen=True)

@@ -71,12 +71,7 @@ def _options(args: argparse.Namespace, usage_error: type[Exception], cwd: Path, 
     refresh = not args.offline
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=refresh,
                              cache_max_mb=config.cache_max_mb)
-    online = OnlineOptions.from_config(
-        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
-        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, image_registry=args.image_registry, alpine_mirror=args.alpine_mirror,
-        alpine_branch=args.alpine_branch,
-        platform=args.platform[0] if args.platform else None, http=settings)
+    online = OnlineOptions.from_args(config, args, platform=args.platform[0] if args.platform else None, http=settings)
     # a container build never sees the host's pip configuration: the lock must not pick up a host's
     # extra indexes, find-links or constraints (container=True)
     site = InstallSite(Ecosystem.PIP, Action.INSTALL, "pip", "pip==0", Pin.EXACT, Location("-", Span.point(1)),

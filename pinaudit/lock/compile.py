@@ -52,7 +52,7 @@ def compile_requirements(req: CompileRequest, settings: PipSettings) -> Compiled
 
 
 def _uv(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
-    from pinaudit.resolve.uv import find_uv
+    from pinaudit.resolve.uv import find_uv, uv_cache_args, uv_env
 
     argv = [find_uv(), "pip", "compile", "--no-config", "--generate-hashes", "--no-header", "--quiet",
             "--no-python-downloads", "--python", sys.executable, "--python-version", req.python_version,
@@ -65,15 +65,9 @@ def _uv(req: CompileRequest, s: PipSettings) -> Compiled | Unresolved:
         argv += ["--index-strategy", "unsafe-best-match"]
     if req.at is not None:
         argv += ["--exclude-newer", format_instant(req.at)]
-    if s.cache_dir is not None:
-        argv += ["--cache-dir", str(s.cache_dir)]
-    if s.offline:
-        argv.append("--offline")
-    if s.refresh:
-        argv.append("--refresh")
+    argv += uv_cache_args(s)
     argv.append(req.input.name)
-    env = isolated_env({"UV_HTTP_TIMEOUT": f"{max(1, round(s.timeout))}", "UV_HTTP_RETRIES": str(s.retries),
-                        "UV_NO_PROGRESS": "1"}, s.environ)
+    env = uv_env(s)
     code, out, err = run_resolver(argv, req.input.parent, env, s.process_timeout)
     if code != 0:
         return classify_failure(err, req.index_url or "")

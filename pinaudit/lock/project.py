@@ -65,17 +65,13 @@ def lock_project(pyproject: Path, tool: str, options: LockOptions) -> ProjectLoc
     settings = options.pip or PipSettings()
     lockfile = pyproject.parent / LOCKFILE[tool]
     if tool == "uv":
-        from pinaudit.resolve.uv import find_uv
+        from pinaudit.resolve.uv import find_uv, uv_cache_args, uv_env
 
         argv = [find_uv(), "lock", "--no-python-downloads", "--quiet", *index_args(options)]
         if options.at is not None:
             argv += ["--exclude-newer", format_instant(options.at)]
-        if settings.cache_dir is not None:
-            argv += ["--cache-dir", str(settings.cache_dir)]
-        if settings.offline:
-            argv.append("--offline")
-        env = isolated_env({"UV_HTTP_TIMEOUT": f"{max(1, round(settings.timeout))}", "UV_NO_PROGRESS": "1"},
-                           settings.environ)
+        argv += uv_cache_args(settings, refresh=False)
+        env = uv_env(settings)
     else:
         found = shutil.which(tool)
         if found is None:

@@ -37,6 +37,24 @@ def find_uv() -> str:
     return str(uv.find_uv_bin())
 
 
+def uv_cache_args(s: PipSettings, *, refresh: bool = True) -> list[str]:
+    """uv's cache options from the settings (``--cache-dir``, ``--offline``, ``--refresh``): one
+    spelling for ``uv pip compile`` in simulate and lock and ``uv lock`` of a project."""
+    argv = ["--cache-dir", str(s.cache_dir)] if s.cache_dir is not None else []
+    if s.offline:
+        argv.append("--offline")
+    if refresh and s.refresh:
+        argv.append("--refresh")
+    return argv
+
+
+def uv_env(s: PipSettings) -> dict[str, str]:
+    """The environment uv runs with: isolated from the host's uv/pip configuration, the settings'
+    timeout and retries, no progress output."""
+    return isolated_env({"UV_HTTP_TIMEOUT": f"{max(1, round(s.timeout))}", "UV_HTTP_RETRIES": str(s.retries),
+                         "UV_NO_PROGRESS": "1"}, s.environ)
+
+
 class UvResolver:
     """:class:`~pinaudit.resolve.interface.Resolver` for pip requests, through uv."""
 
@@ -62,19 +80,13 @@ class UvResolver:
             argv.append("--no-deps")
         if constraints is not None:
             argv += ["--constraint", str(constraints)]
-        if s.cache_dir is not None:
-            argv += ["--cache-dir", str(s.cache_dir)]
-        if s.offline:
-            argv.append("--offline")
-        if s.refresh:
-            argv.append("--refresh")
+        argv += uv_cache_args(s)
         argv.append(str(inputs))
         return argv
 
     def resolve(self, request: PipRequest) -> Outcome:
         s = self.settings
-        env = isolated_env({"UV_HTTP_TIMEOUT": f"{max(1, round(s.timeout))}",
-                            "UV_HTTP_RETRIES": str(s.retries), "UV_NO_PROGRESS": "1"}, s.environ)
+        env = uv_env(s)
         with tempfile.TemporaryDirectory(prefix="pinaudit-uv-") as tmp:
             try:
                 prepared = prepare(request, Path(tmp))

@@ -154,11 +154,7 @@ def run_simulate(args: argparse.Namespace, usage_error: type[Exception],
         raise usage_error(str(exc)) from exc
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
                              cache_max_mb=config.cache_max_mb)
-    online = OnlineOptions.from_config(
-        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
-        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, alpine_mirror=args.alpine_mirror,
-        alpine_branch=args.alpine_branch, platform=args.platform, http=settings)
+    online = OnlineOptions.from_args(config, args, platform=args.platform, http=settings)
     pip = PipSettings(cache_dir=settings.cache_dir.parent / "resolvers" if settings.cache_dir else None,
                       offline=args.offline, refresh=args.refresh, timeout=settings.read_timeout,
                       retries=settings.retries)

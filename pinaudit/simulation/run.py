@@ -75,7 +75,7 @@ def simulate(paths: Sequence[Path], config: Config, options: SimulateOptions, *,
     from pinaudit.index.select import HostConfig
 
     cwd = cwd or Path.cwd()
-    result = scan(list(paths) + _compose_dockerfiles(paths, cwd), config, cwd=cwd, context=options.context)
+    result = scan(list(paths) + _compose_dockerfiles(paths), config, cwd=cwd, context=options.context)
     kinds = {r.path: r.kind for r in result.results}
     installs = group_installs(result.report.sites, kinds, cwd)
     if options.ecosystems is not None:
@@ -430,14 +430,13 @@ def _pip_index(sim: Simulated) -> str | None:
     return sim.index or None
 
 
-def _compose_dockerfiles(paths: Sequence[Path], cwd: Path) -> list[Path]:
+def _compose_dockerfiles(paths: Sequence[Path]) -> list[Path]:
     """The Dockerfiles a compose file's ``build:`` sections name (a compose PATH stands for them)."""
     from pinaudit.compose_builds import compose_builds
+    from pinaudit.discover import kind_of
 
     out: list[Path] = []
     for p in paths:
-        name = p.name.lower()
-        if not (p.is_file() and (name.startswith(("docker-compose", "compose")) and name.endswith((".yml", ".yaml")))):
-            continue
-        out.extend(d for d, _context in compose_builds(p) if d not in out)
+        if p.is_file() and kind_of(p) == "compose":
+            out.extend(d for d, _context in compose_builds(p) if d not in out)
     return out

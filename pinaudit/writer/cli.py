@@ -127,12 +127,7 @@ def _online(args: argparse.Namespace, config: Any) -> tuple[Any, Any]:
 
     settings = http_settings(timeout=args.timeout or config.timeout, offline=args.offline, refresh=args.refresh,
                              cache_max_mb=config.cache_max_mb)
-    online = OnlineOptions.from_config(
-        config, pypi_index=args.pypi_index, npm_registry=args.npm_registry, debian_mirror=args.debian_mirror,
-        debian_security_mirror=args.debian_security_mirror, debian_snapshot=args.debian_snapshot,
-        debian_suite=args.debian_suite, debian_keyring=args.debian_keyring, image_registry=args.image_registry,
-        alpine_mirror=args.alpine_mirror, alpine_branch=args.alpine_branch,
-        platform=args.platform, http=settings)
+    online = OnlineOptions.from_args(config, args, platform=args.platform, http=settings)
     return online, settings
 
 
