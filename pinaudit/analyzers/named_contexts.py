@@ -76,13 +76,21 @@ def _named_contexts(start: Path, root: Path | None) -> frozenset[str]:
     names: set[str] = set()
     for folder in folders:
         names |= _folder_names(folder)
-    top = root if root is not None else start
+    names |= _workflow_names(root if root is not None else start)
+    return frozenset(n.lower() for n in names)
+
+
+@functools.lru_cache(maxsize=64)
+def _workflow_names(top: Path) -> frozenset[str]:
+    """The ``--build-context`` names of a repository's workflows: read once per repository, not
+    once per folder that holds a Dockerfile."""
+    names: set[str] = set()
     workflows = top / ".github" / "workflows"
     if workflows.is_dir():
         for path in sorted(workflows.iterdir()):
             if path.suffix in (".yml", ".yaml"):
                 names |= _build_context_flags(path)
-    return frozenset(n.lower() for n in names)
+    return frozenset(names)
 
 
 @functools.lru_cache(maxsize=256)

@@ -105,12 +105,7 @@ class _CommandRunner(_WordExpander):
                     stdin_text, quoted_delim = self.ctx.heredocs[placeholder]  # a Dockerfile heredoc
                     heredoc_shell_text = (stdin_text, quoted_delim)
                     continue
-                if dests:
-                    ws = self._words(dests[0])
-                    if ws:
-                        redir_words.append((op, ws[0]))
-                    for grp in dests[1:]:
-                        argv.extend(self._words(grp))
+                self._redirect_target(op, dests, redir_words, argv)
             elif r.type == "herestring_redirect":
                 for ch in r.children:
                     if ch.is_named and self.ctx.heredocs and self._txt(ch) in self.ctx.heredocs:
@@ -130,12 +125,7 @@ class _CommandRunner(_WordExpander):
                 heredoc_shell_text = (body, quoted_delim)
                 for ir in inner_redirects:
                     op, dests = self._file_redirect(ir)
-                    if dests:
-                        ws = self._words(dests[0])
-                        if ws:
-                            redir_words.append((op, ws[0]))
-                        for grp in dests[1:]:
-                            argv.extend(self._words(grp))
+                    self._redirect_target(op, dests, redir_words, argv)
 
         via: list[str] = [f"{k}=" for k, _v in assigns]
         original = argv
@@ -186,6 +176,17 @@ class _CommandRunner(_WordExpander):
             for k in keys:
                 self.scope.pop(k, None)
             self.scope.update(saved)
+
+    def _redirect_target(self, op: str, dests: list[list[_Node]], redir_words: list[tuple[str, Word]],
+                         argv: list[Word]) -> None:
+        """A redirection's target word (what ``> FILE`` writes), and any words after it, which the
+        shell hands to the command as arguments (``cmd > out extra``)."""
+        if dests:
+            ws = self._words(dests[0])
+            if ws:
+                redir_words.append((op, ws[0]))
+            for grp in dests[1:]:
+                argv.extend(self._words(grp))
 
     def _file_redirect(self, node: _Node) -> tuple[str, list[list[_Node]]]:
         dests: list[list[_Node]] = []
